@@ -1,0 +1,361 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../src/env";
+import { canTransition, type BookingState } from "../src/domain/booking-state";
+import { makeMessage, type EventType, type OutboxMessage } from "../src/domain/envelope";
+import type { Currency } from "../src/domain/money";
+import { openDb } from "../src/db/client";
+import { applyToPostgres } from "./outbox-projection";
+import type {
+  AreaStatus, BookingItem, BookingView, Refusal, ReserveRequest, ReserveResult, RoomConfig, RoomSnapshot, RoomStats,
+  RoomStatus, SeatStatus, TransitionResult,
+} from "./room-types";
+
+/** How soon after a change the outbox is flushed: small, so bursts share one Postgres round. */
+const FLUSH_DELAY_MS = 25;
+const FLUSH_BATCH = 500;
+const MAX_BACKOFF_MS = 30_000;
+/** Sent outbox rows are kept this long for inspection, then deleted. */
+const OUTBOX_RETENTION_MS = 60 * 60 * 1000;
+
+type Row = Record<string, SqlStorageValue>;
+interface BookingRow extends Row { booking_id: string; user_id: string; status: string; items: string; total_amount: number; expires_at: number; created_at: number }
+
+/**
+ * One event's live inventory. Every method that changes state is synchronous over SQLite
+ * storage, so a check and its write cannot interleave with another request, and the outbox row
+ * announcing the change commits in the same transaction. An alarm expires lapsed holds and
+ * flushes the outbox to Postgres, where it is applied idempotently by message id.
+ */
+export class EventRoom extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private alarmAt: number | null = null;
+  private flushFailures = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => {
+      this.sql.exec(`
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS seats (seat_id TEXT PRIMARY KEY, section TEXT NOT NULL, row TEXT NOT NULL,
+          number INTEGER NOT NULL, price INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'available', booking_id TEXT);
+        CREATE TABLE IF NOT EXISTS areas (name TEXT PRIMARY KEY, price INTEGER NOT NULL, capacity INTEGER NOT NULL,
+          held INTEGER NOT NULL DEFAULT 0, sold INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE IF NOT EXISTS bookings (booking_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, status TEXT NOT NULL,
+          items TEXT NOT NULL, total_amount INTEGER NOT NULL, expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS bookings_by_status_expiry ON bookings(status, expires_at);
+        CREATE TABLE IF NOT EXISTS idempotency (user_id TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL,
+          response TEXT NOT NULL, PRIMARY KEY (user_id, key));
+        CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL, sent_at INTEGER);
+        CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(sent_at, seq);
+      `);
+      this.alarmAt = await ctx.storage.getAlarm();
+    });
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  /** Loads the seat map and opens the sale. Idempotent; the seat map is fixed once loaded. */
+  configure(config: RoomConfig): { status: RoomStatus } {
+    const current = this.meta("status");
+    if (current === "cancelled") return { status: "cancelled" };
+    if (current !== "on_sale") {
+      this.ctx.storage.transactionSync(() => {
+        for (const s of config.seats) {
+          this.sql.exec("INSERT OR IGNORE INTO seats (seat_id, section, row, number, price) VALUES (?, ?, ?, ?, ?)", s.seatId, s.section, s.row, s.number, s.price);
+        }
+        for (const a of config.areas) {
+          this.sql.exec("INSERT OR IGNORE INTO areas (name, price, capacity) VALUES (?, ?, ?)", a.name, a.price, a.capacity);
+        }
+        this.setMeta("event_id", config.eventId);
+        this.setMeta("organizer_id", config.organizerId);
+        this.setMeta("currency", config.currency);
+        this.setMeta("status", "on_sale");
+      });
+    }
+    // Operational knobs may change at any time (an env var redeploy).
+    this.setMeta("hold_ttl_seconds", String(config.holdTtlSeconds));
+    this.setMeta("max_per_booking", String(config.maxPerBooking));
+    return { status: "on_sale" };
+  }
+
+  /** Stops the sale for good; open holds are released. Paid bookings are refunded elsewhere. */
+  close(correlationId: string): { status: RoomStatus; released: number } {
+    if (this.meta("status") !== "on_sale") return { status: this.status(), released: 0 };
+    let released = 0;
+    this.ctx.storage.transactionSync(() => {
+      this.setMeta("status", "cancelled");
+      const held = this.sql.exec<BookingRow>("SELECT * FROM bookings WHERE status = 'reserved'").toArray();
+      for (const b of held) {
+        this.transition(b, "cancelled", correlationId, "BookingCancelled", "event_cancelled");
+        released++;
+      }
+    });
+    this.scheduleFlush();
+    return { status: "cancelled", released };
+  }
+
+  // ---------------------------------------------------------------- reservations
+
+  reserve(req: ReserveRequest): ReserveResult {
+    const status = this.status();
+    if (status !== "on_sale") {
+      return refuse(status === "unconfigured" ? 404 : 409, "event_not_on_sale", "This event is not on sale");
+    }
+    if (req.idempotency) {
+      const prior = this.sql.exec<{ body_hash: string; response: string }>(
+        "SELECT body_hash, response FROM idempotency WHERE user_id = ? AND key = ?", req.userId, req.idempotency.key).toArray()[0];
+      if (prior) {
+        if (prior.body_hash !== req.idempotency.bodyHash) {
+          return refuse(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body");
+        }
+        return { ok: true, replayed: true, booking: JSON.parse(prior.response) as BookingView };
+      }
+    }
+    const maxPerBooking = Number(this.meta("max_per_booking") ?? 8);
+    const count = req.seatIds ? req.seatIds.length : req.quantity;
+    if (count > maxPerBooking) {
+      return refuse(422, "too_many_seats", `A booking may hold at most ${maxPerBooking} seats`);
+    }
+
+    let items: BookingItem[];
+    if (req.seatIds) {
+      const found = new Map<string, { price: number; status: string }>();
+      for (const id of req.seatIds) {
+        const row = this.sql.exec<{ price: number; status: string }>("SELECT price, status FROM seats WHERE seat_id = ?", id).toArray()[0];
+        if (row) found.set(id, row);
+      }
+      const unknown = req.seatIds.filter((id) => !found.has(id));
+      if (unknown.length) return refuse(422, "unknown_seats", `No such seats: ${unknown.join(", ")}`, unknown);
+      const taken = req.seatIds.filter((id) => found.get(id)!.status !== "available");
+      if (taken.length) return refuse(409, "seats_unavailable", `Seats not available: ${taken.join(", ")}`, taken);
+      items = req.seatIds.map((id) => ({ item_id: id, kind: "seat", quantity: 1, unit_price: found.get(id)!.price }));
+    } else {
+      const area = this.sql.exec<{ price: number; capacity: number; held: number; sold: number }>(
+        "SELECT price, capacity, held, sold FROM areas WHERE name = ?", req.area).toArray()[0];
+      if (!area) return refuse(422, "unknown_area", `No such area: ${req.area}`);
+      const left = area.capacity - area.held - area.sold;
+      if (left < req.quantity) {
+        return refuse(409, "seats_unavailable", `Only ${left} places left in ${req.area}`, [req.area]);
+      }
+      items = [{ item_id: req.area, kind: "area", quantity: req.quantity, unit_price: area.price }];
+    }
+
+    const now = Date.now();
+    const bookingId = crypto.randomUUID();
+    const holdMs = Number(this.meta("hold_ttl_seconds") ?? 600) * 1000;
+    const row: BookingRow = {
+      booking_id: bookingId, user_id: req.userId, status: "reserved", items: JSON.stringify(items),
+      total_amount: items.reduce((sum, i) => sum + i.quantity * i.unit_price, 0), expires_at: now + holdMs, created_at: now,
+    };
+    const view = this.view(row);
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("INSERT INTO bookings (booking_id, user_id, status, items, total_amount, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        row.booking_id, row.user_id, row.status, row.items, row.total_amount, row.expires_at, row.created_at, now);
+      for (const item of items) {
+        if (item.kind === "seat") this.sql.exec("UPDATE seats SET status = 'held', booking_id = ? WHERE seat_id = ?", bookingId, item.item_id);
+        else this.sql.exec("UPDATE areas SET held = held + ? WHERE name = ?", item.quantity, item.item_id);
+      }
+      if (req.idempotency) {
+        this.sql.exec("INSERT INTO idempotency (user_id, key, body_hash, response) VALUES (?, ?, ?, ?)",
+          req.userId, req.idempotency.key, req.idempotency.bodyHash, JSON.stringify(view));
+      }
+      const first = this.emit("BookingCreated", bookingId, { ...view }, req.correlationId, null);
+      this.emit("SeatsReserved", this.eventId(), inventoryData(view), req.correlationId, first);
+    });
+    this.schedule(Math.min(now + FLUSH_DELAY_MS, row.expires_at));
+    return { ok: true, replayed: false, booking: view };
+  }
+
+  /** Turns a hold into a sale. Confirming a confirmed booking again is a no-op. */
+  confirm(bookingId: string, correlationId: string): TransitionResult {
+    return this.change(bookingId, "confirmed", correlationId, "BookingConfirmed", "payment_succeeded");
+  }
+
+  /** Releases a hold at the buyer's (or organizer's) request. */
+  cancel(bookingId: string, correlationId: string, actor: { userId: string; isStaff: boolean }): TransitionResult {
+    const row = this.booking(bookingId);
+    if (!row) return refuse(404, "not_found", "Booking was not found");
+    if (row.user_id !== actor.userId && !actor.isStaff) return refuse(404, "not_found", "Booking was not found");
+    return this.change(bookingId, "cancelled", correlationId, "BookingCancelled", "cancelled_by_user");
+  }
+
+  getBooking(bookingId: string): BookingView | null {
+    const row = this.booking(bookingId);
+    return row ? this.view(row) : null;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  snapshot(): RoomSnapshot {
+    const seats = this.sql.exec<SeatStatus & Row>("SELECT seat_id, section, row, number, price, status FROM seats ORDER BY section, row, number").toArray();
+    const areas = this.sql.exec<AreaStatus & Row>("SELECT name, price, capacity, capacity - held - sold AS available, held, sold FROM areas ORDER BY name").toArray();
+    return {
+      event_id: this.meta("event_id"), status: this.status(), currency: this.meta("currency") as Currency | null,
+      seats: seats.map((s) => ({ ...s })), areas: areas.map((a) => ({ ...a })),
+    };
+  }
+
+  stats(): RoomStats {
+    const seatCounts = { available: 0, held: 0, sold: 0 };
+    for (const r of this.sql.exec<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM seats GROUP BY status")) {
+      seatCounts[r.status as keyof typeof seatCounts] = r.n;
+    }
+    const a = this.sql.exec<{ cap: number | null; held: number | null; sold: number | null }>("SELECT SUM(capacity) AS cap, SUM(held) AS held, SUM(sold) AS sold FROM areas").one();
+    const bookings: Record<BookingState, number> = { reserved: 0, confirmed: 0, cancelled: 0, expired: 0, refunded: 0 };
+    let revenue = 0;
+    for (const r of this.sql.exec<{ status: string; n: number; amount: number }>("SELECT status, COUNT(*) AS n, SUM(total_amount) AS amount FROM bookings GROUP BY status")) {
+      bookings[r.status as BookingState] = r.n;
+      if (r.status === "confirmed") revenue = r.amount;
+    }
+    const pending = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL").one().n;
+    return {
+      status: this.status(), seats: seatCounts,
+      areas: { available: (a.cap ?? 0) - (a.held ?? 0) - (a.sold ?? 0), held: a.held ?? 0, sold: a.sold ?? 0 },
+      bookings, revenue, outbox_pending: pending,
+    };
+  }
+
+  // ---------------------------------------------------------------- alarm: expiry + outbox flush
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    const now = Date.now();
+    const lapsed = this.sql.exec<BookingRow>("SELECT * FROM bookings WHERE status = 'reserved' AND expires_at <= ?", now).toArray();
+    if (lapsed.length) {
+      this.ctx.storage.transactionSync(() => {
+        for (const b of lapsed) this.transition(b, "expired", `expiry:${b.booking_id}`, "BookingExpired", "hold_lapsed");
+      });
+    }
+    let retryIn: number | null = null;
+    if (this.env.DATABASE_URL) {
+      try {
+        while (await this.flushBatch()) { /* drain */ }
+        this.flushFailures = 0;
+      } catch (e) {
+        this.flushFailures++;
+        retryIn = Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.flushFailures);
+        console.log(JSON.stringify({ level: "warn", msg: "outbox flush failed", event_id: this.meta("event_id"), failures: this.flushFailures, retry_in_ms: retryIn, error: String(e) }));
+      }
+      this.sql.exec("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", now - OUTBOX_RETENTION_MS);
+    }
+    const next = this.sql.exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM bookings WHERE status = 'reserved'").one().t;
+    const pending = this.env.DATABASE_URL && this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL").one().n > 0;
+    const candidates = [next, retryIn !== null ? Date.now() + retryIn : pending ? Date.now() + FLUSH_DELAY_MS : null].filter((t): t is number => t !== null);
+    if (candidates.length) this.schedule(Math.min(...candidates));
+  }
+
+  /** Sends one batch of pending outbox rows to Postgres; true if there may be more. */
+  private async flushBatch(): Promise<boolean> {
+    const rows = this.sql.exec<{ seq: number; message: string }>("SELECT seq, message FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?", FLUSH_BATCH).toArray();
+    if (!rows.length) return false;
+    const { db, pool } = openDb(this.env.DATABASE_URL, this.env.PG_WS_PROXY || undefined, 1);
+    try {
+      await applyToPostgres(db, rows.map((r) => JSON.parse(r.message) as OutboxMessage));
+    } finally {
+      this.ctx.waitUntil(pool.end());
+    }
+    // Only the rows that were sent: new ones may have been appended while we awaited.
+    this.sql.exec("UPDATE outbox SET sent_at = ? WHERE sent_at IS NULL AND seq <= ?", Date.now(), rows[rows.length - 1]!.seq);
+    return rows.length === FLUSH_BATCH;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private change(bookingId: string, to: BookingState, correlationId: string, eventType: EventType, reason: string): TransitionResult {
+    const row = this.booking(bookingId);
+    if (!row) return refuse(404, "not_found", "Booking was not found");
+    if (row.status === to) return { ok: true, booking: this.view(row), changed: false };
+    if (!canTransition(row.status as BookingState, to)) {
+      console.log(JSON.stringify({ level: "warn", msg: "illegal booking transition refused", booking_id: bookingId, from: row.status, to }));
+      return refuse(409, "illegal_transition", `A ${row.status} booking cannot become ${to}`);
+    }
+    let updated!: BookingRow;
+    this.ctx.storage.transactionSync(() => {
+      updated = this.transition(row, to, correlationId, eventType, reason);
+    });
+    this.scheduleFlush();
+    return { ok: true, booking: this.view(updated), changed: true };
+  }
+
+  /** Applies a legal transition with its seat changes and outbox rows. Call inside a transaction. */
+  private transition(row: BookingRow, to: BookingState, correlationId: string, eventType: EventType, reason: string): BookingRow {
+    const now = Date.now();
+    const items = JSON.parse(row.items) as BookingItem[];
+    const fromSold = row.status === "confirmed";
+    for (const item of items) {
+      if (to === "confirmed") {
+        if (item.kind === "seat") this.sql.exec("UPDATE seats SET status = 'sold' WHERE seat_id = ? AND booking_id = ?", item.item_id, row.booking_id);
+        else this.sql.exec("UPDATE areas SET held = held - ?, sold = sold + ? WHERE name = ?", item.quantity, item.quantity, item.item_id);
+      } else {
+        if (item.kind === "seat") this.sql.exec("UPDATE seats SET status = 'available', booking_id = NULL WHERE seat_id = ? AND booking_id = ?", item.item_id, row.booking_id);
+        else if (fromSold) this.sql.exec("UPDATE areas SET sold = sold - ? WHERE name = ?", item.quantity, item.item_id);
+        else this.sql.exec("UPDATE areas SET held = held - ? WHERE name = ?", item.quantity, item.item_id);
+      }
+    }
+    this.sql.exec("UPDATE bookings SET status = ?, updated_at = ? WHERE booking_id = ?", to, now, row.booking_id);
+    const next: BookingRow = { ...row, status: to };
+    const view = this.view(next);
+    const cause = this.emit(eventType, row.booking_id, { ...view, reason }, correlationId, null);
+    this.emit(to === "confirmed" ? "SeatsConfirmed" : "SeatsReleased", this.eventId(), { ...inventoryData(view), from: fromSold ? "sold" : "held" }, correlationId, cause);
+    return next;
+  }
+
+  private emit(type: EventType, key: string, data: Record<string, unknown>, correlationId: string, causationId: string | null): string {
+    const message = makeMessage(type, key, data, { correlationId, causationId });
+    this.sql.exec("INSERT INTO outbox (message) VALUES (?)", JSON.stringify(message));
+    return message.envelope.event_id;
+  }
+
+  private scheduleFlush(): void {
+    if (this.env.DATABASE_URL) this.schedule(Date.now() + FLUSH_DELAY_MS);
+  }
+
+  /** One alarm per object: keep it at the earliest time anything is due. */
+  private schedule(at: number): void {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
+  }
+
+  private booking(bookingId: string): BookingRow | undefined {
+    return this.sql.exec<BookingRow>("SELECT * FROM bookings WHERE booking_id = ?", bookingId).toArray()[0];
+  }
+
+  private view(row: BookingRow): BookingView {
+    const items = JSON.parse(row.items) as BookingItem[];
+    const area = items.find((i) => i.kind === "area");
+    return {
+      booking_id: row.booking_id, event_id: this.eventId(), user_id: row.user_id, status: row.status as BookingState,
+      seats: items.filter((i) => i.kind === "seat").map((i) => i.item_id),
+      ...(area ? { area: area.item_id, quantity: area.quantity } : {}),
+      items, total_amount: row.total_amount, currency: this.meta("currency") as Currency,
+      expires_at: new Date(row.expires_at).toISOString(), created_at: new Date(row.created_at).toISOString(),
+    };
+  }
+
+  private status(): RoomStatus {
+    return (this.meta("status") as RoomStatus | null) ?? "unconfigured";
+  }
+
+  private eventId(): string {
+    return this.meta("event_id") ?? "";
+  }
+
+  private meta(key: string): string | null {
+    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
+  }
+}
+
+function refuse(status: Refusal["status"], code: string, detail: string, unavailable?: string[]): Refusal {
+  return { ok: false, status, code, detail, ...(unavailable ? { unavailable_seats: unavailable } : {}) };
+}
+
+function inventoryData(view: BookingView): Record<string, unknown> {
+  return { event_id: view.event_id, booking_id: view.booking_id, seat_ids: view.seats, area: view.area ?? null, quantity: view.quantity ?? null };
+}

@@ -1,0 +1,64 @@
+import type { AreaDef, SeatDef } from "../src/domain/seat-map";
+import type { BookingState } from "../src/domain/booking-state";
+import type { Currency } from "../src/domain/money";
+
+/** What the EventRoom needs to sell an event; sent by the Worker when the event is published. */
+export interface RoomConfig {
+  eventId: string;
+  organizerId: string;
+  currency: Currency;
+  seats: SeatDef[];
+  areas: AreaDef[];
+  holdTtlSeconds: number;
+  maxPerBooking: number;
+}
+
+export type ReserveRequest = {
+  userId: string;
+  correlationId: string;
+  /** Idempotency-Key and a hash of the request body, when the client sent a key. */
+  idempotency?: { key: string; bodyHash: string };
+} & ({ seatIds: string[]; area?: undefined; quantity?: undefined } | { area: string; quantity: number; seatIds?: undefined });
+
+export interface BookingItem { item_id: string; kind: "seat" | "area"; quantity: number; unit_price: number }
+
+export interface BookingView {
+  booking_id: string;
+  event_id: string;
+  user_id: string;
+  status: BookingState;
+  seats: string[];
+  area?: string;
+  quantity?: number;
+  items: BookingItem[];
+  total_amount: number;
+  currency: Currency;
+  expires_at: string;
+  created_at: string;
+}
+
+export type Refusal = { ok: false; status: 404 | 409 | 422; code: string; detail: string; unavailable_seats?: string[] };
+export type ReserveResult = { ok: true; replayed: boolean; booking: BookingView } | Refusal;
+export type TransitionResult = { ok: true; booking: BookingView; changed: boolean } | Refusal;
+
+export interface SeatStatus { seat_id: string; section: string; row: string; number: number; price: number; status: "available" | "held" | "sold" }
+export interface AreaStatus { name: string; price: number; capacity: number; available: number; held: number; sold: number }
+
+export interface RoomSnapshot {
+  event_id: string | null;
+  status: RoomStatus;
+  currency: Currency | null;
+  seats: SeatStatus[];
+  areas: AreaStatus[];
+}
+
+export interface RoomStats {
+  status: RoomStatus;
+  seats: { available: number; held: number; sold: number };
+  areas: { available: number; held: number; sold: number };
+  bookings: Record<BookingState, number>;
+  revenue: number;
+  outbox_pending: number;
+}
+
+export type RoomStatus = "unconfigured" | "on_sale" | "cancelled";

@@ -1,0 +1,36 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./context";
+import { requestContext } from "./middleware/request";
+import { Problem } from "./problem";
+import { authRoutes } from "./routes/auth";
+import { bookingRoutes } from "./routes/bookings";
+import { eventRoutes } from "./routes/events";
+import { healthRoutes } from "./routes/health";
+
+const PROBLEM_TYPE = "application/problem+json";
+
+export const app = new Hono<AppEnv>()
+  .use(requestContext)
+  .route("/", healthRoutes)
+  .route("/api/auth", authRoutes)
+  .route("/api/events", eventRoutes)
+  .route("/api/bookings", bookingRoutes)
+  .get("/", (c) => c.json({ name: "Ticketing Pro", docs: "/api", health: "/health" }));
+
+app.notFound((c) => {
+  const p = new Problem(404, "route_not_found", "Not found", `No route for ${c.req.method} ${c.req.path}`);
+  return c.body(JSON.stringify(p.toJSON(c.req.path)), 404, { "Content-Type": PROBLEM_TYPE });
+});
+
+app.onError((err, c) => {
+  let problem: Problem;
+  if (err instanceof Problem) problem = err;
+  else if (err instanceof HTTPException) problem = new Problem(err.status, "http_error", err.message || "Request failed");
+  else {
+    c.get("log")?.error("unhandled error", { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    problem = new Problem(500, "internal_error", "Internal server error", `Something went wrong; quote request id ${c.get("requestId") ?? "?"}`);
+  }
+  if (problem.status >= 500 && err instanceof Problem) c.get("log")?.error("server problem", { code: problem.code });
+  return c.body(JSON.stringify(problem.toJSON(c.req.path)), problem.status as 400, { "Content-Type": PROBLEM_TYPE, ...problem.headers });
+});

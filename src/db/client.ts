@@ -1,0 +1,30 @@
+import { Pool, neonConfig } from "@neondatabase/serverless";
+import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import * as schema from "./schema";
+
+export type Db = NeonDatabase<typeof schema>;
+
+/**
+ * Points the Neon driver at a plain WebSocket-to-TCP proxy (scripts/pg-ws-proxy.ts) when one is
+ * configured, so the same driver reaches PGlite, a local PostgreSQL and, in production (no proxy),
+ * Neon itself. The address travels in the query string; the proxy only dials loopback.
+ */
+export function useWsProxy(proxy: string | undefined): void {
+  if (!proxy) return;
+  neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
+  neonConfig.useSecureWebSocket = false;
+  neonConfig.pipelineConnect = false;
+  neonConfig.forceDisablePgSSL = true;
+}
+
+/**
+ * A pool for one unit of work (a request or an alarm). Workers must not share sockets across
+ * requests, so the caller ends it when done.
+ */
+export function openDb(databaseUrl: string, proxy: string | undefined, max = 4): { db: Db; pool: Pool } {
+  useWsProxy(proxy);
+  const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
+  // An idle client that loses its socket must not crash the isolate.
+  pool.on("error", () => {});
+  return { db: drizzle(pool, { schema }), pool };
+}

@@ -1,0 +1,7 @@
+import type { OutboxMessage } from "../domain/envelope";
+import { outbox } from "./schema";
+
+/** The Postgres outbox row for a message: one shape whether the Worker or an EventRoom wrote it. */
+export function outboxRow(m: OutboxMessage): typeof outbox.$inferInsert {
+  return { messageId: m.envelope.event_id, topic: m.topic, aggregateId: m.key, eventType: m.envelope.event_type, envelope: m.envelope };
+}

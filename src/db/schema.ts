@@ -1,0 +1,117 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint, bigserial, char, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+} from "drizzle-orm/pg-core";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const users = pgTable("users", {
+  userId: uuid("user_id").primaryKey().defaultRandom(),
+  email: text("email").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  name: text("name").notNull(),
+  phoneNumber: text("phone_number"),
+  role: text("role", { enum: ["user", "organizer", "admin"] }).notNull().default("user"),
+  locale: text("locale").notNull().default("ko"),
+  createdAt: ts("created_at").notNull().defaultNow(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+}, (t) => [uniqueIndex("users_email_key").on(t.email)]);
+
+export const refreshTokens = pgTable("refresh_tokens", {
+  tokenId: uuid("token_id").primaryKey(),
+  userId: uuid("user_id").notNull().references(() => users.userId, { onDelete: "cascade" }),
+  familyId: uuid("family_id").notNull(),
+  tokenHash: text("token_hash").notNull(),
+  expiresAt: ts("expires_at").notNull(),
+  usedAt: ts("used_at"),
+  revokedAt: ts("revoked_at"),
+  createdAt: ts("created_at").notNull().defaultNow(),
+}, (t) => [uniqueIndex("refresh_tokens_hash_key").on(t.tokenHash), index("refresh_tokens_family_idx").on(t.familyId)]);
+
+export const events = pgTable("events", {
+  eventId: uuid("event_id").primaryKey(),
+  organizerId: uuid("organizer_id").notNull().references(() => users.userId),
+  title: text("title").notNull(),
+  description: text("description").notNull().default(""),
+  category: text("category").notNull(),
+  venue: text("venue").notNull(),
+  location: text("location").notNull().default(""),
+  startDate: ts("start_date").notNull(),
+  endDate: ts("end_date"),
+  currency: char("currency", { length: 3 }).notNull(),
+  status: text("status", { enum: ["draft", "published", "cancelled"] }).notNull().default("draft"),
+  seatMap: jsonb("seat_map").notNull(),
+  minPrice: bigint("min_price", { mode: "number" }).notNull(),
+  maxPrice: bigint("max_price", { mode: "number" }).notNull(),
+  totalSeats: integer("total_seats").notNull(),
+  createdAt: ts("created_at").notNull().defaultNow(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+}, (t) => [
+  index("events_published_start_idx").on(t.category, t.startDate).where(sql`status = 'published'`),
+  index("events_organizer_idx").on(t.organizerId),
+]);
+
+/** Reserved seats, one row per seat; status is projected from the EventRoom's outbox. */
+export const seats = pgTable("seats", {
+  eventId: uuid("event_id").notNull().references(() => events.eventId, { onDelete: "cascade" }),
+  seatId: text("seat_id").notNull(),
+  section: text("section").notNull(),
+  rowLabel: text("row_label").notNull(),
+  number: integer("number").notNull(),
+  price: bigint("price", { mode: "number" }).notNull(),
+  status: text("status", { enum: ["available", "held", "sold"] }).notNull().default("available"),
+  bookingId: uuid("booking_id"),
+}, (t) => [primaryKey({ columns: [t.eventId, t.seatId] })]);
+
+/** General-admission areas: a capacity, with held and sold counts projected from the outbox. */
+export const gaAreas = pgTable("ga_areas", {
+  eventId: uuid("event_id").notNull().references(() => events.eventId, { onDelete: "cascade" }),
+  name: text("name").notNull(),
+  price: bigint("price", { mode: "number" }).notNull(),
+  capacity: integer("capacity").notNull(),
+  held: integer("held").notNull().default(0),
+  sold: integer("sold").notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.eventId, t.name] })]);
+
+export const bookings = pgTable("bookings", {
+  bookingId: uuid("booking_id").primaryKey(),
+  eventId: uuid("event_id").notNull().references(() => events.eventId),
+  userId: uuid("user_id").notNull().references(() => users.userId),
+  status: text("status", { enum: ["reserved", "confirmed", "cancelled", "expired", "refunded"] }).notNull(),
+  totalAmount: bigint("total_amount", { mode: "number" }).notNull(),
+  currency: char("currency", { length: 3 }).notNull(),
+  expiresAt: ts("expires_at").notNull(),
+  createdAt: ts("created_at").notNull(),
+  updatedAt: ts("updated_at").notNull(),
+}, (t) => [index("bookings_user_idx").on(t.userId, t.createdAt), index("bookings_event_idx").on(t.eventId)]);
+
+/** What a booking holds: a reserved seat (quantity 1) or a number of places in an area. */
+export const bookingItems = pgTable("booking_items", {
+  bookingId: uuid("booking_id").notNull().references(() => bookings.bookingId, { onDelete: "cascade" }),
+  itemId: text("item_id").notNull(),
+  kind: text("kind", { enum: ["seat", "area"] }).notNull(),
+  quantity: integer("quantity").notNull(),
+  unitPrice: bigint("unit_price", { mode: "number" }).notNull(),
+}, (t) => [primaryKey({ columns: [t.bookingId, t.itemId] })]);
+
+/** Every recorded change, in order; the Kafka bridge publishes rows with published_at null. */
+export const outbox = pgTable("outbox", {
+  seq: bigserial("seq", { mode: "number" }).primaryKey(),
+  messageId: uuid("message_id").notNull(),
+  topic: text("topic").notNull(),
+  aggregateId: text("aggregate_id").notNull(),
+  eventType: text("event_type").notNull(),
+  envelope: jsonb("envelope").notNull(),
+  createdAt: ts("created_at").notNull().defaultNow(),
+  publishedAt: ts("published_at"),
+}, (t) => [
+  uniqueIndex("outbox_message_id_key").on(t.messageId),
+  index("outbox_unpublished_idx").on(t.seq).where(sql`published_at IS NULL`),
+]);
+
+/** Messages a consumer has applied, so redelivery is harmless. */
+export const processedMessages = pgTable("processed_messages", {
+  consumer: text("consumer").notNull(),
+  messageId: uuid("message_id").notNull(),
+  processedAt: ts("processed_at").notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.consumer, t.messageId] })]);

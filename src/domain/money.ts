@@ -1,0 +1,13 @@
+import { z } from "zod";
+
+/**
+ * Currencies we sell in, with their ISO 4217 minor-unit exponent. Amounts are always integers in
+ * the smallest unit: KRW and JPY have none (₩150,000 is 150000), USD/EUR/GBP have two.
+ */
+export const CURRENCIES = { KRW: 0, JPY: 0, USD: 2, EUR: 2, GBP: 2 } as const;
+export type Currency = keyof typeof CURRENCIES;
+
+export const currencySchema = z.enum(Object.keys(CURRENCIES) as [Currency, ...Currency[]]);
+
+/** A price in minor units: an integer from 0 to one hundred million major units or so. */
+export const amountSchema = z.number().int("must be an integer amount in minor units").min(0, "must not be negative").max(1e11);

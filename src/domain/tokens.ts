@@ -1,0 +1,68 @@
+import { SignJWT, exportJWK, importJWK, jwtVerify, type JWK, type CryptoKey } from "jose";
+import { z } from "zod";
+
+/** Access tokens: ES256 JWTs, short-lived, algorithm pinned on verification. */
+export const ROLES = ["user", "organizer", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+export interface Principal { userId: string; email: string; role: Role }
+
+const ISSUER = "ticketing-pro";
+const AUDIENCE = "ticketing-pro-api";
+const ALG = "ES256";
+
+interface KeyPair { kid: string; privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK }
+const cache = new Map<string, Promise<KeyPair>>();
+
+const privateJwkSchema = z.object({ kty: z.literal("EC"), crv: z.literal("P-256"), x: z.string(), y: z.string(), d: z.string(), kid: z.string().min(1) });
+
+/** Imports the signing key once per isolate. The public half is the private JWK without `d`. */
+export function loadKeys(privateJwkJson: string): Promise<KeyPair> {
+  let entry = cache.get(privateJwkJson);
+  if (!entry) {
+    entry = (async () => {
+      const jwk = privateJwkSchema.parse(JSON.parse(privateJwkJson));
+      const { d: _d, ...pub } = jwk;
+      const publicJwk: JWK = { ...pub, alg: ALG, use: "sig" };
+      return {
+        kid: jwk.kid,
+        privateKey: (await importJWK({ ...jwk, alg: ALG }, ALG)) as CryptoKey,
+        publicKey: (await importJWK(publicJwk, ALG)) as CryptoKey,
+        publicJwk,
+      };
+    })();
+    cache.set(privateJwkJson, entry);
+  }
+  return entry;
+}
+
+export async function signAccessToken(keys: KeyPair, p: Principal, ttlSeconds: number): Promise<string> {
+  return new SignJWT({ email: p.email, role: p.role })
+    .setProtectedHeader({ alg: ALG, kid: keys.kid, typ: "JWT" })
+    .setSubject(p.userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .setJti(crypto.randomUUID())
+    .sign(keys.privateKey);
+}
+
+const claimsSchema = z.object({ sub: z.uuid(), email: z.string(), role: z.enum(ROLES) });
+
+/** Returns the principal, or null for any token that is forged, expired, or not ours. */
+export async function verifyAccessToken(keys: KeyPair, token: string): Promise<Principal | null> {
+  try {
+    const { payload } = await jwtVerify(token, keys.publicKey, { algorithms: [ALG], issuer: ISSUER, audience: AUDIENCE });
+    const claims = claimsSchema.parse(payload);
+    return { userId: claims.sub, email: claims.email, role: claims.role };
+  } catch {
+    return null;
+  }
+}
+
+/** A fresh signing key as a private JWK string (used by scripts to create .dev.vars). */
+export async function generatePrivateJwk(): Promise<string> {
+  const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const jwk = await exportJWK(pair.privateKey);
+  return JSON.stringify({ ...jwk, kid: crypto.randomUUID().slice(0, 8), alg: ALG });
+}

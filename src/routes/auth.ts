@@ -1,0 +1,117 @@
+import { Hono } from "hono";
+import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { db, type AppEnv, type Ctx } from "../context";
+import { refreshTokens, users } from "../db/schema";
+import { burnPasswordCheck, hashPassword, verifyPassword } from "../domain/password";
+import { newRefreshToken, parseRefreshToken } from "../domain/refresh-token";
+import { loadKeys, signAccessToken, type Principal } from "../domain/tokens";
+import { intVar } from "../env";
+import { readJson } from "../middleware/body";
+import { requireAuth } from "../middleware/auth";
+import { Problem, problems } from "../problem";
+
+const email = z.email("must be an email address").max(254).transform((e) => e.toLowerCase());
+const password = z.string().min(10, "must be at least 10 characters").max(128, "must be at most 128 characters");
+const name = z.string().trim().min(1, "must not be empty").max(100);
+const phone = z.string().regex(/^\+?[0-9 -]{7,20}$/, "must be a phone number");
+const locale = z.enum(["ko", "en"]);
+
+const registerBody = z.object({
+  email, password, name, phone_number: phone.optional(), account_type: z.enum(["user", "organizer"]).default("user"), locale: locale.optional(),
+});
+const loginBody = z.object({ email, password: z.string().min(1).max(128) });
+const refreshBody = z.object({ refresh_token: z.string().min(1).max(200) });
+const updateBody = z.object({ name: name.optional(), phone_number: phone.nullable().optional(), locale: locale.optional() })
+  .refine((b) => Object.keys(b).length > 0, "nothing to update");
+
+type UserRow = typeof users.$inferSelect;
+const publicUser = (u: UserRow) => ({
+  user_id: u.userId, email: u.email, name: u.name, phone_number: u.phoneNumber, role: u.role, locale: u.locale, created_at: u.createdAt.toISOString(),
+});
+
+/** Signs an access token and stores a new refresh token (in a new family unless one is given). */
+async function issueSession(c: Ctx, user: UserRow, familyId: string = crypto.randomUUID()) {
+  const ttl = intVar(c.env.ACCESS_TOKEN_TTL_SECONDS, 900);
+  const refreshTtl = intVar(c.env.REFRESH_TOKEN_TTL_SECONDS, 14 * 86400);
+  const principal: Principal = { userId: user.userId, email: user.email, role: user.role };
+  const refresh = await newRefreshToken();
+  await db(c).insert(refreshTokens).values({
+    tokenId: refresh.tokenId, userId: user.userId, familyId, tokenHash: refresh.hash, expiresAt: new Date(Date.now() + refreshTtl * 1000),
+  });
+  return {
+    access_token: await signAccessToken(await loadKeys(c.env.JWT_PRIVATE_JWK), principal, Math.min(ttl, 900)),
+    refresh_token: refresh.token,
+    token_type: "Bearer" as const,
+    expires_in: Math.min(ttl, 900),
+  };
+}
+
+const invalidRefresh = () => new Problem(401, "invalid_refresh_token", "Invalid refresh token", "The refresh token is not valid; log in again");
+
+export const authRoutes = new Hono<AppEnv>()
+  .post("/register", async (c) => {
+    const body = await readJson(c, registerBody);
+    const [user] = await db(c).insert(users).values({
+      email: body.email, passwordHash: await hashPassword(body.password), name: body.name,
+      phoneNumber: body.phone_number ?? null, role: body.account_type, locale: body.locale ?? "ko",
+    }).onConflictDoNothing().returning();
+    if (!user) throw problems.conflict("email_taken", "An account with this email already exists");
+    c.get("log").info("user registered", { user_id: user.userId, role: user.role });
+    return c.json({ user: publicUser(user), ...(await issueSession(c, user)) }, 201);
+  })
+  .post("/login", async (c) => {
+    const body = await readJson(c, loginBody);
+    const [user] = await db(c).select().from(users).where(eq(users.email, body.email));
+    if (!user) {
+      await burnPasswordCheck(body.password);
+      throw problems.invalidCredentials();
+    }
+    if (!(await verifyPassword(body.password, user.passwordHash))) throw problems.invalidCredentials();
+    return c.json(await issueSession(c, user));
+  })
+  .post("/refresh", async (c) => {
+    const body = await readJson(c, refreshBody);
+    const parsed = await parseRefreshToken(body.refresh_token);
+    if (!parsed) throw invalidRefresh();
+    const [row] = await db(c).select().from(refreshTokens).where(eq(refreshTokens.tokenId, parsed.tokenId));
+    if (!row || row.tokenHash !== parsed.hash || row.revokedAt || row.expiresAt.getTime() <= Date.now()) throw invalidRefresh();
+    // Spend the token; if someone spent it first, this is a replay: revoke the whole family.
+    const spent = await db(c).update(refreshTokens).set({ usedAt: new Date() })
+      .where(and(eq(refreshTokens.tokenId, row.tokenId), isNull(refreshTokens.usedAt))).returning({ id: refreshTokens.tokenId });
+    if (!spent.length) {
+      await db(c).update(refreshTokens).set({ revokedAt: new Date() }).where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
+      c.get("log").warn("refresh token reuse: family revoked", { user_id: row.userId, family_id: row.familyId });
+      throw invalidRefresh();
+    }
+    const [user] = await db(c).select().from(users).where(eq(users.userId, row.userId));
+    if (!user) throw invalidRefresh();
+    return c.json(await issueSession(c, user, row.familyId));
+  })
+  .post("/logout", async (c) => {
+    const body = await readJson(c, refreshBody);
+    const parsed = await parseRefreshToken(body.refresh_token);
+    if (parsed) {
+      const [row] = await db(c).select().from(refreshTokens).where(eq(refreshTokens.tokenId, parsed.tokenId));
+      if (row && row.tokenHash === parsed.hash) {
+        await db(c).update(refreshTokens).set({ revokedAt: new Date() }).where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
+      }
+    }
+    return c.body(null, 204);
+  })
+  .get("/me", requireAuth(), async (c) => {
+    const [user] = await db(c).select().from(users).where(eq(users.userId, c.get("principal").userId));
+    if (!user) throw problems.notFound("User");
+    return c.json({ user: publicUser(user) });
+  })
+  .put("/me", requireAuth(), async (c) => {
+    const body = await readJson(c, updateBody);
+    const [user] = await db(c).update(users).set({
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.phone_number !== undefined ? { phoneNumber: body.phone_number } : {}),
+      ...(body.locale !== undefined ? { locale: body.locale } : {}),
+      updatedAt: new Date(),
+    }).where(eq(users.userId, c.get("principal").userId)).returning();
+    if (!user) throw problems.notFound("User");
+    return c.json({ user: publicUser(user) });
+  });

@@ -1,0 +1,163 @@
+import { Hono } from "hono";
+import { and, asc, count, eq, gte, lte, type SQL } from "drizzle-orm";
+import { db, room, type AppEnv, type Ctx } from "../context";
+import type { Db } from "../db/client";
+import { outboxRow } from "../db/outbox";
+import { events, gaAreas, outbox, seats } from "../db/schema";
+import { makeMessage, type EventType } from "../domain/envelope";
+import { createEventSchema, listEventsQuery, updateEventSchema } from "../domain/event-input";
+import type { Currency } from "../domain/money";
+import { expandSeats, summarize, type SeatMap } from "../domain/seat-map";
+import { intVar } from "../env";
+import { parseWith, readJson } from "../middleware/body";
+import { principalFrom, requireAuth } from "../middleware/auth";
+import { problems } from "../problem";
+
+const SEAT_MAP_LIMIT = 512 * 1024;
+type EventRow = typeof events.$inferSelect;
+
+export const eventView = (e: EventRow, withMap = true) => ({
+  event_id: e.eventId, organizer_id: e.organizerId, title: e.title, description: e.description, category: e.category,
+  venue: e.venue, location: e.location, start_date: e.startDate.toISOString(), end_date: e.endDate?.toISOString() ?? null,
+  currency: e.currency, status: e.status, min_price: e.minPrice, max_price: e.maxPrice, total_seats: e.totalSeats,
+  ...(withMap ? { seat_map: e.seatMap as SeatMap } : {}), created_at: e.createdAt.toISOString(), updated_at: e.updatedAt.toISOString(),
+});
+
+/** The event if the caller may see it: published and cancelled ones to all, drafts to their organizer. */
+async function visibleEvent(c: Ctx, id: string): Promise<EventRow> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw problems.notFound("Event");
+  const [e] = await db(c).select().from(events).where(eq(events.eventId, id));
+  if (!e) throw problems.notFound("Event");
+  if (e.status === "draft") {
+    const p = await principalFrom(c);
+    if (!p || (p.userId !== e.organizerId && p.role !== "admin")) throw problems.notFound("Event");
+  }
+  return e;
+}
+
+/** The event if the caller organizes it (or is an admin). */
+async function ownedEvent(c: Ctx, id: string): Promise<EventRow> {
+  const e = await visibleEvent(c, id);
+  const p = c.get("principal");
+  if (p.userId !== e.organizerId && p.role !== "admin") throw problems.forbidden("Only the event's organizer may do this");
+  return e;
+}
+
+async function writeInventory(tx: Db | Parameters<Parameters<Db["transaction"]>[0]>[0], eventId: string, map: SeatMap): Promise<void> {
+  const rows = expandSeats(map).map((s) => ({ eventId, seatId: s.seatId, section: s.section, rowLabel: s.row, number: s.number, price: s.price }));
+  for (let i = 0; i < rows.length; i += 1000) await tx.insert(seats).values(rows.slice(i, i + 1000));
+  if (map.areas.length) await tx.insert(gaAreas).values(map.areas.map((a) => ({ eventId, name: a.name, price: a.price, capacity: a.capacity })));
+}
+
+function eventMessage(c: Ctx, type: EventType, e: EventRow) {
+  return outboxRow(makeMessage(type, e.eventId, eventView(e, false), { correlationId: c.get("requestId") }));
+}
+
+export const eventRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const q = parseWith(listEventsQuery, c.req.query());
+    const where: SQL[] = [eq(events.status, "published")];
+    if (q.category) where.push(eq(events.category, q.category));
+    if (q.from) where.push(gte(events.startDate, new Date(q.from)));
+    if (q.to) where.push(lte(events.startDate, new Date(q.to)));
+    const [rows, [total]] = await Promise.all([
+      db(c).select().from(events).where(and(...where)).orderBy(asc(events.startDate), asc(events.eventId))
+        .limit(q.page_size).offset((q.page - 1) * q.page_size),
+      db(c).select({ n: count() }).from(events).where(and(...where)),
+    ]);
+    return c.json({ events: rows.map((e) => eventView(e, false)), page: q.page, page_size: q.page_size, total: total?.n ?? 0 });
+  })
+  .post("/", requireAuth("organizer"), async (c) => {
+    const body = await readJson(c, createEventSchema, SEAT_MAP_LIMIT);
+    const id = crypto.randomUUID();
+    const e = await db(c).transaction(async (tx) => {
+      const [row] = await tx.insert(events).values({
+        eventId: id, organizerId: c.get("principal").userId, title: body.title, description: body.description, category: body.category,
+        venue: body.venue, location: body.location, startDate: new Date(body.start_date), endDate: body.end_date ? new Date(body.end_date) : null,
+        currency: body.currency, seatMap: body.seat_map, ...summarize(body.seat_map),
+      }).returning();
+      await writeInventory(tx, id, body.seat_map);
+      await tx.insert(outbox).values(eventMessage(c, "EventCreated", row!));
+      return row!;
+    });
+    return c.json(eventView(e), 201);
+  })
+  .get("/:id", async (c) => c.json(eventView(await visibleEvent(c, c.req.param("id")))))
+  .put("/:id", requireAuth("organizer"), async (c) => {
+    const e = await ownedEvent(c, c.req.param("id"));
+    const body = await readJson(c, updateEventSchema, SEAT_MAP_LIMIT);
+    if (e.status === "cancelled") throw problems.conflict("event_cancelled", "A cancelled event cannot be changed");
+    if (body.seat_map && e.status !== "draft") throw problems.conflict("seat_map_locked", "The seat map is fixed once the event is published");
+    if (body.currency && e.status !== "draft") throw problems.conflict("currency_locked", "The currency is fixed once the event is published");
+    const start = body.start_date ? new Date(body.start_date) : e.startDate;
+    const end = body.end_date === undefined ? e.endDate : body.end_date ? new Date(body.end_date) : null;
+    if (end && end <= start) throw problems.validation([{ field: "end_date", message: "must be after start_date" }]);
+    const updated = await db(c).transaction(async (tx) => {
+      const [row] = await tx.update(events).set({
+        ...(body.title !== undefined ? { title: body.title } : {}),
+        ...(body.description !== undefined ? { description: body.description } : {}),
+        ...(body.category !== undefined ? { category: body.category } : {}),
+        ...(body.venue !== undefined ? { venue: body.venue } : {}),
+        ...(body.location !== undefined ? { location: body.location } : {}),
+        ...(body.currency !== undefined ? { currency: body.currency } : {}),
+        ...(body.seat_map ? { seatMap: body.seat_map, ...summarize(body.seat_map) } : {}),
+        startDate: start, endDate: end, updatedAt: new Date(),
+      }).where(and(eq(events.eventId, e.eventId), eq(events.status, e.status))).returning();
+      if (!row) throw problems.conflict("event_changed", "The event changed meanwhile; read it and try again");
+      if (body.seat_map) {
+        await tx.delete(seats).where(eq(seats.eventId, e.eventId));
+        await tx.delete(gaAreas).where(eq(gaAreas.eventId, e.eventId));
+        await writeInventory(tx, e.eventId, body.seat_map);
+      }
+      await tx.insert(outbox).values(eventMessage(c, "EventUpdated", row));
+      return row;
+    });
+    return c.json(eventView(updated));
+  })
+  .post("/:id/publish", requireAuth("organizer"), async (c) => {
+    const e = await ownedEvent(c, c.req.param("id"));
+    if (e.status === "cancelled") throw problems.conflict("event_cancelled", "A cancelled event cannot be published");
+    if (e.status === "published") return c.json(eventView(e));
+    const map = e.seatMap as SeatMap;
+    // The room first: it is idempotent, so a failure after it is mended by publishing again.
+    await room(c, e.eventId).configure({
+      eventId: e.eventId, organizerId: e.organizerId, currency: e.currency as Currency, seats: expandSeats(map), areas: map.areas,
+      holdTtlSeconds: intVar(c.env.HOLD_TTL_SECONDS, 600), maxPerBooking: intVar(c.env.MAX_SEATS_PER_BOOKING, 8),
+    });
+    const updated = await setStatus(c, e, "published", "EventPublished");
+    return c.json(eventView(updated));
+  })
+  .post("/:id/cancel", requireAuth("organizer"), async (c) => {
+    const e = await ownedEvent(c, c.req.param("id"));
+    if (e.status === "cancelled") return c.json(eventView(e));
+    if (e.status === "published") await room(c, e.eventId).close(c.get("requestId"));
+    return c.json(eventView(await setStatus(c, e, "cancelled", "EventCancelled")));
+  })
+  .get("/:id/seats", async (c) => {
+    const e = await visibleEvent(c, c.req.param("id"));
+    if (e.status !== "draft") {
+      const snap = await room(c, e.eventId).snapshot();
+      if (snap.status !== "unconfigured") {
+        return c.json({ event_id: e.eventId, currency: e.currency, seats: snap.seats, areas: snap.areas.map(({ held: _h, sold: _s, ...a }) => a) });
+      }
+    }
+    const map = e.seatMap as SeatMap;
+    return c.json({
+      event_id: e.eventId, currency: e.currency,
+      seats: expandSeats(map).map((s) => ({ seat_id: s.seatId, section: s.section, row: s.row, number: s.number, price: s.price, status: "available" })),
+      areas: map.areas.map((a) => ({ name: a.name, price: a.price, capacity: a.capacity, available: a.capacity })),
+    });
+  })
+  .get("/:id/stats", requireAuth("organizer"), async (c) => {
+    const e = await ownedEvent(c, c.req.param("id"));
+    const stats = await room(c, e.eventId).stats();
+    return c.json({ event_id: e.eventId, currency: e.currency, ...stats });
+  });
+
+async function setStatus(c: Ctx, e: EventRow, status: "published" | "cancelled", type: EventType): Promise<EventRow> {
+  return db(c).transaction(async (tx) => {
+    const [row] = await tx.update(events).set({ status, updatedAt: new Date() }).where(eq(events.eventId, e.eventId)).returning();
+    await tx.insert(outbox).values(eventMessage(c, type, row!));
+    return row!;
+  });
+}
