@@ -9,6 +9,7 @@
  *
  * Ctrl-C (SIGINT) or SIGTERM stops everything in reverse order.
  */
+import fs from "node:fs";
 import { ensureDevVars } from "./lib/dev-vars";
 import { closeSharedProxy } from "./lib/node-db";
 import { startPglite } from "./lib/pglite";
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   if (databaseUrl) {
     console.log(`postgres: using DATABASE_URL (${new URL(databaseUrl).host}${new URL(databaseUrl).pathname})`);
   } else {
+    fs.mkdirSync(".data", { recursive: true }); // PGlite creates only the last path segment
     const pg = await startPglite({ dataDir: ".data/pglite", port: PGLITE_PORT });
     running.push({ name: "PGlite", stop: () => pg.stop() });
     databaseUrl = pg.url;

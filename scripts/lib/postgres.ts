@@ -56,6 +56,11 @@ export function startPostgres(opts: { dir: string; port: number; database?: stri
   return {
     url: `postgres://postgres@127.0.0.1:${opts.port}/${database}`,
     port: opts.port,
-    stop: () => run(path.join(bin, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"]),
+    stop: () => stopPostgres(dataDir),
   };
+}
+
+/** Stops the server in `dir` (tests use it to take Postgres down and bring it back). */
+export function stopPostgres(dir: string): void {
+  run(path.join(findBinDir(), "pg_ctl"), ["-D", path.resolve(dir), "-m", "fast", "-w", "stop"]);
 }

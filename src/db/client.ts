@@ -28,3 +28,9 @@ export function openDb(databaseUrl: string, proxy: string | undefined, max = 4):
   pool.on("error", () => {});
   return { db: drizzle(pool, { schema }), pool };
 }
+
+/** Errors that mean "Postgres cannot be reached right now", as opposed to a bad query. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const text = err instanceof Error ? `${err.message} ${String(err.cause ?? "")}` : String(err);
+  return /connection terminated|ECONNREFUSED|timeout exceeded when trying to connect|websocket|the database system is (starting up|shutting down)|terminating connection/i.test(text);
+}

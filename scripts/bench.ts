@@ -1,0 +1,426 @@
+/**
+ * `npm run bench`: how expensive is reserving a seat compared with doing nothing?
+ *
+ * Starts its own PostgreSQL, WebSocket proxy, the app Worker and a baseline Worker (both under
+ * `wrangler dev`), then drives three scenarios with a fixed number of requests in flight:
+ *   1. plain   GET /plain on the baseline Worker: returns a Response at once
+ *   2. do      GET /do on the baseline Worker: one empty Durable Object RPC call
+ *   3. reserve POST /api/bookings on the app: one distinct seat per request, all must be 201
+ * and checks afterwards that Postgres, once the EventRoom outbox has flushed, holds exactly the
+ * seats the 201s promised. Results go to bench-results/ (git-ignored).
+ *
+ * Env: BENCH_CONCURRENCY (32), BENCH_REQUESTS per scenario (2000), BENCH_WARMUP per scenario (100),
+ * BENCH_USERS (200), BENCH_LOG_LEVEL (the app's LOG_LEVEL; wrangler.toml's when unset).
+ */
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { and, count, eq, sql } from "drizzle-orm";
+import { bookings, seats } from "../src/db/schema";
+import { LIMITS } from "../src/domain/seat-map";
+import { markdownTable, ratio, round, summarizeLatencies, type Ratio, type ScenarioResult } from "./lib/bench-stats";
+import { ensureDevVars } from "./lib/dev-vars";
+import { closeSharedProxy, openNodeDb } from "./lib/node-db";
+import { startPostgres } from "./lib/postgres";
+import { startWrangler, type WorkerServer } from "./lib/wrangler";
+import { migrateDatabase } from "./migrate";
+import { startPgWsProxy } from "./pg-ws-proxy";
+
+// ------------------------------------------------------------------ configuration
+
+function intEnv(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min} (got "${raw}")`);
+  return n;
+}
+
+const CONCURRENCY = intEnv("BENCH_CONCURRENCY", 32);
+const REQUESTS = intEnv("BENCH_REQUESTS", 2000);
+const WARMUP = intEnv("BENCH_WARMUP", 100, 0);
+const USERS = intEnv("BENCH_USERS", 200);
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL;
+/** Registration hashes passwords (PBKDF2, 100k iterations): keep it gentle on two cores. */
+const REGISTER_CONCURRENCY = 8;
+const REQUEST_TIMEOUT_MS = 30_000;
+const OUTBOX_TIMEOUT_MS = 120_000;
+
+// The seat map: sections of 20 rows × 50 seats; at least 4000 seats, always one per request.
+const SEATS_PER_ROW = 50;
+const ROWS_PER_SECTION = 20;
+const SEATS_PER_SECTION = SEATS_PER_ROW * ROWS_PER_SECTION;
+const SEATS_NEEDED = REQUESTS + WARMUP;
+const TOTAL_SEATS = Math.ceil(Math.max(4000, SEATS_NEEDED) / SEATS_PER_SECTION) * SEATS_PER_SECTION;
+if (SEATS_NEEDED > LIMITS.reservedSeats) {
+  throw new Error(`BENCH_REQUESTS + BENCH_WARMUP must be ≤ ${LIMITS.reservedSeats}, the seat map limit (got ${SEATS_NEEDED})`);
+}
+
+const RESULTS_DIR = "bench-results";
+const STATE_DIR = ".tmp/bench-state";
+
+// ------------------------------------------------------------------ process housekeeping
+
+const started = performance.now();
+const log = (msg: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
+
+/** Everything started, stopped in reverse order whatever happens. */
+const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+async function cleanup(): Promise<void> {
+  while (cleanups.length) {
+    const c = cleanups.pop()!;
+    try {
+      await c.run();
+    } catch (e) {
+      console.error(`[bench] stopping ${c.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`[bench] ${signal}: stopping services`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+/** The first port in [from, to] nobody listens on (tests use other ranges; this avoids our own leftovers too). */
+async function freePort(from: number, to: number): Promise<number> {
+  for (let port = from; port <= to; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once("error", () => resolve(false));
+      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port in ${from}-${to}`);
+}
+
+// ------------------------------------------------------------------ HTTP helpers
+
+interface Session { access_token: string; user: { user_id: string } }
+interface CreatedEvent { event_id: string; total_seats: number }
+interface EventStats { seats: { available: number; held: number; sold: number }; bookings: Record<string, number>; outbox_pending: number }
+
+/** One setup call; anything but the expected status is fatal. */
+async function api<T>(base: string, method: string, route: string, expect: number, opts: { token?: string; body?: unknown } = {}): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (opts.body !== undefined) headers["content-type"] = "application/json";
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const res = await fetch(base + route, {
+    method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const text = await res.text();
+  if (res.status !== expect) throw new Error(`${method} ${route}: expected ${expect}, got ${res.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+async function mapLimit<T>(n: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out = new Array<T>(n);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, async () => {
+    for (let i = next++; i < n; i = next++) out[i] = await fn(i);
+  }));
+  return out;
+}
+
+// ------------------------------------------------------------------ load generator
+
+interface Target { url: string; init: RequestInit }
+interface LoadOutcome { ok: number; latencies: number[]; errors: Map<string, number>; durationMs: number }
+
+/**
+ * Sends `count` requests keeping exactly `concurrency` in flight (a closed loop: each slot sends
+ * its next request when the last one's body has been read). `target(i)` is built before the clock
+ * starts, so request construction is not timed. Index i runs from `offset`.
+ */
+async function runLoad(count: number, offset: number, expected: number, target: (i: number) => Target): Promise<LoadOutcome> {
+  const latencies: number[] = [];
+  const errors = new Map<string, number>();
+  const note = (e: string) => errors.set(e, (errors.get(e) ?? 0) + 1);
+  let ok = 0;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, async () => {
+    for (let i = next++; i < count; i = next++) {
+      const { url, init } = target(offset + i);
+      const sent = performance.now();
+      try {
+        const res = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        if (res.status === expected) {
+          await res.arrayBuffer();
+          latencies.push(performance.now() - sent);
+          ok++;
+        } else {
+          note(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+        }
+      } catch (e) {
+        note(`network: ${e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ""}` : String(e)}`);
+      }
+    }
+  }));
+  return { ok, latencies, errors, durationMs: performance.now() - t0 };
+}
+
+interface Scenario { name: string; description: string; expected: number; target: (i: number) => Target }
+interface ScenarioRun { result: ScenarioResult; warmup: { requests: number; ok: number; errors: number } }
+
+async function runScenario(s: Scenario): Promise<ScenarioRun> {
+  log(`${s.name}: warm-up ${WARMUP}, then ${REQUESTS} timed requests at concurrency ${CONCURRENCY}`);
+  const warm = await runLoad(WARMUP, 0, s.expected, s.target);
+  const timed = await runLoad(REQUESTS, WARMUP, s.expected, s.target);
+  const errors = REQUESTS - timed.ok;
+  const result: ScenarioResult = {
+    name: s.name, description: s.description, requests: REQUESTS, errors, expected_status: s.expected,
+    error_samples: [...timed.errors].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([error, n]) => ({ error, count: n })),
+    duration_s: round(timed.durationMs / 1000, 3),
+    // Throughput counts every completed request, as the server did the work either way.
+    rps: round(REQUESTS / (timed.durationMs / 1000), 1),
+    latency_ms: summarizeLatencies(timed.latencies),
+  };
+  const l = result.latency_ms;
+  log(`${s.name}: ${result.rps} req/s, p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, errors ${errors}`);
+  for (const e of result.error_samples) log(`  ${e.count}× ${e.error}`);
+  return { result, warmup: { requests: WARMUP, ok: warm.ok, errors: WARMUP - warm.ok } };
+}
+
+// ------------------------------------------------------------------ the reserve scenario's data
+
+function seatIdAt(i: number): string {
+  const section = Math.floor(i / SEATS_PER_SECTION);
+  const inSection = i % SEATS_PER_SECTION;
+  return `S${section + 1}-${Math.floor(inSection / SEATS_PER_ROW) + 1}-${(inSection % SEATS_PER_ROW) + 1}`;
+}
+
+function seatMap() {
+  return {
+    sections: Array.from({ length: TOTAL_SEATS / SEATS_PER_SECTION }, (_, s) => ({
+      name: `S${s + 1}`,
+      price: 50_000 + 10_000 * s,
+      rows: Array.from({ length: ROWS_PER_SECTION }, (_, r) => ({ label: String(r + 1), seats: SEATS_PER_ROW })),
+    })),
+    areas: [],
+  };
+}
+
+/** Polls the organizer stats until the EventRoom has sent its whole outbox to Postgres. */
+async function waitForOutbox(base: string, eventId: string, token: string): Promise<{ stats: EventStats; waitedMs: number }> {
+  const t0 = performance.now();
+  for (;;) {
+    const stats = await api<EventStats>(base, "GET", `/api/events/${eventId}/stats`, 200, { token });
+    if (stats.outbox_pending === 0) return { stats, waitedMs: performance.now() - t0 };
+    if (performance.now() - t0 > OUTBOX_TIMEOUT_MS) {
+      throw new Error(`outbox still has ${stats.outbox_pending} pending messages after ${OUTBOX_TIMEOUT_MS / 1000} s`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// ------------------------------------------------------------------ main
+
+interface Consistency {
+  ok: boolean;
+  created_201: number;
+  postgres_held_seats: number;
+  postgres_reserved_bookings: number;
+  room_held_seats: number;
+  room_reserved_bookings: number;
+  outbox_pending: number;
+  outbox_wait_ms: number;
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join("node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+async function main(): Promise<number> {
+  // Other work on the machine (a test run, `npm start`) skews everything: record how busy it was.
+  const loadAtStart = os.loadavg().map((x) => round(x));
+  if (loadAtStart[0]! > 0.5) log(`warning: 1-min load average is ${loadAtStart[0]} before starting; results will be noisy`);
+  await ensureDevVars();
+  fs.rmSync(STATE_DIR, { recursive: true, force: true });
+  fs.mkdirSync(STATE_DIR, { recursive: true });
+
+  // Ports: test runs use other ranges, so a bench can run next to them.
+  const pgPort = await freePort(55450, 55459);
+  const proxyPort = await freePort(55460, 55469);
+  const appPort = await freePort(8795, 8799);
+  const basePort = await freePort(appPort + 1, 8799);
+
+  log(`starting PostgreSQL on ${pgPort}`);
+  const pg = startPostgres({ dir: ".tmp/pg-bench", port: pgPort });
+  cleanups.push({ name: "postgres", run: () => pg.stop() });
+  await migrateDatabase(pg.url);
+  // migrateDatabase and openNodeDb share one in-process proxy; close it at the end.
+  cleanups.push({ name: "shared db proxy", run: () => closeSharedProxy() });
+  const proxy = await startPgWsProxy(proxyPort);
+  cleanups.push({ name: "pg ws proxy", run: () => proxy.close() });
+
+  // One after the other: two wranglers starting at once may both pick inspector port 9229.
+  log(`starting baseline worker on ${basePort}`);
+  const baseline = await startWrangler({
+    port: basePort, config: "bench/wrangler.baseline.toml", vars: {}, persistTo: `${STATE_DIR}/baseline`, logFile: ".tmp/bench-wrangler-baseline.log",
+  });
+  cleanups.push({ name: "baseline wrangler", run: () => baseline.stop() });
+  log(`starting app worker on ${appPort}`);
+  const app: WorkerServer = await startWrangler({
+    port: appPort,
+    vars: {
+      DATABASE_URL: pg.url, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, HOLD_TTL_SECONDS: "600", MAX_SEATS_PER_BOOKING: "8",
+      ...(LOG_LEVEL ? { LOG_LEVEL } : {}),
+    },
+    persistTo: `${STATE_DIR}/app`, logFile: ".tmp/bench-wrangler-app.log",
+  });
+  cleanups.push({ name: "app wrangler", run: () => app.stop() });
+
+  // Setup for the reserve scenario, all before any timing.
+  const runId = Date.now().toString(36);
+  const organizer = await api<Session>(app.url, "POST", "/api/auth/register", 201, {
+    body: { email: `organizer.${runId}@bench.example.com`, password: "bench password 1234", name: "Bench Organizer", account_type: "organizer" },
+  });
+  const event = await api<CreatedEvent>(app.url, "POST", "/api/events", 201, {
+    token: organizer.access_token,
+    body: {
+      title: `Bench ${runId}`, category: "concert", venue: "Bench Hall", currency: "KRW",
+      start_date: new Date(Date.now() + 30 * 86400_000).toISOString(), seat_map: seatMap(),
+    },
+  });
+  await api(app.url, "POST", `/api/events/${event.event_id}/publish`, 200, { token: organizer.access_token });
+  log(`event ${event.event_id} published with ${event.total_seats} seats; registering ${USERS} users (concurrency ${REGISTER_CONCURRENCY})`);
+  const users = await mapLimit(USERS, REGISTER_CONCURRENCY, (i) => api<Session>(app.url, "POST", "/api/auth/register", 201, {
+    body: { email: `user${i}.${runId}@bench.example.com`, password: "bench password 1234", name: `Bench User ${i}` },
+  }));
+  const userHeaders = users.map((u) => ({ "content-type": "application/json", authorization: `Bearer ${u.access_token}` }));
+  log(`${users.length} users registered`);
+
+  const scenarios: Scenario[] = [
+    { name: "plain", description: "GET /plain: a Worker that returns a Response at once", expected: 200,
+      target: () => ({ url: `${baseline.url}/plain`, init: {} }) },
+    { name: "do", description: "GET /do: a Worker that makes one empty Durable Object RPC call", expected: 200,
+      target: () => ({ url: `${baseline.url}/do`, init: {} }) },
+    { name: "reserve", description: "POST /api/bookings: one distinct seat per request (JWT check, EventRoom reserve, outbox to Postgres)", expected: 201,
+      target: (i) => ({
+        url: `${app.url}/api/bookings`,
+        init: { method: "POST", headers: userHeaders[i % userHeaders.length], body: JSON.stringify({ event_id: event.event_id, seat_ids: [seatIdAt(i)] }) },
+      }) },
+  ];
+  const loadBeforeTiming = os.loadavg().map((x) => round(x));
+  const runs: Record<string, ScenarioRun> = {};
+  for (const s of scenarios) runs[s.name] = await runScenario(s);
+  const plain = runs.plain!.result;
+  const emptyDo = runs.do!.result;
+  const reserve = runs.reserve!;
+
+  // Consistency: every 201 is one held seat, in the EventRoom and (after the flush) in Postgres.
+  log("waiting for the EventRoom outbox to reach Postgres");
+  const { stats, waitedMs } = await waitForOutbox(app.url, event.event_id, organizer.access_token);
+  const created = reserve.warmup.ok + (reserve.result.requests - reserve.result.errors);
+  const { db, close } = await openNodeDb(pg.url, 1);
+  let consistency: Consistency;
+  let pgVersion = "unknown";
+  try {
+    const [held] = await db.select({ n: count() }).from(seats).where(and(eq(seats.eventId, event.event_id), eq(seats.status, "held")));
+    const [reserved] = await db.select({ n: count() }).from(bookings).where(and(eq(bookings.eventId, event.event_id), eq(bookings.status, "reserved")));
+    const version = await db.execute(sql`SHOW server_version`);
+    pgVersion = String(version.rows[0]?.server_version ?? "unknown");
+    const pgHeld = held?.n ?? 0;
+    const pgReserved = reserved?.n ?? 0;
+    const roomReserved = stats.bookings.reserved ?? 0;
+    consistency = {
+      ok: pgHeld === created && pgReserved === created && stats.seats.held === created && roomReserved === created,
+      created_201: created, postgres_held_seats: pgHeld, postgres_reserved_bookings: pgReserved,
+      room_held_seats: stats.seats.held, room_reserved_bookings: roomReserved, outbox_pending: stats.outbox_pending, outbox_wait_ms: Math.round(waitedMs),
+    };
+  } finally {
+    await close();
+  }
+  log(`consistency ${consistency.ok ? "OK" : "FAILED"}: 201s ${created}, Postgres held ${consistency.postgres_held_seats}, ` +
+    `EventRoom held ${consistency.room_held_seats} (outbox drained ${consistency.outbox_wait_ms} ms after the last request)`);
+
+  const ratios: Record<string, Ratio> = { reserve_vs_plain: ratio(reserve.result, plain), reserve_vs_do: ratio(reserve.result, emptyDo) };
+  const cpus = os.cpus();
+  const setup = {
+    concurrency: CONCURRENCY, requests_per_scenario: REQUESTS, warmup_per_scenario: WARMUP, users: USERS, event_seats: event.total_seats,
+    cores: cpus.length, cpu_model: cpus[0]?.model.trim() ?? "unknown", memory_gb: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version, wrangler: packageVersion("wrangler"), workerd: packageVersion("workerd"), postgres: pgVersion,
+    app_log_level: LOG_LEVEL ?? "wrangler.toml default",
+    /** os.loadavg() (1, 5, 15 min) before anything started, and just before the timed scenarios. */
+    load_avg_at_start: loadAtStart, load_avg_before_timing: loadBeforeTiming,
+    ran_at_once: `On one machine (${cpus.length} cores) at once: this Node process (load generator with fetch/undici, ` +
+      `and the Postgres WebSocket proxy), two \`wrangler dev\` servers (local workerd: the app and the baseline Worker), ` +
+      `and PostgreSQL ${pgVersion} (fsync off). ${CONCURRENCY} requests in flight per scenario; scenarios run one after another. ` +
+      `1-min load average before the bench started: ${loadAtStart[0]}${loadAtStart[0]! > 0.5 ? " (other work was running: numbers are noisy)" : ""}.`,
+  };
+  const finishedAt = new Date();
+  const results = {
+    finished_at: finishedAt.toISOString(), setup,
+    scenarios: Object.values(runs).map((r) => ({ ...r.result, warmup: r.warmup })),
+    ratios, consistency,
+  };
+
+  const summary = renderSummary(setup.ran_at_once, Object.values(runs).map((r) => r.result), ratios, consistency, finishedAt);
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = finishedAt.toISOString().replace(/[:.]/g, "-");
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  fs.writeFileSync(path.join(RESULTS_DIR, `bench-${stamp}.json`), json);
+  fs.writeFileSync(path.join(RESULTS_DIR, "latest.json"), json);
+  fs.writeFileSync(path.join(RESULTS_DIR, "latest.md"), summary);
+  console.log(`\n${summary}`);
+  log(`wrote ${RESULTS_DIR}/bench-${stamp}.json, latest.json and latest.md`);
+
+  const failedScenarios = Object.values(runs).filter((r) => r.result.errors > 0 || r.warmup.errors > 0).map((r) => r.result.name);
+  if (failedScenarios.length) console.error(`[bench] requests failed in: ${failedScenarios.join(", ")}`);
+  if (!consistency.ok) console.error("[bench] INCONSISTENT: Postgres, the EventRoom and the 201s disagree");
+  return failedScenarios.length || !consistency.ok ? 1 : 0;
+}
+
+function renderSummary(ranAtOnce: string, results: ScenarioResult[], ratios: Record<string, Ratio>, c: Consistency, at: Date): string {
+  const table = markdownTable(
+    ["scenario", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"],
+    results.map((r) => [r.name, String(r.requests), String(r.errors), r.rps.toFixed(1), r.latency_ms.p50.toFixed(2), r.latency_ms.p95.toFixed(2), r.latency_ms.p99.toFixed(2)]),
+    [false, true, true, true, true, true, true],
+  );
+  const ratioTable = markdownTable(
+    ["ratio", "throughput (reserve req/s ÷ baseline req/s)", "p50 latency (reserve ÷ baseline)"],
+    [
+      ["reserve / plain", ratios.reserve_vs_plain!.throughput.toFixed(3), `${ratios.reserve_vs_plain!.latency_p50.toFixed(2)}×`],
+      ["reserve / empty DO call", ratios.reserve_vs_do!.throughput.toFixed(3), `${ratios.reserve_vs_do!.latency_p50.toFixed(2)}×`],
+    ],
+    [false, true, true],
+  );
+  return [
+    `# Benchmark ${at.toISOString()}`,
+    "",
+    ranAtOnce,
+    "",
+    table,
+    "",
+    ratioTable,
+    "",
+    `Consistency: **${c.ok ? "OK" : "FAILED"}**: ${c.created_201} bookings answered 201 (warm-up included); Postgres holds ` +
+      `${c.postgres_held_seats} seats in ${c.postgres_reserved_bookings} reserved bookings; the EventRoom holds ${c.room_held_seats} seats ` +
+      `in ${c.room_reserved_bookings} reserved bookings; outbox pending ${c.outbox_pending} (drained ${c.outbox_wait_ms} ms after the last request).`,
+    "",
+    "Latency is measured in the client from sending the request to reading the whole body, over successful requests; " +
+      "local numbers compare code paths on this machine and say nothing about Cloudflare's edge.",
+    "",
+  ].join("\n");
+}
+
+main()
+  .then(async (code) => {
+    await cleanup();
+    process.exit(code);
+  })
+  .catch(async (e: unknown) => {
+    console.error(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    console.error("[bench] wrangler logs: .tmp/bench-wrangler-app.log, .tmp/bench-wrangler-baseline.log");
+    await cleanup();
+    process.exit(1);
+  });

@@ -1,0 +1,88 @@
+/**
+ * `npm test`: starts the real services the tests need, runs every suite, and fails if any test
+ * was skipped. Services: PostgreSQL (Debian's server binaries; missing means failure, not a skip),
+ * PGlite on a socket, the WebSocket proxy, and the Worker under `wrangler dev`.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import { ensureDevVars } from "./lib/dev-vars";
+import { startPglite } from "./lib/pglite";
+import { startPostgres } from "./lib/postgres";
+import { startWrangler } from "./lib/wrangler";
+import { migrateDatabase } from "./migrate";
+import { startPgWsProxy } from "./pg-ws-proxy";
+
+const TMP = ".tmp/test";
+const PG_PORT = 55432;
+const PGLITE_PORT = 55433;
+const WORKER_PORT = 8788;
+
+interface VitestReport { numTotalTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; success: boolean }
+
+function vitest(config: string, report: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn("npx", ["vitest", "run", "-c", config, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], {
+      stdio: "inherit", env: { ...process.env, ...env },
+    });
+    child.on("exit", (code) => resolve(code ?? 1));
+  });
+}
+
+function checkReport(name: string, file: string): string[] {
+  if (!fs.existsSync(file)) return [`${name}: no report was written`];
+  const r = JSON.parse(fs.readFileSync(file, "utf8")) as VitestReport;
+  const problems: string[] = [];
+  if (r.numTotalTests === 0) problems.push(`${name}: no tests ran`);
+  if (r.numPendingTests + r.numTodoTests > 0) problems.push(`${name}: ${r.numPendingTests + r.numTodoTests} tests were skipped; a skipped test is a failure here`);
+  if (!r.success || r.numFailedTests > 0) problems.push(`${name}: ${r.numFailedTests} failed`);
+  console.log(`${name}: ${r.numTotalTests} tests, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  return problems;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  fs.rmSync(TMP, { recursive: true, force: true });
+  fs.mkdirSync(TMP, { recursive: true });
+  await ensureDevVars();
+
+  console.log("▶ starting PostgreSQL, PGlite, the WebSocket proxy and the Worker …");
+  const pgDir = `${TMP}/postgres`;
+  const pg = startPostgres({ dir: pgDir, port: PG_PORT });
+  const cleanups: (() => Promise<void> | void)[] = [() => { try { pg.stop(); } catch { /* already down */ } }];
+  try {
+    await migrateDatabase(pg.url);
+    const lite = await startPglite({ port: PGLITE_PORT });
+    cleanups.push(() => lite.stop());
+    await migrateDatabase(lite.url);
+    const proxy = await startPgWsProxy(0);
+    cleanups.push(() => proxy.close());
+    const worker = await startWrangler({
+      port: WORKER_PORT, persistTo: `${TMP}/wrangler-state`, logFile: `${TMP}/wrangler.log`,
+      vars: { DATABASE_URL: pg.url, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, HOLD_TTL_SECONDS: "600", LOG_LEVEL: "warn" },
+    });
+    cleanups.push(() => worker.stop());
+    console.log(`  services up in ${((Date.now() - started) / 1000).toFixed(1)} s (Worker log: ${TMP}/wrangler.log)`);
+
+    console.log("▶ unit tests in the Workers runtime");
+    await vitest("vitest.unit.mts", `${TMP}/unit.json`, {});
+    console.log("▶ integration and load tests against the running services");
+    await vitest("vitest.node.mts", `${TMP}/node.json`, {
+      TEST_BASE_URL: worker.url, TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_PGLITE_URL: lite.url,
+    });
+    const problems = [...checkReport("unit", `${TMP}/unit.json`), ...checkReport("integration+load", `${TMP}/node.json`)];
+    console.log(`total time ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (problems.length) {
+      console.error(`✗ ${problems.join("\n✗ ")}`);
+      return 1;
+    }
+    console.log("✓ all tests passed, none skipped");
+    return 0;
+  } finally {
+    for (const c of cleanups.reverse()) await c();
+  }
+}
+
+main().then((code) => process.exit(code), (e: unknown) => {
+  console.error("✗ test run failed:", e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+import { eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { events, seats } from "../../src/db/schema";
+import { api, eventBody, inDays, publishedEvent, register, type Session } from "../support/api";
+import { testDb } from "../support/db";
+
+type Problem = { status: number; code: string; errors?: { field: string; message: string }[] };
+type EventBody = { event_id: string; status: string; min_price: number; max_price: number; total_seats: number; title: string };
+
+let organizer: Session;
+let fan: Session;
+beforeAll(async () => {
+  organizer = await register("organizer");
+  fan = await register("user");
+});
+
+async function countEvents(): Promise<number> {
+  const { db, close } = await testDb();
+  try {
+    const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(events);
+    return r!.n;
+  } finally {
+    await close();
+  }
+}
+
+describe("events over HTTP", () => {
+  it("creates a draft with its seat map, visible only to its organizer until published", async () => {
+    const created = await api<EventBody>("/api/events", { token: organizer.access, body: eventBody({ title: "아이유 콘서트 2027 — 서울" }) });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: "draft", min_price: 99000, max_price: 150000, total_seats: 120, title: "아이유 콘서트 2027 — 서울" });
+    const id = created.body.event_id;
+    expect((await api(`/api/events/${id}`)).status).toBe(404);
+    expect((await api(`/api/events/${id}`, { token: fan.access })).status).toBe(404);
+    expect((await api(`/api/events/${id}`, { token: organizer.access })).status).toBe(200);
+    const { db, close } = await testDb();
+    const [n] = await db.select({ n: sql<number>`count(*)::int` }).from(seats).where(eq(seats.eventId, id));
+    await close();
+    expect(n!.n).toBe(20);
+  });
+
+  it.each([
+    ["a negative price", { seat_map: { sections: [{ name: "A", price: -5, rows: [{ label: "1", seats: 2 }] }] } }, "seat_map.sections.0.price"],
+    ["an empty seat map", { seat_map: { sections: [], areas: [] } }, "seat_map.sections"],
+    ["duplicate row labels", { seat_map: { sections: [{ name: "A", price: 1, rows: [{ label: "1", seats: 2 }, { label: "1", seats: 2 }] }] } }, "seat_map.sections.0.rows.1.label"],
+    ["an end before the start", { start_date: inDays(10), end_date: inDays(9) }, "end_date"],
+    ["a start in the past", { start_date: "2001-01-01T00:00:00Z", end_date: null }, "start_date"],
+    ["a malformed date", { start_date: "next tuesday" }, "start_date"],
+    ["an unknown currency", { currency: "XYZ" }, "currency"],
+    ["an oversized seat map", { seat_map: { sections: Array.from({ length: 60 }, (_, i) => ({ name: `S${i}`, price: 1, rows: [{ label: "1", seats: 500 }] })) } }, "seat_map.sections"],
+  ])("refuses %s with 422 naming the field, writing nothing", async (_what, override, field) => {
+    const before = await countEvents();
+    const r = await api<Problem>("/api/events", { token: organizer.access, body: eventBody(override) });
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe("validation_failed");
+    expect(r.body.errors!.map((e) => e.field)).toContain(field);
+    expect(await countEvents()).toBe(before);
+  });
+
+  it("lets only organizers create events", async () => {
+    expect((await api("/api/events", { token: fan.access, body: eventBody() })).status).toBe(403);
+    expect((await api("/api/events", { body: eventBody() })).status).toBe(401);
+  });
+
+  it("lists published events with filters and pagination", async () => {
+    const tag = `${Date.now()}`;
+    const sports = await publishedEvent(organizer, { title: `KBO Opening ${tag}`, category: "sports", start_date: inDays(200), end_date: null });
+    const musical = await publishedEvent(organizer, { title: `Les Misérables ${tag}`, category: "musical", start_date: inDays(201), end_date: null });
+    const byCategory = await api<{ events: EventBody[]; total: number }>(`/api/events?category=sports&from=${encodeURIComponent(inDays(199))}`);
+    expect(byCategory.body.events.map((e) => e.event_id)).toContain(sports);
+    expect(byCategory.body.events.map((e) => e.event_id)).not.toContain(musical);
+    const window = await api<{ events: EventBody[] }>(`/api/events?from=${encodeURIComponent(inDays(200.5))}&to=${encodeURIComponent(inDays(201.5))}`);
+    expect(window.body.events.map((e) => e.event_id)).toEqual([musical]);
+    const page1 = await api<{ events: EventBody[]; total: number }>("/api/events?page_size=1&page=1");
+    const page2 = await api<{ events: EventBody[] }>("/api/events?page_size=1&page=2");
+    expect(page1.body.events).toHaveLength(1);
+    expect(page1.body.total).toBeGreaterThanOrEqual(2);
+    expect(page2.body.events[0]!.event_id).not.toBe(page1.body.events[0]!.event_id);
+    expect((await api("/api/events?page=0")).status).toBe(422);
+    expect((await api("/api/events?category=opera")).status).toBe(422);
+  });
+
+  it("shows every seat's live status and locks the seat map once published", async () => {
+    const id = await publishedEvent(organizer);
+    const b = await api("/api/bookings", { token: fan.access, body: { event_id: id, seat_ids: ["A-1-1"] } });
+    expect(b.status).toBe(201);
+    const s = await api<{ seats: { seat_id: string; status: string; price: number }[]; areas: { name: string; available: number }[] }>(`/api/events/${id}/seats`);
+    expect(s.status).toBe(200);
+    expect(s.body.seats).toHaveLength(20);
+    expect(s.body.seats.find((x) => x.seat_id === "A-1-1")).toMatchObject({ status: "held", price: 150000 });
+    expect(s.body.seats.filter((x) => x.status === "available")).toHaveLength(19);
+    expect(s.body.areas).toEqual([{ name: "FLOOR", price: 99000, capacity: 100, available: 100 }]);
+    const put = await api<Problem>(`/api/events/${id}`, { method: "PUT", token: organizer.access, body: { seat_map: { areas: [{ name: "X", price: 1, capacity: 1 }] } } });
+    expect(put.status).toBe(409);
+    expect(put.body.code).toBe("seat_map_locked");
+    const renamed = await api<EventBody>(`/api/events/${id}`, { method: "PUT", token: organizer.access, body: { title: "BTS — Seoul (추가 공연)" } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.title).toBe("BTS — Seoul (추가 공연)");
+  });
+
+  it("lets only the event's organizer change, publish or cancel it", async () => {
+    const other = await register("organizer");
+    const id = await publishedEvent(organizer);
+    expect((await api(`/api/events/${id}`, { method: "PUT", token: other.access, body: { title: "mine now" } })).status).toBe(403);
+    expect((await api(`/api/events/${id}/cancel`, { method: "POST", token: other.access })).status).toBe(403);
+    expect((await api(`/api/events/${id}/stats`, { token: other.access })).status).toBe(403);
+  });
+
+  it("cancelling an event releases its holds and stops sales", async () => {
+    const id = await publishedEvent(organizer);
+    const hold = await api<{ booking_id: string }>("/api/bookings", { token: fan.access, body: { event_id: id, seat_ids: ["A-2-1", "A-2-2"] } });
+    expect(hold.status).toBe(201);
+    const cancelled = await api<EventBody>(`/api/events/${id}/cancel`, { method: "POST", token: organizer.access });
+    expect(cancelled.body.status).toBe("cancelled");
+    const stats = await api<{ seats: { held: number }; status: string }>(`/api/events/${id}/stats`, { token: organizer.access });
+    expect(stats.body).toMatchObject({ status: "cancelled", seats: { held: 0 } });
+    const late = await api<Problem>("/api/bookings", { token: fan.access, body: { event_id: id, seat_ids: ["A-2-3"] } });
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe("event_not_on_sale");
+    expect((await api(`/api/events/${id}/publish`, { method: "POST", token: organizer.access })).status).toBe(409);
+  });
+});

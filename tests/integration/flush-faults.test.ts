@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { startPostgres, stopPostgres } from "../../scripts/lib/postgres";
+import { api, eventually, publishedEvent, register } from "../support/api";
+import { pgCounts, roomStats } from "../support/db";
+import { PG_DIR, PG_PORT } from "../support/env";
+
+// Failure injection with the real server: Postgres is stopped while buyers keep buying.
+let down = false;
+afterAll(() => {
+  if (down) startPostgres({ dir: PG_DIR, port: PG_PORT });
+});
+
+describe("EventRoom → Postgres while Postgres is down", () => {
+  it("keeps selling, reports 503 on /health, and converges with nothing lost or doubled", async () => {
+    const organizer = await register("organizer");
+    const fans = await Promise.all([register(), register(), register()]);
+    const eventId = await publishedEvent(organizer);
+
+    stopPostgres(PG_DIR);
+    down = true;
+    const health = await api<{ status: string; checks: Record<string, string>; down: string[] }>("/health");
+    expect(health.status).toBe(503);
+    expect(health.body.down).toContain("postgres");
+
+    // Reservations need only the EventRoom (and a token), so the sale goes on.
+    const made: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await api<{ booking_id: string }>("/api/bookings", { token: fans[i % 3]!.access, body: { event_id: eventId, seat_ids: [i < 10 ? `A-1-${i + 1}` : `A-2-${i - 9}`] } });
+      expect(r.status).toBe(201);
+      made.push(r.body.booking_id);
+    }
+    const cancel = await api<{ booking_id: string }>("/api/bookings", { token: fans[0]!.access, body: { event_id: eventId, area: "FLOOR", quantity: 2 } });
+    expect(cancel.status).toBe(201);
+    // Let the room try, fail and back off a few times. Reads that need Postgres say so plainly.
+    await new Promise((r) => setTimeout(r, 1500));
+    const read = await api<{ code: string }>(`/api/events/${eventId}/stats`, { token: organizer.access });
+    expect(read.status).toBe(503);
+    expect(read.headers.get("retry-after")).toBe("5");
+    expect(read.body.code).toBe("database_unavailable");
+
+    startPostgres({ dir: PG_DIR, port: PG_PORT });
+    down = false;
+    expect((await api("/health")).status).toBe(200);
+
+    const stats = await eventually(async () => {
+      const s = await roomStats(eventId, organizer.access);
+      return s.outbox_pending === 0 ? s : undefined;
+    }, 60_000, "the outbox to drain after Postgres came back");
+    const pg = await pgCounts(eventId);
+    expect(pg).toMatchObject({ held: stats.seats.held, sold: 0, bookings: 13, gaHeld: 2 });
+    expect(stats.seats.held).toBe(12);
+    // One SeatsReserved per booking, exactly: nothing missing, nothing twice.
+    expect(pg.outbox).toBe(13);
+  });
+});

@@ -1,0 +1,99 @@
+import { eq, inArray, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyToPostgres } from "../../durable-objects/outbox-projection";
+import type { BookingView } from "../../durable-objects/room-types";
+import { bookings, events, gaAreas, outbox, seats, users } from "../../src/db/schema";
+import { makeMessage, type OutboxMessage } from "../../src/domain/envelope";
+import { closeSharedProxy } from "../../scripts/lib/node-db";
+import { DATABASE_URL, PGLITE_URL } from "../support/env";
+import { testDb } from "../support/db";
+
+type Handle = Awaited<ReturnType<typeof testDb>>;
+
+/** A user, a published event with 10 seats and a 20-place area, straight into Postgres. */
+async function fixture(h: Handle) {
+  const userId = crypto.randomUUID();
+  const eventId = crypto.randomUUID();
+  await h.db.insert(users).values({ userId, email: `${userId}@t.kr`, passwordHash: "x", name: "t" });
+  await h.db.insert(events).values({
+    eventId, organizerId: userId, title: "t", category: "concert", venue: "v", startDate: new Date(Date.now() + 86400_000), currency: "KRW",
+    seatMap: {}, minPrice: 1000, maxPrice: 1000, totalSeats: 30, status: "published",
+  });
+  await h.db.insert(seats).values(Array.from({ length: 10 }, (_, i) => ({ eventId, seatId: `A-1-${i + 1}`, section: "A", rowLabel: "1", number: i + 1, price: 1000 })));
+  await h.db.insert(gaAreas).values({ eventId, name: "GA", price: 500, capacity: 20 });
+  return { userId, eventId };
+}
+
+/** The messages an EventRoom writes for a reservation followed by its confirmation. */
+function lifecycle(eventId: string, userId: string, seatIds: string[], gaQty: number): OutboxMessage[] {
+  const bookingId = crypto.randomUUID();
+  const items = [
+    ...seatIds.map((id) => ({ item_id: id, kind: "seat" as const, quantity: 1, unit_price: 1000 })),
+    ...(gaQty ? [{ item_id: "GA", kind: "area" as const, quantity: gaQty, unit_price: 500 }] : []),
+  ];
+  const view: BookingView = {
+    booking_id: bookingId, event_id: eventId, user_id: userId, status: "reserved", seats: seatIds, ...(gaQty ? { area: "GA", quantity: gaQty } : {}),
+    items, total_amount: seatIds.length * 1000 + gaQty * 500, currency: "KRW", expires_at: new Date(Date.now() + 600_000).toISOString(), created_at: new Date().toISOString(),
+  };
+  const inv = { event_id: eventId, booking_id: bookingId, seat_ids: seatIds, area: gaQty ? "GA" : null, quantity: gaQty || null };
+  const meta = { correlationId: "test" };
+  return [
+    makeMessage("BookingCreated", bookingId, { ...view }, meta),
+    makeMessage("SeatsReserved", eventId, inv, meta),
+    makeMessage("BookingConfirmed", bookingId, { ...view, status: "confirmed" }, meta),
+    makeMessage("SeatsConfirmed", eventId, { ...inv, from: "held" }, meta),
+  ];
+}
+
+async function state(h: Handle, eventId: string, ids: string[]) {
+  const s = await h.db.select({ status: seats.status, n: sql<number>`count(*)::int` }).from(seats).where(eq(seats.eventId, eventId)).groupBy(seats.status);
+  const [ga] = await h.db.select().from(gaAreas).where(eq(gaAreas.eventId, eventId));
+  const b = await h.db.select({ status: bookings.status }).from(bookings).where(eq(bookings.eventId, eventId));
+  const [o] = await h.db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(inArray(outbox.messageId, ids));
+  return { seats: Object.fromEntries(s.map((r) => [r.status, r.n])), ga: { held: ga!.held, sold: ga!.sold }, bookings: b.map((r) => r.status).sort(), outbox: o!.n };
+}
+
+describe.each([["PostgreSQL", DATABASE_URL], ["PGlite", PGLITE_URL]])("EventRoom outbox → %s", (_name, url) => {
+  let h: Handle;
+  beforeAll(async () => { h = await testDb(url); });
+  afterAll(async () => { await h.close(); await closeSharedProxy(); });
+
+  it("applies a batch once, however often it is delivered", async () => {
+    const { userId, eventId } = await fixture(h);
+    const msgs = [...lifecycle(eventId, userId, ["A-1-1", "A-1-2"], 3), ...lifecycle(eventId, userId, ["A-1-3"], 0)];
+    const ids = msgs.map((m) => m.envelope.event_id);
+    expect(await applyToPostgres(h.db, msgs)).toEqual({ applied: 8, duplicates: 0 });
+    const once = await state(h, eventId, ids);
+    expect(once).toEqual({ seats: { available: 7, sold: 3 }, ga: { held: 0, sold: 3 }, bookings: ["confirmed", "confirmed"], outbox: 8 });
+    // Delivered again whole, and again as an overlapping tail: nothing moves.
+    expect(await applyToPostgres(h.db, msgs)).toEqual({ applied: 0, duplicates: 8 });
+    expect(await applyToPostgres(h.db, msgs.slice(5))).toEqual({ applied: 0, duplicates: 3 });
+    expect(await state(h, eventId, ids)).toEqual(once);
+  });
+
+  it("converges after a crash between the Postgres commit and the room's acknowledgement", async () => {
+    const { userId, eventId } = await fixture(h);
+    const msgs = lifecycle(eventId, userId, ["A-1-4"], 2);
+    const ids = msgs.map((m) => m.envelope.event_id);
+    // Failure injection: the write commits, then the process "dies" before the room marks the rows sent.
+    const crashAfterWrite = async (batch: OutboxMessage[]) => {
+      await applyToPostgres(h.db, batch);
+      throw new Error("injected crash after commit");
+    };
+    await expect(crashAfterWrite(msgs.slice(0, 2))).rejects.toThrow("injected");
+    // The room retries everything still unacknowledged, plus what it wrote since.
+    expect(await applyToPostgres(h.db, msgs)).toEqual({ applied: 2, duplicates: 2 });
+    expect(await state(h, eventId, ids)).toEqual({ seats: { available: 9, sold: 1 }, ga: { held: 0, sold: 2 }, bookings: ["confirmed"], outbox: 4 });
+  });
+
+  it("rolls the whole batch back when one message cannot be applied", async () => {
+    const { userId, eventId } = await fixture(h);
+    const good = lifecycle(eventId, userId, ["A-1-5"], 0);
+    // A booking for an event Postgres does not know violates a foreign key.
+    const bad = lifecycle(crypto.randomUUID(), userId, ["A-1-6"], 0);
+    await expect(applyToPostgres(h.db, [...good.slice(0, 2), ...bad.slice(0, 1)])).rejects.toThrow();
+    const ids = good.map((m) => m.envelope.event_id);
+    expect((await state(h, eventId, ids)).outbox).toBe(0);
+    expect(await applyToPostgres(h.db, good)).toEqual({ applied: 4, duplicates: 0 });
+  });
+});

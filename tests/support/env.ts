@@ -1,0 +1,12 @@
+/** Services started by scripts/test.ts. A missing one fails the run: nothing is skipped. */
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the tests with \`npm test\`, which starts the services`);
+  return v;
+}
+
+export const BASE_URL = required("TEST_BASE_URL");
+export const DATABASE_URL = required("TEST_DATABASE_URL");
+export const PGLITE_URL = required("TEST_PGLITE_URL");
+export const PG_DIR = required("TEST_PG_DIR");
+export const PG_PORT = Number(required("TEST_PG_PORT"));
