@@ -5,9 +5,10 @@ import { makeMessage, type EventType, type OutboxMessage } from "../src/domain/e
 import type { Currency } from "../src/domain/money";
 import { openDb } from "../src/db/client";
 import { applyToPostgres } from "./outbox-projection";
+import { paymentProvider } from "../src/payments";
 import type {
-  AreaStatus, BookingItem, BookingView, Refusal, ReserveRequest, ReserveResult, RoomConfig, RoomSnapshot, RoomStats,
-  RoomStatus, SeatStatus, TransitionResult,
+  AreaStatus, BookingItem, BookingView, PaymentOutcome, PaymentReport, Refusal, ReserveRequest, ReserveResult, RoomConfig, RoomSnapshot, RoomStats,
+  RoomStatus, SeatStatus, TicketInfo, TransitionResult,
 } from "./room-types";
 
 /** How soon after a change the outbox is flushed: small, so bursts share one Postgres round. */
@@ -18,7 +19,13 @@ const MAX_BACKOFF_MS = 30_000;
 const OUTBOX_RETENTION_MS = 60 * 60 * 1000;
 
 type Row = Record<string, SqlStorageValue>;
-interface BookingRow extends Row { booking_id: string; user_id: string; status: string; items: string; total_amount: number; expires_at: number; created_at: number }
+interface BookingRow extends Row {
+  booking_id: string; user_id: string; status: string; items: string; total_amount: number; expires_at: number; created_at: number;
+  /** The intent created for this booking, and the one whose money confirmed it. */
+  payment_intent_id: string | null; paid_intent_id: string | null; reason: string | null; refund_state: string | null;
+}
+interface TaskRow extends Row { id: number; kind: "cancel_intent" | "refund"; booking_id: string; intent_id: string; reason: string; attempts: number }
+const TASK_BACKOFF_MS = (attempts: number) => Math.min(5 * 60_000, 500 * 2 ** attempts);
 
 /**
  * One event's live inventory. Every method that changes state is synchronous over SQLite
@@ -49,7 +56,18 @@ export class EventRoom extends DurableObject<Env> {
           response TEXT NOT NULL, PRIMARY KEY (user_id, key));
         CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL, sent_at INTEGER);
         CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(sent_at, seq);
+        CREATE TABLE IF NOT EXISTS tickets (ticket_id TEXT PRIMARY KEY, booking_id TEXT NOT NULL, item_id TEXT NOT NULL,
+          secret TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'valid');
+        CREATE INDEX IF NOT EXISTS tickets_by_booking ON tickets(booking_id);
+        CREATE TABLE IF NOT EXISTS tasks (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, booking_id TEXT NOT NULL,
+          intent_id TEXT NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, due_at INTEGER NOT NULL,
+          last_error TEXT, UNIQUE (kind, intent_id));
       `);
+      // Columns added after the first release; ADD COLUMN is cheap and idempotent via the check.
+      const cols = new Set(this.sql.exec<{ name: string }>("PRAGMA table_info(bookings)").toArray().map((c) => c.name));
+      for (const col of ["payment_intent_id", "paid_intent_id", "reason", "refund_state"]) {
+        if (!cols.has(col)) this.sql.exec(`ALTER TABLE bookings ADD COLUMN ${col} TEXT`);
+      }
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -80,20 +98,24 @@ export class EventRoom extends DurableObject<Env> {
     return { status: "on_sale" };
   }
 
-  /** Stops the sale for good; open holds are released. Paid bookings are refunded elsewhere. */
-  close(correlationId: string): { status: RoomStatus; released: number } {
-    if (this.meta("status") !== "on_sale") return { status: this.status(), released: 0 };
+  /** Stops the sale for good: open holds are released and every paid booking is refunded. */
+  close(correlationId: string): { status: RoomStatus; released: number; refunds: number } {
+    if (this.meta("status") !== "on_sale") return { status: this.status(), released: 0, refunds: 0 };
     let released = 0;
+    let refunds = 0;
     this.ctx.storage.transactionSync(() => {
       this.setMeta("status", "cancelled");
-      const held = this.sql.exec<BookingRow>("SELECT * FROM bookings WHERE status = 'reserved'").toArray();
-      for (const b of held) {
+      for (const b of this.sql.exec<BookingRow>("SELECT * FROM bookings WHERE status = 'reserved'").toArray()) {
         this.transition(b, "cancelled", correlationId, "BookingCancelled", "event_cancelled");
         released++;
       }
+      for (const b of this.sql.exec<BookingRow>("SELECT * FROM bookings WHERE status = 'confirmed' AND refund_state IS NULL").toArray()) {
+        this.queueRefund(b, "event_cancelled");
+        refunds++;
+      }
     });
-    this.scheduleFlush();
-    return { status: "cancelled", released };
+    this.schedule(Date.now());
+    return { status: "cancelled", released, refunds };
   }
 
   // ---------------------------------------------------------------- reservations
@@ -148,6 +170,7 @@ export class EventRoom extends DurableObject<Env> {
     const row: BookingRow = {
       booking_id: bookingId, user_id: req.userId, status: "reserved", items: JSON.stringify(items),
       total_amount: items.reduce((sum, i) => sum + i.quantity * i.unit_price, 0), expires_at: now + holdMs, created_at: now,
+      payment_intent_id: null, paid_intent_id: null, reason: null, refund_state: null,
     };
     const view = this.view(row);
     this.ctx.storage.transactionSync(() => {
@@ -168,11 +191,6 @@ export class EventRoom extends DurableObject<Env> {
     return { ok: true, replayed: false, booking: view };
   }
 
-  /** Turns a hold into a sale. Confirming a confirmed booking again is a no-op. */
-  confirm(bookingId: string, correlationId: string): TransitionResult {
-    return this.change(bookingId, "confirmed", correlationId, "BookingConfirmed", "payment_succeeded");
-  }
-
   /** Releases a hold at the buyer's (or organizer's) request. */
   cancel(bookingId: string, correlationId: string, actor: { userId: string; isStaff: boolean }): TransitionResult {
     const row = this.booking(bookingId);
@@ -184,6 +202,114 @@ export class EventRoom extends DurableObject<Env> {
   getBooking(bookingId: string): BookingView | null {
     const row = this.booking(bookingId);
     return row ? this.view(row) : null;
+  }
+
+  // ---------------------------------------------------------------- payments (the saga's steps)
+
+  /** Records the PaymentIntent made for a booking; a hold that already ended gets it cancelled. */
+  attachPayment(bookingId: string, intentId: string, provider: string, correlationId: string): { ok: boolean } {
+    const row = this.booking(bookingId);
+    if (!row) return { ok: false };
+    if (row.payment_intent_id === intentId) return { ok: true };
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("UPDATE bookings SET payment_intent_id = ? WHERE booking_id = ?", intentId, bookingId);
+      this.emit("PaymentIntentCreated", bookingId, {
+        booking_id: bookingId, event_id: this.eventId(), user_id: row.user_id, payment_intent_id: intentId, provider,
+        amount: row.total_amount, currency: this.meta("currency"),
+      }, correlationId, null);
+      if (row.status !== "reserved" && row.status !== "confirmed") this.queueTask("cancel_intent", bookingId, intentId, "hold_ended_before_payment");
+    });
+    this.schedule(Date.now());
+    return { ok: true };
+  }
+
+  /**
+   * payment_intent.succeeded. Confirms the booking if it can be honoured: it is held, or its
+   * hold lapsed (or an earlier attempt failed) but every seat is still free. Anything else keeps
+   * the money only long enough to refund it, with the reason recorded.
+   */
+  paymentSucceeded(p: PaymentReport): PaymentOutcome {
+    const row = this.booking(p.bookingId);
+    if (!row) return { outcome: "unknown_booking" };
+    if (row.paid_intent_id === p.intentId) return { outcome: "already_confirmed", booking: this.view(row) };
+    let result!: PaymentOutcome;
+    this.ctx.storage.transactionSync(() => {
+      const refundFor = (reason: string): PaymentOutcome => {
+        this.emitPayment("PaymentSucceeded", row, p, { outcome: "refund_queued", reason });
+        this.queueTask("refund", row.booking_id, p.intentId, reason);
+        return { outcome: "refund_queued", reason, booking: this.view(row) };
+      };
+      if (p.amount !== row.total_amount || p.currency.toUpperCase() !== this.meta("currency")) {
+        result = refundFor("amount_mismatch");
+        return;
+      }
+      const late = row.status === "expired" || (row.status === "cancelled" && row.reason === "payment_failed");
+      if (row.status === "reserved" || (late && this.retake(row))) {
+        this.sql.exec("UPDATE bookings SET paid_intent_id = ?, payment_intent_id = COALESCE(payment_intent_id, ?) WHERE booking_id = ?", p.intentId, p.intentId, row.booking_id);
+        this.emitPayment("PaymentSucceeded", row, p, { outcome: late ? "confirmed_late" : "confirmed" });
+        const confirmed = this.transition({ ...row, status: "reserved", paid_intent_id: p.intentId }, "confirmed", p.correlationId, "BookingConfirmed", late ? "paid_after_hold_lapsed" : "payment_succeeded");
+        result = { outcome: "confirmed", booking: this.view(confirmed) };
+        return;
+      }
+      result = refundFor(late ? "seats_taken_after_hold_lapsed" : row.status === "confirmed" ? "duplicate_payment" : `booking_${row.status}`);
+    });
+    this.schedule(Date.now());
+    return result;
+  }
+
+  /** payment_intent.payment_failed: a held booking is cancelled and its seats go back on sale. */
+  paymentFailed(p: PaymentReport): { changed: boolean; status: BookingState | null } {
+    const row = this.booking(p.bookingId);
+    if (!row) return { changed: false, status: null };
+    let changed = false;
+    this.ctx.storage.transactionSync(() => {
+      this.emitPayment("PaymentFailed", row, p, { outcome: row.status === "reserved" ? "booking_cancelled" : "ignored" });
+      if (row.status === "reserved") {
+        this.transition(row, "cancelled", p.correlationId, "BookingCancelled", "payment_failed");
+        changed = true;
+      }
+    });
+    this.scheduleFlush();
+    return { changed, status: (this.booking(p.bookingId)?.status as BookingState) ?? null };
+  }
+
+  /** A refund asked for by the buyer, the organizer or an admin; carried out by the alarm. */
+  requestRefund(bookingId: string, reason: string): TransitionResult {
+    const row = this.booking(bookingId);
+    if (!row) return refuse(404, "not_found", "Booking was not found");
+    if (row.status === "refunded" || row.refund_state) return { ok: true, booking: this.view(row), changed: false };
+    if (row.status !== "confirmed" || !row.paid_intent_id) return refuse(409, "not_refundable", `A ${row.status} booking has no payment to refund`);
+    this.ctx.storage.transactionSync(() => this.queueRefund(row, reason));
+    this.schedule(Date.now());
+    return { ok: true, booking: this.view(row), changed: true };
+  }
+
+  /** charge.refunded: the money is back; a confirmed booking becomes refunded and its tickets void. */
+  refundCompleted(p: PaymentReport & { refundId: string | null }): { booking: BookingView | null; changed: boolean } {
+    const row = this.booking(p.bookingId);
+    if (!row) return { booking: null, changed: false };
+    let changed = false;
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM tasks WHERE kind = 'refund' AND intent_id = ?", p.intentId);
+      if (row.status === "refunded" && row.paid_intent_id === p.intentId) return;
+      if (row.status === "confirmed" && row.paid_intent_id === p.intentId) {
+        this.transition(row, "refunded", p.correlationId, "RefundProcessed", row.reason ?? "refunded");
+        changed = true;
+      } else if (row.refund_state !== `refunded:${p.intentId}`) {
+        // Money returned for a payment we could not honour: the booking itself does not change.
+        this.sql.exec("UPDATE bookings SET refund_state = ? WHERE booking_id = ?", `refunded:${p.intentId}`, row.booking_id);
+        this.emitPayment("RefundProcessed", row, p, { outcome: "refunded_without_sale", refund_id: p.refundId });
+        changed = true;
+      }
+    });
+    this.scheduleFlush();
+    const after = this.booking(p.bookingId);
+    return { booking: after ? this.view(after) : null, changed };
+  }
+
+  tickets(bookingId: string): (TicketInfo & { status: string })[] {
+    return this.sql.exec<{ ticket_id: string; item_id: string; status: string }>(
+      "SELECT ticket_id, item_id, status FROM tickets WHERE booking_id = ? ORDER BY item_id", bookingId).toArray().map((t) => ({ ...t }));
   }
 
   // ---------------------------------------------------------------- reads
@@ -228,6 +354,7 @@ export class EventRoom extends DurableObject<Env> {
         for (const b of lapsed) this.transition(b, "expired", `expiry:${b.booking_id}`, "BookingExpired", "hold_lapsed");
       });
     }
+    await this.runTasks();
     let retryIn: number | null = null;
     if (this.env.DATABASE_URL) {
       try {
@@ -242,7 +369,8 @@ export class EventRoom extends DurableObject<Env> {
     }
     const next = this.sql.exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM bookings WHERE status = 'reserved'").one().t;
     const pending = this.env.DATABASE_URL && this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL").one().n > 0;
-    const candidates = [next, retryIn !== null ? Date.now() + retryIn : pending ? Date.now() + FLUSH_DELAY_MS : null].filter((t): t is number => t !== null);
+    const task = this.sql.exec<{ t: number | null }>("SELECT MIN(due_at) AS t FROM tasks").one().t;
+    const candidates = [next, task, retryIn !== null ? Date.now() + retryIn : pending ? Date.now() + FLUSH_DELAY_MS : null].filter((t): t is number => t !== null);
     if (candidates.length) this.schedule(Math.min(...candidates));
   }
 
@@ -259,6 +387,64 @@ export class EventRoom extends DurableObject<Env> {
     // Only the rows that were sent: new ones may have been appended while we awaited.
     this.sql.exec("UPDATE outbox SET sent_at = ? WHERE sent_at IS NULL AND seq <= ?", Date.now(), rows[rows.length - 1]!.seq);
     return rows.length === FLUSH_BATCH;
+  }
+
+  /**
+   * Provider calls that must eventually happen (cancel a lapsed hold's intent, refund a payment).
+   * They run outside any storage transaction, are idempotent at the provider, and are retried
+   * with backoff until they succeed: a partial failure is delayed, never dropped.
+   */
+  private async runTasks(): Promise<void> {
+    const due = this.sql.exec<TaskRow>("SELECT * FROM tasks WHERE due_at <= ? ORDER BY due_at LIMIT 25", Date.now()).toArray();
+    if (!due.length) return;
+    const provider = paymentProvider(this.env);
+    for (const t of due) {
+      try {
+        if (t.kind === "cancel_intent") await provider.cancelIntent(t.intent_id);
+        else await provider.refund(t.intent_id, `refund-${t.intent_id}`, t.reason);
+        // A refund's task ends when charge.refunded arrives; a cancel's ends now.
+        if (t.kind === "cancel_intent") this.sql.exec("DELETE FROM tasks WHERE id = ?", t.id);
+        else this.sql.exec("UPDATE tasks SET attempts = attempts + 1, due_at = ?, last_error = NULL WHERE id = ?", Date.now() + 10 * 60_000, t.id);
+      } catch (e) {
+        this.sql.exec("UPDATE tasks SET attempts = attempts + 1, due_at = ?, last_error = ? WHERE id = ?", Date.now() + TASK_BACKOFF_MS(t.attempts + 1), String(e), t.id);
+        console.log(JSON.stringify({ level: "warn", msg: "payment task failed; will retry", kind: t.kind, booking_id: t.booking_id, intent_id: t.intent_id, attempts: t.attempts + 1, error: String(e) }));
+      }
+    }
+  }
+
+  private queueTask(kind: TaskRow["kind"], bookingId: string, intentId: string, reason: string): void {
+    this.sql.exec("INSERT OR IGNORE INTO tasks (kind, booking_id, intent_id, reason, due_at) VALUES (?, ?, ?, ?, ?)", kind, bookingId, intentId, reason, Date.now());
+  }
+
+  private queueRefund(row: BookingRow, reason: string): void {
+    this.sql.exec("UPDATE bookings SET refund_state = 'requested', reason = ? WHERE booking_id = ?", reason, row.booking_id);
+    this.queueTask("refund", row.booking_id, row.paid_intent_id!, reason);
+  }
+
+  /** Takes a lapsed booking's seats back if every one is still free. Call inside a transaction. */
+  private retake(row: BookingRow): boolean {
+    const items = JSON.parse(row.items) as BookingItem[];
+    for (const item of items) {
+      if (item.kind === "seat") {
+        const s = this.sql.exec<{ status: string }>("SELECT status FROM seats WHERE seat_id = ?", item.item_id).toArray()[0];
+        if (s?.status !== "available") return false;
+      } else {
+        const a = this.sql.exec<{ left: number }>("SELECT capacity - held - sold AS left FROM areas WHERE name = ?", item.item_id).toArray()[0];
+        if (!a || a.left < item.quantity) return false;
+      }
+    }
+    for (const item of items) {
+      if (item.kind === "seat") this.sql.exec("UPDATE seats SET status = 'held', booking_id = ? WHERE seat_id = ?", row.booking_id, item.item_id);
+      else this.sql.exec("UPDATE areas SET held = held + ? WHERE name = ?", item.quantity, item.item_id);
+    }
+    return true;
+  }
+
+  private emitPayment(type: "PaymentSucceeded" | "PaymentFailed" | "RefundProcessed", row: BookingRow, p: PaymentReport, extra: Record<string, unknown>): void {
+    this.emit(type, row.booking_id, {
+      booking_id: row.booking_id, event_id: this.eventId(), user_id: row.user_id, payment_intent_id: p.intentId,
+      amount: p.amount, currency: p.currency.toUpperCase(), booking_status: row.status, ...extra,
+    }, p.correlationId, null);
   }
 
   // ---------------------------------------------------------------- internals
@@ -294,12 +480,39 @@ export class EventRoom extends DurableObject<Env> {
         else this.sql.exec("UPDATE areas SET held = held - ? WHERE name = ?", item.quantity, item.item_id);
       }
     }
-    this.sql.exec("UPDATE bookings SET status = ?, updated_at = ? WHERE booking_id = ?", to, now, row.booking_id);
-    const next: BookingRow = { ...row, status: to };
+    this.sql.exec("UPDATE bookings SET status = ?, reason = ?, updated_at = ? WHERE booking_id = ?", to, reason, now, row.booking_id);
+    const next: BookingRow = { ...row, status: to, reason };
     const view = this.view(next);
-    const cause = this.emit(eventType, row.booking_id, { ...view, reason }, correlationId, null);
+    const extra: Record<string, unknown> = { reason };
+    if (to === "confirmed") extra.tickets = this.issueTickets(row.booking_id, items);
+    if (to === "refunded") {
+      this.sql.exec("UPDATE tickets SET status = 'void' WHERE booking_id = ?", row.booking_id);
+      this.sql.exec("UPDATE bookings SET refund_state = 'refunded' WHERE booking_id = ?", row.booking_id);
+      extra.payment_intent_id = row.paid_intent_id;
+    }
+    // A hold that ends without a sale must not be payable afterwards. After a declined card the
+    // intent stays open: the buyer may retry, and a late success is honoured or refunded.
+    if ((to === "cancelled" || to === "expired") && row.payment_intent_id && reason !== "payment_failed") {
+      this.queueTask("cancel_intent", row.booking_id, row.payment_intent_id, reason);
+    }
+    const cause = this.emit(eventType, row.booking_id, { ...view, ...extra }, correlationId, null);
     this.emit(to === "confirmed" ? "SeatsConfirmed" : "SeatsReleased", this.eventId(), { ...inventoryData(view), from: fromSold ? "sold" : "held" }, correlationId, cause);
     return next;
+  }
+
+  /** One ticket per seat or per general-admission place, each with its own secret. */
+  private issueTickets(bookingId: string, items: BookingItem[]): TicketInfo[] {
+    const issued: TicketInfo[] = [];
+    for (const item of items) {
+      const ids = item.kind === "seat" ? [item.item_id] : Array.from({ length: item.quantity }, (_, k) => `${item.item_id}#${k + 1}`);
+      for (const itemId of ids) {
+        const ticketId = crypto.randomUUID();
+        const secret = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+        this.sql.exec("INSERT INTO tickets (ticket_id, booking_id, item_id, secret) VALUES (?, ?, ?, ?)", ticketId, bookingId, itemId, secret);
+        issued.push({ ticket_id: ticketId, item_id: itemId });
+      }
+    }
+    return issued;
   }
 
   private emit(type: EventType, key: string, data: Record<string, unknown>, correlationId: string, causationId: string | null): string {

@@ -1,9 +1,11 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../src/db/client";
 import { outboxRow } from "../src/db/outbox";
-import { bookingItems, bookings, gaAreas, outbox, seats } from "../src/db/schema";
+import { bookingItems, bookings, gaAreas, outbox, payments, seats, tickets } from "../src/db/schema";
 import type { OutboxMessage } from "../src/domain/envelope";
-import type { BookingItem, BookingView } from "./room-types";
+import type { BookingItem, BookingView, TicketInfo } from "./room-types";
+
+interface PaymentData { booking_id: string; event_id: string; user_id: string; payment_intent_id: string; amount: number; currency: string; provider?: "stripe" | "simulator"; outcome?: string; reason?: string }
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -47,8 +49,48 @@ async function project(tx: Tx, m: OutboxMessage): Promise<void> {
     case "BookingConfirmed":
     case "BookingCancelled":
     case "BookingExpired": {
-      const b = data as unknown as BookingView;
-      await tx.update(bookings).set({ status: b.status, updatedAt: new Date(m.envelope.timestamp) }).where(eq(bookings.bookingId, b.booking_id));
+      const b = data as unknown as BookingView & { tickets?: TicketInfo[] };
+      const at = new Date(m.envelope.timestamp);
+      await tx.update(bookings).set({ status: b.status, updatedAt: at }).where(eq(bookings.bookingId, b.booking_id));
+      if (b.tickets?.length) {
+        await tx.insert(tickets).values(b.tickets.map((t) => ({
+          ticketId: t.ticket_id, bookingId: b.booking_id, eventId: b.event_id, userId: b.user_id, itemId: t.item_id, issuedAt: at,
+        }))).onConflictDoNothing();
+      }
+      return;
+    }
+    case "PaymentIntentCreated": {
+      const p = data as unknown as PaymentData;
+      await tx.insert(payments).values({
+        paymentIntentId: p.payment_intent_id, bookingId: p.booking_id, eventId: p.event_id, userId: p.user_id, provider: p.provider ?? "stripe",
+        amount: p.amount, currency: p.currency, status: "requires_payment",
+      }).onConflictDoNothing();
+      return;
+    }
+    case "PaymentSucceeded": {
+      const p = data as unknown as PaymentData;
+      const refund = p.outcome === "refund_queued";
+      const status = refund ? "refund_pending" as const : "succeeded" as const;
+      await tx.insert(payments).values({
+        paymentIntentId: p.payment_intent_id, bookingId: p.booking_id, eventId: p.event_id, userId: p.user_id, provider: "stripe",
+        amount: p.amount, currency: p.currency, status, note: refund ? p.reason ?? null : p.outcome ?? null,
+      }).onConflictDoUpdate({ target: payments.paymentIntentId, set: { status, note: refund ? p.reason ?? null : p.outcome ?? null, updatedAt: new Date(m.envelope.timestamp) } });
+      return;
+    }
+    case "PaymentFailed": {
+      const p = data as unknown as PaymentData;
+      await tx.update(payments).set({ status: "failed", updatedAt: new Date(m.envelope.timestamp) })
+        .where(and(eq(payments.paymentIntentId, p.payment_intent_id), eq(payments.status, "requires_payment")));
+      return;
+    }
+    case "RefundProcessed": {
+      const p = data as unknown as PaymentData & { status?: string; reason?: string };
+      const at = new Date(m.envelope.timestamp);
+      await tx.update(payments).set({ status: "refunded", updatedAt: at, ...(p.reason ? { note: p.reason } : {}) }).where(eq(payments.paymentIntentId, p.payment_intent_id));
+      if (p.status === "refunded") {
+        await tx.update(bookings).set({ status: "refunded", updatedAt: at }).where(eq(bookings.bookingId, p.booking_id));
+        await tx.update(tickets).set({ status: "void" }).where(eq(tickets.bookingId, p.booking_id));
+      }
       return;
     }
     case "SeatsReserved":

@@ -62,3 +62,16 @@ export interface RoomStats {
 }
 
 export type RoomStatus = "unconfigured" | "on_sale" | "cancelled";
+
+export interface PaymentReport { bookingId: string; intentId: string; amount: number; currency: string; correlationId: string }
+
+/**
+ * What a successful payment did: confirmed the booking (possibly late, if the seats were still
+ * free), found it already confirmed, or queued a refund because it could not be honoured.
+ */
+export type PaymentOutcome =
+  | { outcome: "confirmed" | "already_confirmed"; booking: BookingView }
+  | { outcome: "refund_queued"; reason: string; booking: BookingView | null }
+  | { outcome: "unknown_booking" };
+
+export interface TicketInfo { ticket_id: string; item_id: string }

@@ -8,6 +8,8 @@ import { authRoutes } from "./routes/auth";
 import { bookingRoutes } from "./routes/bookings";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
+import { paymentRoutes } from "./routes/payments";
+import { checkoutPage } from "./pages/checkout";
 
 const PROBLEM_TYPE = "application/problem+json";
 
@@ -17,6 +19,8 @@ export const app = new Hono<AppEnv>()
   .route("/api/auth", authRoutes)
   .route("/api/events", eventRoutes)
   .route("/api/bookings", bookingRoutes)
+  .route("/api/payment", paymentRoutes)
+  .route("/", checkoutPage)
   .get("/", (c) => c.json({ name: "Ticketing Pro", docs: "/api", health: "/health" }));
 
 app.notFound((c) => {

@@ -31,6 +31,10 @@ export function releaseDb(c: Ctx): void {
 }
 
 /** The EventRoom Durable Object of one event. */
+export function eventRoom(env: Env, eventId: string) {
+  return env.EVENT_ROOM.get(env.EVENT_ROOM.idFromName(eventId));
+}
+
 export function room(c: Ctx, eventId: string) {
-  return c.env.EVENT_ROOM.get(c.env.EVENT_ROOM.idFromName(eventId));
+  return eventRoom(c.env, eventId);
 }

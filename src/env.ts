@@ -1,8 +1,10 @@
 import type { EventRoom } from "../durable-objects/event-room";
+import type { PaymentSimulator } from "../durable-objects/payment-simulator";
 
 /** Bindings and vars from wrangler.toml, secrets from `wrangler secret` / .dev.vars. */
 export interface Env {
   EVENT_ROOM: DurableObjectNamespace<EventRoom>;
+  PAYMENT_SIMULATOR: DurableObjectNamespace<PaymentSimulator>;
   DATABASE_URL: string;
   JWT_PRIVATE_JWK: string;
   PG_WS_PROXY?: string;
@@ -11,6 +13,13 @@ export interface Env {
   ACCESS_TOKEN_TTL_SECONDS?: string;
   REFRESH_TOKEN_TTL_SECONDS?: string;
   LOG_LEVEL?: string;
+  /** Stripe secret key; without one the local payment simulator is used. */
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET: string;
+  /** Another Stripe API endpoint (stripe-mock in tests). */
+  STRIPE_API_BASE?: string;
+  /** Where this Worker is reachable; the simulator delivers webhooks here. */
+  PUBLIC_BASE_URL?: string;
 }
 
 /** A positive integer var, or its default when unset or malformed. */

@@ -44,6 +44,8 @@ export const events = pgTable("events", {
   minPrice: bigint("min_price", { mode: "number" }).notNull(),
   maxPrice: bigint("max_price", { mode: "number" }).notNull(),
   totalSeats: integer("total_seats").notNull(),
+  /** Buyers may ask for a refund until this many hours before the start. */
+  refundWindowHours: integer("refund_window_hours").notNull().default(24),
   createdAt: ts("created_at").notNull().defaultNow(),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 }, (t) => [
@@ -115,3 +117,40 @@ export const processedMessages = pgTable("processed_messages", {
   messageId: uuid("message_id").notNull(),
   processedAt: ts("processed_at").notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.consumer, t.messageId] })]);
+
+/** One row per PaymentIntent: what we asked for, and what the provider told us. */
+export const payments = pgTable("payments", {
+  paymentIntentId: text("payment_intent_id").primaryKey(),
+  /** Null for money that arrived for no booking we know (it is refunded). */
+  bookingId: uuid("booking_id"),
+  eventId: uuid("event_id"),
+  userId: uuid("user_id"),
+  provider: text("provider", { enum: ["stripe", "simulator"] }).notNull(),
+  amount: bigint("amount", { mode: "number" }).notNull(),
+  currency: char("currency", { length: 3 }).notNull(),
+  status: text("status", { enum: ["requires_payment", "succeeded", "failed", "canceled", "refund_pending", "refunded"] }).notNull(),
+  /** Why money went back without a sale, or why a refund was made. */
+  note: text("note"),
+  createdAt: ts("created_at").notNull().defaultNow(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+}, (t) => [index("payments_booking_idx").on(t.bookingId), index("payments_status_idx").on(t.status, t.updatedAt)]);
+
+/** Tickets, one per seat or general-admission place; their secrets stay in the EventRoom. */
+export const tickets = pgTable("tickets", {
+  ticketId: uuid("ticket_id").primaryKey(),
+  bookingId: uuid("booking_id").notNull(),
+  eventId: uuid("event_id").notNull(),
+  userId: uuid("user_id").notNull(),
+  itemId: text("item_id").notNull(),
+  status: text("status", { enum: ["valid", "void"] }).notNull().default("valid"),
+  issuedAt: ts("issued_at").notNull(),
+}, (t) => [index("tickets_user_idx").on(t.userId), index("tickets_booking_idx").on(t.bookingId)]);
+
+/** Stripe webhook events seen, so each is handled once and the handling can be audited. */
+export const paymentEvents = pgTable("payment_events", {
+  stripeEventId: text("stripe_event_id").primaryKey(),
+  type: text("type").notNull(),
+  receivedAt: ts("received_at").notNull().defaultNow(),
+  processedAt: ts("processed_at"),
+  outcome: text("outcome"),
+});

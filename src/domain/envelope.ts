@@ -6,6 +6,7 @@ export const TOPIC_OF = {
   BookingConfirmed: "booking-events",
   BookingCancelled: "booking-events",
   BookingExpired: "booking-events",
+  PaymentIntentCreated: "payment-events",
   PaymentSucceeded: "payment-events",
   PaymentFailed: "payment-events",
   RefundProcessed: "payment-events",

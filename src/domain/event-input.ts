@@ -14,6 +14,8 @@ const fields = {
   end_date: z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" }).nullable().optional(),
   currency: currencySchema,
   seat_map: seatMapSchema,
+  /** Buyers may refund until this many hours before the start (organizers always may). */
+  refund_window_hours: z.number().int().min(0).max(24 * 90).default(24),
 };
 
 /** Dates must be in order; a new event must start in the future. */
@@ -33,6 +35,7 @@ export const updateEventSchema = z.object({
   title: fields.title.optional(), description: z.string().max(5000).optional(), category: fields.category.optional(),
   venue: fields.venue.optional(), location: z.string().trim().max(200).optional(), start_date: fields.start_date.optional(),
   end_date: fields.end_date, currency: currencySchema.optional(), seat_map: seatMapSchema.optional(),
+  refund_window_hours: z.number().int().min(0).max(24 * 90).optional(),
 }).strict().refine((b) => Object.keys(b).length > 0, "nothing to update").superRefine(datesInOrder);
 export type UpdateEventInput = z.output<typeof updateEventSchema>;
 

@@ -2,13 +2,15 @@ import { Hono } from "hono";
 import { desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { db, room, type AppEnv, type Ctx } from "../context";
-import { bookingItems, bookings, events } from "../db/schema";
+import { bookingItems, bookings, payments } from "../db/schema";
 import { visibleState, type BookingState } from "../domain/booking-state";
 import { sha256Hex } from "../domain/refresh-token";
 import { parseWith, readJson } from "../middleware/body";
 import { requireAuth } from "../middleware/auth";
 import { Problem, problems } from "../problem";
-import type { BookingView, Refusal } from "../../durable-objects/room-types";
+import type { BookingView } from "../../durable-objects/room-types";
+import { paymentProvider } from "../payments";
+import { accessibleBooking, refusal } from "./booking-access";
 
 const seatIdPattern = /^[A-Za-z0-9가-힣]{1,12}-[A-Za-z0-9가-힣]{1,12}-[0-9]{1,4}$/;
 const createBody = z.union([
@@ -22,21 +24,45 @@ const createBody = z.union([
 const idempotencyKey = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "must be printable ASCII");
 const listQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1), page_size: z.coerce.number().int().min(1).max(100).default(20) });
 
-function refusal(r: Refusal): Problem {
-  const title = r.status === 409 ? "Conflict" : r.status === 404 ? "Not found" : "Unprocessable request";
-  return new Problem(r.status, r.code, title, r.detail, r.unavailable_seats ? { unavailable_seats: r.unavailable_seats } : {});
-}
+type PaymentView = { payment_intent_id: string; status: string; client_secret?: string | null; checkout_url?: string } | null;
 
 /** A booking as clients see it: lapsed holds read as expired even before the alarm catches up. */
-function present(b: BookingView) {
-  return { ...b, status: visibleState(b.status, new Date(b.expires_at), new Date()), payment: null };
+function present(b: BookingView, payment: PaymentView = null) {
+  return { ...b, status: visibleState(b.status, new Date(b.expires_at), new Date()), payment };
+}
+
+/**
+ * Creates (or, on a retry, finds: the provider call is idempotent per booking) the booking's
+ * PaymentIntent and records it in the EventRoom. If the provider cannot be reached the hold is
+ * released at once rather than left to lapse, and the buyer is told to try again.
+ */
+async function startPayment(c: Ctx, b: BookingView): Promise<NonNullable<PaymentView>> {
+  const provider = paymentProvider(c.env);
+  let intent;
+  try {
+    intent = await provider.createIntent({ bookingId: b.booking_id, eventId: b.event_id, userId: b.user_id, amount: b.total_amount, currency: b.currency });
+  } catch (e) {
+    c.get("log").error("payment intent creation failed; releasing the hold", { booking_id: b.booking_id, error: String(e) });
+    await room(c, b.event_id).cancel(b.booking_id, c.get("requestId"), { userId: b.user_id, isStaff: true });
+    throw new Problem(503, "payment_unavailable", "Payment unavailable", "Payments cannot be started right now; your seats were released, please try again", {}, { "Retry-After": "5" });
+  }
+  await room(c, b.event_id).attachPayment(b.booking_id, intent.id, provider.name, c.get("requestId"));
+  return {
+    payment_intent_id: intent.id, status: intent.status, client_secret: intent.clientSecret,
+    ...(provider.name === "simulator" ? { checkout_url: `/checkout/${intent.id}?client_secret=${encodeURIComponent(intent.clientSecret ?? "")}` } : {}),
+  };
 }
 
 type BookingRow = typeof bookings.$inferSelect;
 async function withItems(c: Ctx, rows: BookingRow[]) {
   if (!rows.length) return [];
-  const items = await db(c).select().from(bookingItems).where(inArray(bookingItems.bookingId, rows.map((r) => r.bookingId)));
+  const ids = rows.map((r) => r.bookingId);
+  const [items, pays] = await Promise.all([
+    db(c).select().from(bookingItems).where(inArray(bookingItems.bookingId, ids)),
+    db(c).select().from(payments).where(inArray(payments.bookingId, ids)),
+  ]);
   return rows.map((r) => {
+    const pay = pays.filter((p) => p.bookingId === r.bookingId).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())[0];
     const mine = items.filter((i) => i.bookingId === r.bookingId);
     const area = mine.find((i) => i.kind === "area");
     return present({
@@ -46,20 +72,8 @@ async function withItems(c: Ctx, rows: BookingRow[]) {
       items: mine.map((i) => ({ item_id: i.itemId, kind: i.kind, quantity: i.quantity, unit_price: i.unitPrice })),
       total_amount: r.totalAmount, currency: r.currency as BookingView["currency"],
       expires_at: r.expiresAt.toISOString(), created_at: r.createdAt.toISOString(),
-    });
+    }, pay ? { payment_intent_id: pay.paymentIntentId, status: pay.status } : null);
   });
-}
-
-/** The booking if the caller owns it, organizes its event, or is an admin; 404 otherwise. */
-async function accessibleBooking(c: Ctx, id: string): Promise<{ row: BookingRow; isStaff: boolean }> {
-  if (!z.uuid().safeParse(id).success) throw problems.notFound("Booking");
-  const [found] = await db(c).select({ b: bookings, organizerId: events.organizerId }).from(bookings)
-    .innerJoin(events, eq(events.eventId, bookings.eventId)).where(eq(bookings.bookingId, id));
-  const p = c.get("principal");
-  if (!found) throw problems.notFound("Booking");
-  const isStaff = p.role === "admin" || found.organizerId === p.userId;
-  if (found.b.userId !== p.userId && !isStaff) throw problems.notFound("Booking");
-  return { row: found.b, isStaff };
 }
 
 export const bookingRoutes = new Hono<AppEnv>()
@@ -77,7 +91,8 @@ export const bookingRoutes = new Hono<AppEnv>()
     if (!result.ok) throw refusal(result);
     if (result.replayed) c.header("Idempotent-Replayed", "true");
     else c.get("log").info("booking reserved", { booking_id: result.booking.booking_id, event_id: body.event_id, total: result.booking.total_amount });
-    return c.json({ ...result.booking, status: "reserved", payment: null }, 201);
+    const payment = await startPayment(c, result.booking);
+    return c.json({ ...result.booking, status: "reserved", payment }, 201);
   })
   .get("/", async (c) => {
     const q = parseWith(listQuery, c.req.query());

@@ -19,7 +19,7 @@ type EventRow = typeof events.$inferSelect;
 export const eventView = (e: EventRow, withMap = true) => ({
   event_id: e.eventId, organizer_id: e.organizerId, title: e.title, description: e.description, category: e.category,
   venue: e.venue, location: e.location, start_date: e.startDate.toISOString(), end_date: e.endDate?.toISOString() ?? null,
-  currency: e.currency, status: e.status, min_price: e.minPrice, max_price: e.maxPrice, total_seats: e.totalSeats,
+  currency: e.currency, status: e.status, refund_window_hours: e.refundWindowHours, min_price: e.minPrice, max_price: e.maxPrice, total_seats: e.totalSeats,
   ...(withMap ? { seat_map: e.seatMap as SeatMap } : {}), created_at: e.createdAt.toISOString(), updated_at: e.updatedAt.toISOString(),
 });
 
@@ -74,7 +74,7 @@ export const eventRoutes = new Hono<AppEnv>()
       const [row] = await tx.insert(events).values({
         eventId: id, organizerId: c.get("principal").userId, title: body.title, description: body.description, category: body.category,
         venue: body.venue, location: body.location, startDate: new Date(body.start_date), endDate: body.end_date ? new Date(body.end_date) : null,
-        currency: body.currency, seatMap: body.seat_map, ...summarize(body.seat_map),
+        currency: body.currency, seatMap: body.seat_map, refundWindowHours: body.refund_window_hours, ...summarize(body.seat_map),
       }).returning();
       await writeInventory(tx, id, body.seat_map);
       await tx.insert(outbox).values(eventMessage(c, "EventCreated", row!));
@@ -100,6 +100,7 @@ export const eventRoutes = new Hono<AppEnv>()
         ...(body.venue !== undefined ? { venue: body.venue } : {}),
         ...(body.location !== undefined ? { location: body.location } : {}),
         ...(body.currency !== undefined ? { currency: body.currency } : {}),
+        ...(body.refund_window_hours !== undefined ? { refundWindowHours: body.refund_window_hours } : {}),
         ...(body.seat_map ? { seatMap: body.seat_map, ...summarize(body.seat_map) } : {}),
         startDate: start, endDate: end, updatedAt: new Date(),
       }).where(and(eq(events.eventId, e.eventId), eq(events.status, e.status))).returning();

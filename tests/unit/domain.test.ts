@@ -45,7 +45,10 @@ describe("booking state machine", () => {
     expect(canTransition("reserved", "expired")).toBe(true);
     expect(canTransition("confirmed", "refunded")).toBe(true);
     expect(canTransition("confirmed", "cancelled")).toBe(false);
-    expect(canTransition("expired", "confirmed")).toBe(false);
+    // Late payments: allowed by the machine, taken by the room only when the seats are free.
+    expect(canTransition("expired", "confirmed")).toBe(true);
+    expect(canTransition("expired", "cancelled")).toBe(false);
+    expect(canTransition("cancelled", "refunded")).toBe(false);
     expect(canTransition("refunded", "confirmed")).toBe(false);
   });
   it("shows a lapsed hold as expired", () => {

@@ -20,6 +20,9 @@ function freshRoom(overrides: Partial<RoomConfig> = {}) {
 }
 
 const user = () => crypto.randomUUID();
+/** What the webhook handler tells the room when Stripe reports a successful payment. */
+const paid = (booking: { booking_id: string; total_amount: number }, intentId = `pi_${booking.booking_id.slice(0, 8)}`) =>
+  ({ bookingId: booking.booking_id, intentId, amount: booking.total_amount, currency: "KRW", correlationId: "t" });
 const outboxTypes = (stub: DurableObjectStub<EventRoom>) =>
   runInDurableObject(stub, (_o, state) =>
     state.storage.sql.exec<{ message: string }>("SELECT message FROM outbox ORDER BY seq").toArray()
@@ -97,8 +100,8 @@ describe("EventRoom", () => {
     // Alarms are at-least-once: running it again changes nothing.
     await runDurableObjectAlarm(stub);
     expect(await outboxTypes(stub)).toHaveLength(4);
-    // A lapsed hold cannot be confirmed.
-    expect(await stub.confirm(r.booking.booking_id, "t")).toMatchObject({ ok: false, code: "illegal_transition" });
+    // A lapsed hold cannot be cancelled any more.
+    expect(await stub.cancel(r.booking.booking_id, "t", { userId: r.booking.user_id, isStaff: false })).toMatchObject({ ok: false, code: "illegal_transition" });
   });
 
   it("keeps the alarm at the earliest hold among several", async () => {
@@ -117,23 +120,25 @@ describe("EventRoom", () => {
     expect(next! - Date.now()).toBeGreaterThan(500_000);
   });
 
-  it("confirms a hold into sold, once, and refuses illegal transitions", async () => {
+  it("confirms a paid hold into sold, once, and refuses illegal transitions", async () => {
     const { stub, config } = freshRoom();
     await stub.configure(config);
     const u = user();
     const r = await stub.reserve({ userId: u, correlationId: "t", seatIds: ["A-1-8"] });
     const g = await stub.reserve({ userId: u, correlationId: "t", area: "FLOOR", quantity: 2 });
     if (!r.ok || !g.ok) throw new Error("reserve failed");
-    expect(await stub.confirm(r.booking.booking_id, "t")).toMatchObject({ ok: true, changed: true, booking: { status: "confirmed" } });
-    expect(await stub.confirm(r.booking.booking_id, "t")).toMatchObject({ ok: true, changed: false });
-    expect(await stub.confirm(g.booking.booking_id, "t")).toMatchObject({ ok: true, changed: true });
+    expect(await stub.paymentSucceeded(paid(r.booking))).toMatchObject({ outcome: "confirmed", booking: { status: "confirmed" } });
+    expect(await stub.paymentSucceeded(paid(r.booking))).toMatchObject({ outcome: "already_confirmed" });
+    expect(await stub.paymentSucceeded(paid(g.booking))).toMatchObject({ outcome: "confirmed" });
+    expect(await stub.tickets(g.booking.booking_id)).toHaveLength(2);
     const stats = await stub.stats();
     expect(stats.seats.sold).toBe(1);
     expect(stats.areas).toEqual({ available: 8, held: 0, sold: 2 });
     expect(stats.revenue).toBe(150000 + 2 * 99000);
     expect(await stub.cancel(r.booking.booking_id, "t", { userId: u, isStaff: false })).toMatchObject({ ok: false, status: 409, code: "illegal_transition" });
     expect(await outboxTypes(stub)).toEqual([
-      "BookingCreated", "SeatsReserved", "BookingCreated", "SeatsReserved", "BookingConfirmed", "SeatsConfirmed", "BookingConfirmed", "SeatsConfirmed",
+      "BookingCreated", "SeatsReserved", "BookingCreated", "SeatsReserved",
+      "PaymentSucceeded", "BookingConfirmed", "SeatsConfirmed", "PaymentSucceeded", "BookingConfirmed", "SeatsConfirmed",
     ]);
   });
 
@@ -153,7 +158,7 @@ describe("EventRoom", () => {
     const { stub, config } = freshRoom();
     await stub.configure(config);
     await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-2-5"] });
-    expect(await stub.close("t")).toEqual({ status: "cancelled", released: 1 });
+    expect(await stub.close("t")).toEqual({ status: "cancelled", released: 1, refunds: 0 });
     expect(await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-2-6"] })).toMatchObject({ ok: false, status: 409, code: "event_not_on_sale" });
     expect(await stub.configure(config)).toEqual({ status: "cancelled" });
     expect((await stub.stats()).seats.held).toBe(0);

@@ -1,0 +1,28 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Refusal } from "../../durable-objects/room-types";
+import { db, type Ctx } from "../context";
+import { bookings, events } from "../db/schema";
+import { Problem, problems } from "../problem";
+
+export type BookingRow = typeof bookings.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+
+/** The booking and its event if the caller owns it, organizes the event, or is an admin; 404 otherwise. */
+export async function accessibleBooking(c: Ctx, id: string): Promise<{ row: BookingRow; event: EventRow; isOwner: boolean; isStaff: boolean }> {
+  if (!z.uuid().safeParse(id).success) throw problems.notFound("Booking");
+  const [found] = await db(c).select({ b: bookings, e: events }).from(bookings)
+    .innerJoin(events, eq(events.eventId, bookings.eventId)).where(eq(bookings.bookingId, id));
+  const p = c.get("principal");
+  if (!found) throw problems.notFound("Booking");
+  const isStaff = p.role === "admin" || found.e.organizerId === p.userId;
+  const isOwner = found.b.userId === p.userId;
+  if (!isOwner && !isStaff) throw problems.notFound("Booking");
+  return { row: found.b, event: found.e, isOwner, isStaff };
+}
+
+/** An EventRoom refusal as a problem document. */
+export function refusal(r: Refusal): Problem {
+  const title = r.status === 409 ? "Conflict" : r.status === 404 ? "Not found" : "Unprocessable request";
+  return new Problem(r.status, r.code, title, r.detail, r.unavailable_seats ? { unavailable_seats: r.unavailable_seats } : {});
+}

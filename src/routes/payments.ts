@@ -1,0 +1,66 @@
+import { Hono } from "hono";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { db, room, type AppEnv } from "../context";
+import { paymentEvents } from "../db/schema";
+import { readJson } from "../middleware/body";
+import { requireAuth } from "../middleware/auth";
+import { verifyWebhook } from "../payments";
+import { reconcilePayments } from "../payments/reconcile";
+import { settleEvent } from "../payments/settle";
+import { Problem, problems } from "../problem";
+import { accessibleBooking, refusal } from "./booking-access";
+
+const WEBHOOK_LIMIT = 256 * 1024;
+const completeBody = z.object({ client_secret: z.string().min(10).max(200), outcome: z.enum(["succeeded", "failed"]).default("succeeded") });
+
+export const paymentRoutes = new Hono<AppEnv>()
+  /**
+   * Stripe's webhook. The raw body is verified before anything else; each Stripe event id is
+   * handled once (a duplicate that arrives while the first is still running is harmless too: every
+   * saga step is idempotent in the EventRoom).
+   */
+  .post("/webhook", async (c) => {
+    const signature = c.req.header("stripe-signature");
+    if (!signature) throw new Problem(400, "missing_signature", "Missing signature", "The Stripe-Signature header is required");
+    const raw = await c.req.text();
+    if (raw.length > WEBHOOK_LIMIT) throw problems.payloadTooLarge(WEBHOOK_LIMIT);
+    let event;
+    try {
+      event = await verifyWebhook(raw, signature, c.env.STRIPE_WEBHOOK_SECRET);
+    } catch (e) {
+      c.get("log").warn("webhook signature refused", { error: e instanceof Error ? e.message : String(e) });
+      throw new Problem(400, "invalid_signature", "Invalid signature", "The webhook signature or its timestamp is not valid");
+    }
+    const [fresh] = await db(c).insert(paymentEvents).values({ stripeEventId: event.id, type: event.type }).onConflictDoNothing().returning();
+    if (!fresh) {
+      const [seen] = await db(c).select().from(paymentEvents).where(eq(paymentEvents.stripeEventId, event.id));
+      if (seen?.processedAt) return c.json({ received: true, duplicate: true, outcome: seen.outcome });
+    }
+    const outcome = await settleEvent({ env: c.env, db: db(c), log: c.get("log"), correlationId: event.id }, event);
+    await db(c).update(paymentEvents).set({ processedAt: new Date(), outcome }).where(eq(paymentEvents.stripeEventId, event.id));
+    c.get("log").info("webhook handled", { stripe_event_id: event.id, type: event.type, outcome });
+    return c.json({ received: true, outcome });
+  })
+  .post("/:booking_id/refund", requireAuth(), async (c) => {
+    const { row, event, isStaff } = await accessibleBooking(c, c.req.param("booking_id"));
+    if (!isStaff) {
+      const closes = event.startDate.getTime() - event.refundWindowHours * 3600_000;
+      if (Date.now() > closes) {
+        throw problems.conflict("refund_window_closed", `Refunds closed ${event.refundWindowHours} hours before the event started`, { closed_at: new Date(closes).toISOString() });
+      }
+    }
+    const r = await room(c, row.eventId).requestRefund(row.bookingId, isStaff ? "refunded_by_organizer" : "requested_by_buyer");
+    if (!r.ok) throw refusal(r);
+    return c.json({ booking_id: row.bookingId, status: r.booking.status, refund: r.booking.status === "refunded" ? "completed" : "pending" }, 202);
+  })
+  .post("/reconcile", requireAuth("admin"), async (c) => c.json(await reconcilePayments(c.env, db(c), c.get("log"))))
+  /** The simulator's stand-in for Stripe.js confirming a card payment (embedded default only). */
+  .post("/simulator/:intent_id/complete", async (c) => {
+    if (c.env.STRIPE_SECRET_KEY) throw problems.notFound("Simulator");
+    const body = await readJson(c, completeBody);
+    const sim = c.env.PAYMENT_SIMULATOR.get(c.env.PAYMENT_SIMULATOR.idFromName("simulator"));
+    const r = await sim.complete(c.req.param("intent_id"), body.client_secret, body.outcome);
+    if (!r.ok) throw r.status === "not_found" ? problems.notFound("Payment intent") : problems.conflict("payment_already_final", r.detail ?? "");
+    return c.json({ payment_intent_id: c.req.param("intent_id"), status: r.status }, 202);
+  });
