@@ -61,13 +61,14 @@ export class PaymentSimulator extends DurableObject<Env> {
   }
 
   /** The test checkout: the buyer "pays" (or the card is declined). The client secret authorizes it. */
-  async complete(id: string, clientSecret: string, outcome: "succeeded" | "failed"): Promise<{ ok: boolean; status: string; detail?: string }> {
+  async complete(id: string, clientSecret: string, outcome: "succeeded" | "failed", deliverWebhook = true): Promise<{ ok: boolean; status: string; detail?: string }> {
     const row = this.intent(id);
     if (!row || row.client_secret !== clientSecret) return { ok: false, status: "not_found", detail: "No such payment intent" };
     if (row.status === "succeeded" || row.status === "canceled") return { ok: false, status: row.status, detail: `This payment is already ${row.status}` };
     const status = outcome === "succeeded" ? "succeeded" : "requires_payment_method";
     this.sql.exec("UPDATE intents SET status = ? WHERE id = ?", status, id);
     const pi = intentObject({ ...row, status });
+    if (!deliverWebhook) return { ok: true, status };
     await this.enqueue(row.webhook_url, outcome === "succeeded" ? "payment_intent.succeeded" : "payment_intent.payment_failed",
       outcome === "failed" ? { ...pi, last_payment_error: { code: "card_declined", message: "Your card was declined." } } : pi);
     return { ok: true, status };

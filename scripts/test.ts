@@ -8,6 +8,7 @@ import fs from "node:fs";
 import { ensureDevVars } from "./lib/dev-vars";
 import { startPglite } from "./lib/pglite";
 import { startPostgres } from "./lib/postgres";
+import { startStripeMock } from "./lib/stripe-mock";
 import { startWrangler } from "./lib/wrangler";
 import { migrateDatabase } from "./migrate";
 import { startPgWsProxy } from "./pg-ws-proxy";
@@ -16,6 +17,9 @@ const TMP = ".tmp/test";
 const PG_PORT = 55432;
 const PGLITE_PORT = 55433;
 const WORKER_PORT = 8788;
+/** A second Worker in Stripe mode (the official SDK against stripe-mock). */
+const STRIPE_WORKER_PORT = 8789;
+const STRIPE_MOCK_PORT = 12111;
 
 interface VitestReport { numTotalTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; success: boolean }
 
@@ -56,18 +60,29 @@ async function main(): Promise<number> {
     await migrateDatabase(lite.url);
     const proxy = await startPgWsProxy(0);
     cleanups.push(() => proxy.close());
+    const stripeMock = await startStripeMock(STRIPE_MOCK_PORT);
+    cleanups.push(() => stripeMock.stop());
+    const webhookSecret = /^STRIPE_WEBHOOK_SECRET=(.+)$/m.exec(fs.readFileSync(".dev.vars", "utf8"))?.[1] ?? "";
+    const common = { DATABASE_URL: pg.url, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, HOLD_TTL_SECONDS: "600", LOG_LEVEL: "warn", STRIPE_WEBHOOK_SECRET: webhookSecret };
+    // Started one after the other: two cold workerd starts at once crowd two cores.
     const worker = await startWrangler({
       port: WORKER_PORT, persistTo: `${TMP}/wrangler-state`, logFile: `${TMP}/wrangler.log`,
-      vars: { DATABASE_URL: pg.url, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, HOLD_TTL_SECONDS: "600", LOG_LEVEL: "warn" },
+      vars: { ...common, PUBLIC_BASE_URL: `http://127.0.0.1:${WORKER_PORT}` },
     });
     cleanups.push(() => worker.stop());
+    const stripeWorker = await startWrangler({
+      port: STRIPE_WORKER_PORT, persistTo: `${TMP}/wrangler-stripe-state`, logFile: `${TMP}/wrangler-stripe.log`,
+      vars: { ...common, PUBLIC_BASE_URL: `http://127.0.0.1:${STRIPE_WORKER_PORT}`, STRIPE_SECRET_KEY: "sk_test_123", STRIPE_API_BASE: stripeMock.url },
+    });
+    cleanups.push(() => stripeWorker.stop());
     console.log(`  services up in ${((Date.now() - started) / 1000).toFixed(1)} s (Worker log: ${TMP}/wrangler.log)`);
 
     console.log("▶ unit tests in the Workers runtime");
     await vitest("vitest.unit.mts", `${TMP}/unit.json`, {});
     console.log("▶ integration and load tests against the running services");
     await vitest("vitest.node.mts", `${TMP}/node.json`, {
-      TEST_BASE_URL: worker.url, TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_PGLITE_URL: lite.url,
+      TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret,
+      TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_PGLITE_URL: lite.url,
     });
     const problems = [...checkReport("unit", `${TMP}/unit.json`), ...checkReport("integration+load", `${TMP}/node.json`)];
     console.log(`total time ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -12,6 +12,7 @@ export interface EmbeddedPostgres {
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 const TERMINATE = 0x58; // 'X'
+const MAX_CONNECTIONS = 512;
 
 /**
  * Follows the client→server half of the wire protocol (message framing only) and calls
@@ -50,15 +51,18 @@ function watchForTerminate(onTerminate: () => void): (chunk: Buffer) => void {
 
 export async function startPglite(opts: { dataDir?: string; port: number }): Promise<EmbeddedPostgres> {
   const db = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
-  // PGlite is single-session; the server multiplexes a few client connections onto it.
-  const inner = new PGLiteSocketServer({ db, port: 0, host: "127.0.0.1", maxConnections: 32 });
+  // PGlite is single-session; the server multiplexes client connections onto it, one statement
+  // (or one open transaction) at a time. Connections are cheap, and the Worker opens a pool per
+  // request, so the cap is high: a burst of requests beyond it would fail with "Connection
+  // terminated unexpectedly" (the server answers "Too many connections" and hangs up).
+  const inner = new PGLiteSocketServer({ db, port: 0, host: "127.0.0.1", maxConnections: MAX_CONNECTIONS });
   await inner.start();
   const innerPort = Number(inner.getServerConn().split(":").pop());
 
   // Postgres hangs up when a client sends Terminate; pglite-socket does not. The Neon driver
   // relies on that: its client.end() sends Terminate but never closes its WebSocket (the
   // callback that would is dropped by its socket shim), so each connection would stay open and
-  // count against maxConnections until, after 32 in all, every new one is refused. This relay
+  // count against maxConnections until, after that many in all, every new one is refused. This relay
   // in front of the socket server hangs up on Terminate, as Postgres does.
   const open = new Set<net.Socket>();
   const front = net.createServer((client) => {

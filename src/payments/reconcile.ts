@@ -12,8 +12,6 @@ export interface ReconcileReport {
   anomalies: { booking_id: string; problem: string }[];
 }
 
-/** Intents younger than this may simply have a webhook in flight. */
-const GRACE_MS = 60_000;
 
 /**
  * Finds payments whose webhook never came and settles them through the same code the webhook
@@ -21,11 +19,13 @@ const GRACE_MS = 60_000;
  * bookings without a captured payment are reported (the room never confirms without one, so
  * any such row is a bug to look at, not something to paper over).
  */
-export async function reconcilePayments(env: Env, db: Db, log: Logger, now = new Date()): Promise<ReconcileReport> {
+export async function reconcilePayments(env: Env, db: Db, log: Logger, graceMs = 60_000): Promise<ReconcileReport> {
+  // Intents younger than the grace period may simply have a webhook in flight.
+  const now = new Date();
   const report: ReconcileReport = { checked: 0, fixed: [], anomalies: [] };
   const provider = paymentProvider(env);
   const stale = await db.select().from(payments)
-    .where(and(inArray(payments.status, ["requires_payment", "failed"]), lt(payments.updatedAt, new Date(now.getTime() - GRACE_MS))))
+    .where(and(inArray(payments.status, ["requires_payment", "failed"]), lt(payments.updatedAt, new Date(now.getTime() - graceMs))))
     .limit(200);
   for (const p of stale) {
     report.checked++;

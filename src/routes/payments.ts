@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { db, room, type AppEnv } from "../context";
 import { paymentEvents } from "../db/schema";
-import { readJson } from "../middleware/body";
+import { parseWith, readJson } from "../middleware/body";
 import { requireAuth } from "../middleware/auth";
 import { verifyWebhook } from "../payments";
 import { reconcilePayments } from "../payments/reconcile";
@@ -12,7 +12,13 @@ import { Problem, problems } from "../problem";
 import { accessibleBooking, refusal } from "./booking-access";
 
 const WEBHOOK_LIMIT = 256 * 1024;
-const completeBody = z.object({ client_secret: z.string().min(10).max(200), outcome: z.enum(["succeeded", "failed"]).default("succeeded") });
+const completeBody = z.object({
+  client_secret: z.string().min(10).max(200),
+  outcome: z.enum(["succeeded", "failed"]).default("succeeded"),
+  /** Failure injection for tests and demos: the payment happens but its webhook is lost. */
+  deliver_webhook: z.boolean().default(true),
+});
+const reconcileQuery = z.object({ older_than_seconds: z.coerce.number().int().min(0).max(86_400).default(60) });
 
 export const paymentRoutes = new Hono<AppEnv>()
   /**
@@ -54,13 +60,16 @@ export const paymentRoutes = new Hono<AppEnv>()
     if (!r.ok) throw refusal(r);
     return c.json({ booking_id: row.bookingId, status: r.booking.status, refund: r.booking.status === "refunded" ? "completed" : "pending" }, 202);
   })
-  .post("/reconcile", requireAuth("admin"), async (c) => c.json(await reconcilePayments(c.env, db(c), c.get("log"))))
+  .post("/reconcile", requireAuth("admin"), async (c) => {
+    const q = parseWith(reconcileQuery, c.req.query());
+    return c.json(await reconcilePayments(c.env, db(c), c.get("log"), q.older_than_seconds * 1000));
+  })
   /** The simulator's stand-in for Stripe.js confirming a card payment (embedded default only). */
   .post("/simulator/:intent_id/complete", async (c) => {
     if (c.env.STRIPE_SECRET_KEY) throw problems.notFound("Simulator");
     const body = await readJson(c, completeBody);
     const sim = c.env.PAYMENT_SIMULATOR.get(c.env.PAYMENT_SIMULATOR.idFromName("simulator"));
-    const r = await sim.complete(c.req.param("intent_id"), body.client_secret, body.outcome);
+    const r = await sim.complete(c.req.param("intent_id"), body.client_secret, body.outcome, body.deliver_webhook);
     if (!r.ok) throw r.status === "not_found" ? problems.notFound("Payment intent") : problems.conflict("payment_already_final", r.detail ?? "");
     return c.json({ payment_intent_id: c.req.param("intent_id"), status: r.status }, 202);
   });

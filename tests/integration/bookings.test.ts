@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, eventually, publishedEvent, register, type Session } from "../support/api";
 
-type Booking = { booking_id: string; status: string; seats: string[]; total_amount: number; currency: string; expires_at: string; area?: string; quantity?: number; payment: unknown };
+type Booking = { booking_id: string; status: string; seats: string[]; total_amount: number; currency: string; expires_at: string; area?: string; quantity?: number; payment: { status: string; payment_intent_id: string } | null };
 type Problem = { status: number; code: string; unavailable_seats?: string[]; errors?: { field: string }[] };
 
 let organizer: Session;
@@ -24,7 +24,8 @@ describe("bookings over HTTP", () => {
   it("holds seats and answers with the contract's shape", async () => {
     const r = await api<Booking>("/api/bookings", { token: fan.access, body: { event_id: eventId, seat_ids: ["A-1-1", "A-1-2"] } });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ status: "reserved", seats: ["A-1-1", "A-1-2"], total_amount: 300000, currency: "KRW", payment: null });
+    expect(r.body).toMatchObject({ status: "reserved", seats: ["A-1-1", "A-1-2"], total_amount: 300000, currency: "KRW", payment: { status: "requires_payment_method" } });
+    expect(r.body.payment).toHaveProperty("client_secret");
     const ttl = Date.parse(r.body.expires_at) - Date.now();
     expect(ttl).toBeGreaterThan(590_000);
     expect(ttl).toBeLessThanOrEqual(600_000);

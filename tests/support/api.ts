@@ -5,12 +5,12 @@ export interface ApiResponse<T = Record<string, unknown>> { status: number; body
 /** A small JSON client for the Worker under test. */
 export async function api<T = Record<string, unknown>>(
   path: string,
-  opts: { method?: string; body?: unknown; token?: string; headers?: Record<string, string>; raw?: string } = {},
+  opts: { method?: string; body?: unknown; token?: string; headers?: Record<string, string>; raw?: string; base?: string } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.body !== undefined || opts.raw !== undefined) headers["content-type"] ??= "application/json";
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const res = await fetch(BASE_URL + path, {
+  const res = await fetch((opts.base ?? BASE_URL) + path, {
     method: opts.method ?? (opts.body !== undefined || opts.raw !== undefined ? "POST" : "GET"),
     headers,
     body: opts.raw ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined),
@@ -22,10 +22,10 @@ export async function api<T = Record<string, unknown>>(
 export interface Session { userId: string; email: string; access: string; refresh: string }
 
 let counter = 0;
-export async function register(role: "user" | "organizer" = "user", extra: Record<string, unknown> = {}): Promise<Session> {
+export async function register(role: "user" | "organizer" = "user", extra: Record<string, unknown> = {}, base?: string): Promise<Session> {
   const email = `${role}-${Date.now()}-${++counter}-${Math.random().toString(36).slice(2, 8)}@test.ticketing.pro`;
   const r = await api<{ user: { user_id: string }; access_token: string; refresh_token: string }>("/api/auth/register", {
-    body: { email, password: "correct horse battery", name: role === "organizer" ? "공연기획 김민지" : "Test Fan", account_type: role, ...extra },
+    body: { email, password: "correct horse battery", name: role === "organizer" ? "공연기획 김민지" : "Test Fan", account_type: role, ...extra }, base,
   });
   if (r.status !== 201) throw new Error(`register failed: ${r.status} ${JSON.stringify(r.body)}`);
   return { userId: r.body.user.user_id, email, access: r.body.access_token, refresh: r.body.refresh_token };
@@ -42,10 +42,10 @@ export function eventBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
-export async function publishedEvent(organizer: Session, overrides: Record<string, unknown> = {}): Promise<string> {
-  const created = await api<{ event_id: string }>("/api/events", { token: organizer.access, body: eventBody(overrides) });
+export async function publishedEvent(organizer: Session, overrides: Record<string, unknown> = {}, base?: string): Promise<string> {
+  const created = await api<{ event_id: string }>("/api/events", { token: organizer.access, body: eventBody(overrides), base });
   if (created.status !== 201) throw new Error(`create event failed: ${created.status} ${JSON.stringify(created.body)}`);
-  const published = await api(`/api/events/${created.body.event_id}/publish`, { method: "POST", token: organizer.access });
+  const published = await api(`/api/events/${created.body.event_id}/publish`, { method: "POST", token: organizer.access, base });
   if (published.status !== 200) throw new Error(`publish failed: ${published.status} ${JSON.stringify(published.body)}`);
   return created.body.event_id;
 }

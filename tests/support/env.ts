@@ -10,3 +10,6 @@ export const DATABASE_URL = required("TEST_DATABASE_URL");
 export const PGLITE_URL = required("TEST_PGLITE_URL");
 export const PG_DIR = required("TEST_PG_DIR");
 export const PG_PORT = Number(required("TEST_PG_PORT"));
+export const STRIPE_BASE_URL = required("TEST_STRIPE_BASE_URL");
+export const STRIPE_API = required("TEST_STRIPE_API");
+export const WEBHOOK_SECRET = required("TEST_WEBHOOK_SECRET");

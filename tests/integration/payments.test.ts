@@ -1,0 +1,192 @@
+import { and, eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { outbox, paymentEvents, payments, tickets, users } from "../../src/db/schema";
+import { api, eventually, inDays, publishedEvent, register, type Session } from "../support/api";
+import { testDb } from "../support/db";
+import { intentObject, postWebhook, signedEvent } from "../support/stripe";
+
+// The whole saga against the running Worker in its embedded default: the payment simulator
+// delivers Stripe-signed webhooks to our own endpoint, so verification and saga code run for real.
+type Booking = {
+  booking_id: string; event_id: string; user_id: string; status: string; total_amount: number; seats: string[];
+  payment: { payment_intent_id: string; client_secret?: string; checkout_url?: string; status: string } | null;
+};
+
+let organizer: Session;
+let fan: Session;
+let eventId: string;
+beforeAll(async () => {
+  organizer = await register("organizer");
+  fan = await register();
+  eventId = await publishedEvent(organizer);
+});
+
+const book = async (who: Session, seat_ids: string[], event = eventId) => {
+  const r = await api<Booking>("/api/bookings", { token: who.access, body: { event_id: event, seat_ids } });
+  if (r.status !== 201) throw new Error(`booking failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+};
+const checkout = (b: Booking, outcome: "succeeded" | "failed", deliver_webhook = true) =>
+  api(`/api/payment/simulator/${b.payment!.payment_intent_id}/complete`, { body: { client_secret: b.payment!.client_secret, outcome, deliver_webhook } });
+const statusOf = (b: Booking, who: Session, want: string) => eventually(async () => {
+  const r = await api<Booking>(`/api/bookings/${b.booking_id}`, { token: who.access });
+  return r.status === 200 && r.body.status === want ? r.body : undefined;
+}, 30_000, `booking ${b.booking_id} to become ${want}`);
+const seatStatus = async (seat: string, event = eventId) =>
+  (await api<{ seats: { seat_id: string; status: string }[] }>(`/api/events/${event}/seats`)).body.seats.find((s) => s.seat_id === seat)?.status;
+
+describe("payment saga over HTTP (simulator)", () => {
+  it("creates a PaymentIntent per booking and confirms it when the buyer pays", async () => {
+    const b = await book(fan, ["A-1-1", "A-1-2"]);
+    expect(b.payment).toMatchObject({ status: "requires_payment_method" });
+    expect(b.payment!.payment_intent_id).toMatch(/^pi_/);
+    expect(b.payment!.client_secret).toContain("_secret_");
+    const page = await fetch(new URL(b.payment!.checkout_url!, "http://127.0.0.1:8788"));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("₩300,000");
+    expect((await checkout(b, "succeeded")).status).toBe(202);
+    const confirmed = await statusOf(b, fan, "confirmed");
+    expect(confirmed.payment).toMatchObject({ payment_intent_id: b.payment!.payment_intent_id, status: "succeeded" });
+    expect(await seatStatus("A-1-1")).toBe("sold");
+    const { db, close } = await testDb();
+    const t = await db.select().from(tickets).where(eq(tickets.bookingId, b.booking_id));
+    await close();
+    expect(t.map((x) => x.itemId).sort()).toEqual(["A-1-1", "A-1-2"]);
+    expect(t.every((x) => x.status === "valid")).toBe(true);
+    // Paying again is refused by the checkout; the intent is final.
+    expect((await checkout(b, "succeeded")).status).toBe(409);
+  });
+
+  it("cancels the booking and frees its seats when the card is declined", async () => {
+    const b = await book(fan, ["A-1-3"]);
+    await checkout(b, "failed");
+    await statusOf(b, fan, "cancelled");
+    expect(await seatStatus("A-1-3")).toBe("available");
+  });
+
+  it("refuses webhooks with a missing, wrong or stale signature, changing nothing", async () => {
+    const b = await book(fan, ["A-1-4"]);
+    const good = signedEvent("payment_intent.succeeded", intentObject(b.payment!.payment_intent_id, b));
+    expect((await api("/api/payment/webhook", { raw: good.payload })).status).toBe(400);
+    expect((await postWebhook({ payload: good.payload, header: good.header.replace(/v1=[0-9a-f]{4}/, "v1=0000") })).body.code).toBe("invalid_signature");
+    const forged = signedEvent("payment_intent.succeeded", intentObject(b.payment!.payment_intent_id, b), { secret: "whsec_not_ours" });
+    expect((await postWebhook(forged)).status).toBe(400);
+    const stale = signedEvent("payment_intent.succeeded", intentObject(b.payment!.payment_intent_id, b), { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    expect((await postWebhook(stale)).status).toBe(400);
+    const tampered = { payload: good.payload.replace(`"amount":${b.total_amount}`, `"amount":1`), header: good.header };
+    expect((await postWebhook(tampered)).status).toBe(400);
+    expect(await seatStatus("A-1-4")).toBe("held");
+    const { db, close } = await testDb();
+    const seen = await db.select().from(paymentEvents).where(eq(paymentEvents.stripeEventId, JSON.parse(good.payload).id));
+    await close();
+    expect(seen).toEqual([]);
+  });
+
+  it("handles one webhook delivered several times at once exactly once", async () => {
+    const b = await book(fan, ["A-1-5"]);
+    const e = signedEvent("payment_intent.succeeded", intentObject(b.payment!.payment_intent_id, b));
+    const all = await Promise.all(Array.from({ length: 5 }, () => postWebhook(e)));
+    expect(all.every((r) => r.status === 200)).toBe(true);
+    // One delivery confirms; the others either raced it (the room says already_confirmed) or
+    // came after it finished (the dedupe table answers with the first one's outcome).
+    expect(all.filter((r) => r.body.outcome === "confirmed" && !r.body.duplicate)).toHaveLength(1);
+    expect(all.every((r) => r.body.outcome === "confirmed" || r.body.outcome === "already_confirmed")).toBe(true);
+    const later = await postWebhook(e);
+    expect(later.body).toMatchObject({ duplicate: true, outcome: "confirmed" });
+    await statusOf(b, fan, "confirmed");
+    const { db, close } = await testDb();
+    const [n] = await db.select({ n: sql<number>`count(*)::int` }).from(outbox)
+      .where(and(eq(outbox.aggregateId, b.booking_id), eq(outbox.eventType, "PaymentSucceeded")));
+    await close();
+    expect(n!.n).toBe(1);
+  });
+
+  it("takes a failure and a success for one intent in either order", async () => {
+    // Success delivered before an older failure: the failure changes nothing.
+    const a = await book(fan, ["A-1-6"]);
+    expect((await postWebhook(signedEvent("payment_intent.succeeded", intentObject(a.payment!.payment_intent_id, a)))).body.outcome).toBe("confirmed");
+    expect((await postWebhook(signedEvent("payment_intent.payment_failed", intentObject(a.payment!.payment_intent_id, a, "requires_payment_method")))).body.outcome).toBe("ignored:confirmed");
+    // Failure then success (the buyer retried with another card): the seats are still free, so it is confirmed.
+    const b = await book(fan, ["A-1-7"]);
+    await checkout(b, "failed");
+    await statusOf(b, fan, "cancelled");
+    expect((await checkout(b, "succeeded")).status).toBe(202);
+    await statusOf(b, fan, "confirmed");
+    expect(await seatStatus("A-1-7")).toBe("sold");
+  });
+
+  it("refunds a paid booking on the buyer's request: refunded, tickets void, seat back on sale", async () => {
+    const b = await book(fan, ["A-1-8"]);
+    await checkout(b, "succeeded");
+    await statusOf(b, fan, "confirmed");
+    const stranger = await register();
+    expect((await api(`/api/payment/${b.booking_id}/refund`, { method: "POST", token: stranger.access })).status).toBe(404);
+    const r = await api<{ refund: string }>(`/api/payment/${b.booking_id}/refund`, { method: "POST", token: fan.access });
+    expect(r.status).toBe(202);
+    const refunded = await statusOf(b, fan, "refunded");
+    expect(refunded.payment?.status).toBe("refunded");
+    expect(await seatStatus("A-1-8")).toBe("available");
+    const { db, close } = await testDb();
+    const t = await db.select().from(tickets).where(eq(tickets.bookingId, b.booking_id));
+    await close();
+    expect(t.map((x) => x.status)).toEqual(["void"]);
+  });
+
+  it("closes buyers' refunds inside the event's refund window, but not the organizer's", async () => {
+    const soon = await publishedEvent(organizer, { start_date: inDays(0.5), end_date: null, refund_window_hours: 24 });
+    const b = await book(fan, ["A-1-1"], soon);
+    await checkout(b, "succeeded");
+    await statusOf(b, fan, "confirmed");
+    const r = await api<{ code: string }>(`/api/payment/${b.booking_id}/refund`, { method: "POST", token: fan.access });
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe("refund_window_closed");
+    expect((await api(`/api/payment/${b.booking_id}/refund`, { method: "POST", token: organizer.access })).status).toBe(202);
+    await statusOf(b, fan, "refunded");
+  });
+
+  it("refunds every confirmed booking when the organizer cancels the event", async () => {
+    const ev = await publishedEvent(organizer);
+    const paid = [await book(fan, ["A-1-1"], ev), await book(fan, ["A-1-2"], ev)];
+    for (const b of paid) await checkout(b, "succeeded");
+    for (const b of paid) await statusOf(b, fan, "confirmed");
+    const held = await book(fan, ["A-1-3"], ev);
+    expect((await api(`/api/events/${ev}/cancel`, { method: "POST", token: organizer.access })).status).toBe(200);
+    for (const b of paid) await statusOf(b, fan, "refunded");
+    await statusOf(held, fan, "cancelled");
+  });
+
+  it("reconciliation settles a payment whose webhook was lost, through the same code path", async () => {
+    const b = await book(fan, ["A-2-1"]);
+    // Failure injection: the simulator takes the money but drops the webhook.
+    expect((await checkout(b, "succeeded", false)).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await seatStatus("A-2-1")).toBe("held");
+    const admin = await register();
+    const { db, close } = await testDb();
+    await db.update(users).set({ role: "admin" }).where(eq(users.userId, admin.userId));
+    await close();
+    const login = await api<{ access_token: string }>("/api/auth/login", { body: { email: admin.email, password: "correct horse battery" } });
+    expect((await api("/api/payment/reconcile", { method: "POST", token: fan.access })).status).toBe(403);
+    const report = await api<{ fixed: { payment_intent_id: string; outcome: string }[]; anomalies: unknown[] }>(
+      "/api/payment/reconcile?older_than_seconds=0", { method: "POST", token: login.body.access_token });
+    expect(report.status).toBe(200);
+    expect(report.body.fixed).toContainEqual({ payment_intent_id: b.payment!.payment_intent_id, booking_id: b.booking_id, outcome: "confirmed" });
+    expect(report.body.anomalies).toEqual([]);
+    await statusOf(b, fan, "confirmed");
+  });
+
+  it("leaves no confirmed booking without a payment and no captured payment without a booking or refund", async () => {
+    const { db, close } = await testDb();
+    const orphans = await db.execute(sql`
+      SELECT b.booking_id FROM bookings b WHERE b.status = 'confirmed' AND NOT EXISTS (
+        SELECT 1 FROM payments p WHERE p.booking_id = b.booking_id AND p.status IN ('succeeded', 'refund_pending', 'refunded'))`);
+    const unmatched = await db.execute(sql`
+      SELECT p.payment_intent_id FROM payments p WHERE p.status = 'succeeded' AND NOT EXISTS (
+        SELECT 1 FROM bookings b WHERE b.booking_id = p.booking_id AND b.status = 'confirmed')`);
+    const [paidTotal] = await db.select({ n: sql<number>`count(*)::int` }).from(payments).where(eq(payments.status, "succeeded"));
+    await close();
+    expect(orphans.rows).toEqual([]);
+    expect(unmatched.rows).toEqual([]);
+    expect(paidTotal!.n).toBeGreaterThan(0);
+  });
+});
