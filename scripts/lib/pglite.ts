@@ -39,10 +39,10 @@ function watchForTerminate(onTerminate: () => void): (chunk: Buffer) => void {
       if (startup) {
         const code = head.readInt32BE(4);
         if (code !== SSL_REQUEST && code !== GSSENC_REQUEST) startup = false;
-        skip = head.readInt32BE(0) - 8;
+        skip = Math.max(0, head.readInt32BE(0) - 8);
       } else {
         if (head[0] === TERMINATE) return onTerminate();
-        skip = head.readInt32BE(1) - 4;
+        skip = Math.max(0, head.readInt32BE(1) - 4);
       }
       head = Buffer.alloc(0);
     }
@@ -60,10 +60,11 @@ export async function startPglite(opts: { dataDir?: string; port: number }): Pro
   const innerPort = Number(inner.getServerConn().split(":").pop());
 
   // Postgres hangs up when a client sends Terminate; pglite-socket does not. The Neon driver
-  // relies on that: its client.end() sends Terminate but never closes its WebSocket (the
-  // callback that would is dropped by its socket shim), so each connection would stay open and
-  // count against maxConnections until, after that many in all, every new one is refused. This relay
-  // in front of the socket server hangs up on Terminate, as Postgres does.
+  // relies on it: its client.end() sends Terminate but never closes its WebSocket (its socket
+  // shim drops the write callback that would), so every connection would stay open and count
+  // against maxConnections until all new ones are refused. This relay in front of the socket
+  // server hangs up on Terminate, at once: clients send it only with no answer outstanding
+  // (node-postgres destroys the socket instead while a query runs), so nothing is cut short.
   const open = new Set<net.Socket>();
   const front = net.createServer((client) => {
     const upstream = net.connect(innerPort, "127.0.0.1");

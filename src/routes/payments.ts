@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { db, room, type AppEnv } from "../context";
 import { paymentEvents } from "../db/schema";
@@ -44,7 +44,9 @@ export const paymentRoutes = new Hono<AppEnv>()
       if (seen?.processedAt) return c.json({ received: true, duplicate: true, outcome: seen.outcome });
     }
     const outcome = await settleEvent({ env: c.env, db: db(c), log: c.get("log"), correlationId: event.id }, event);
-    await db(c).update(paymentEvents).set({ processedAt: new Date(), outcome }).where(eq(paymentEvents.stripeEventId, event.id));
+    // The first handling to finish is the one on record; racing duplicates do not overwrite it.
+    await db(c).update(paymentEvents).set({ processedAt: new Date(), outcome })
+      .where(and(eq(paymentEvents.stripeEventId, event.id), isNull(paymentEvents.processedAt)));
     c.get("log").info("webhook handled", { stripe_event_id: event.id, type: event.type, outcome });
     return c.json({ received: true, outcome });
   })

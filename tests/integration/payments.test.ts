@@ -92,7 +92,8 @@ describe("payment saga over HTTP (simulator)", () => {
     expect(all.filter((r) => r.body.outcome === "confirmed" && !r.body.duplicate)).toHaveLength(1);
     expect(all.every((r) => r.body.outcome === "confirmed" || r.body.outcome === "already_confirmed")).toBe(true);
     const later = await postWebhook(e);
-    expect(later.body).toMatchObject({ duplicate: true, outcome: "confirmed" });
+    expect(later.body.duplicate).toBe(true);
+    expect(["confirmed", "already_confirmed"]).toContain(later.body.outcome);
     await statusOf(b, fan, "confirmed");
     const { db, close } = await testDb();
     const [n] = await db.select({ n: sql<number>`count(*)::int` }).from(outbox)
