@@ -42,13 +42,14 @@ function shutdown(code: number, reason?: string): Promise<void> {
         console.error(`stopping ${r.name} failed:`, e instanceof Error ? e.message : e);
       }
     }
+    console.log("stopped");
     process.exit(code);
   })();
   return stopping;
 }
 
-// A second signal while stopping is ignored: a terminal's Ctrl-C can reach us twice (directly
-// and relayed by tsx), and stopping PGlite cleanly is what keeps .data/pglite consistent.
+// Repeated signals while stopping are ignored, so PGlite always gets to close cleanly (that is
+// what keeps .data/pglite consistent); the 15 s limit above bounds the wait.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void shutdown(0, `received ${signal}`));
 
 async function main(): Promise<void> {
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     port: PORT, persistTo: ".data/wrangler", vars: { DATABASE_URL: databaseUrl, PG_WS_PROXY: wsProxy },
   });
   running.push({ name: "wrangler", stop: () => worker.stop() });
-  worker.child.once("exit", (code) => void shutdown(code || 1, `wrangler dev exited (${code})`));
+  worker.child.once("exit", (code) => void shutdown(code ?? 1, `wrangler dev exited (${code})`));
 
   try {
     console.log(formatSeedResult(await seed(worker.url)));

@@ -28,13 +28,18 @@ export async function startWrangler(opts: {
   child.stderr?.on("data", onData);
   const url = `http://127.0.0.1:${opts.port}`;
   const deadline = Date.now() + 120_000;
+  // A start that fails must not leave the detached workerd behind.
+  const fail = (why: string) => {
+    try { process.kill(-child.pid!, "SIGKILL"); } catch { /* already gone */ }
+    return new Error(`${why}:\n${tail.join("")}`);
+  };
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${tail.join("")}`);
+    if (child.exitCode !== null) throw fail(`wrangler dev exited (${child.exitCode})`);
     try {
       const r = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) });
       if (r.status < 500) break;
     } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`wrangler dev did not answer within 120 s:\n${tail.join("")}`);
+    if (Date.now() > deadline) throw fail("wrangler dev did not answer within 120 s");
     await new Promise((r) => setTimeout(r, 300));
   }
   return {
