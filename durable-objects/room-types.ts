@@ -16,6 +16,8 @@ export interface RoomConfig {
 export type ReserveRequest = {
   userId: string;
   correlationId: string;
+  /** Verified admission-token claims when the buyer sent one (checked against the queue here). */
+  admission?: { position: number | null } | null;
   /** Idempotency-Key and a hash of the request body, when the client sent a key. */
   idempotency?: { key: string; bodyHash: string };
 } & ({ seatIds: string[]; area?: undefined; quantity?: undefined } | { area: string; quantity: number; seatIds?: undefined });
@@ -37,7 +39,7 @@ export interface BookingView {
   created_at: string;
 }
 
-export type Refusal = { ok: false; status: 404 | 409 | 422; code: string; detail: string; unavailable_seats?: string[] };
+export type Refusal = { ok: false; status: 403 | 404 | 409 | 422; code: string; detail: string; unavailable_seats?: string[] };
 export type ReserveResult = { ok: true; replayed: boolean; booking: BookingView } | Refusal;
 export type TransitionResult = { ok: true; booking: BookingView; changed: boolean } | Refusal;
 
@@ -75,3 +77,19 @@ export type PaymentOutcome =
   | { outcome: "unknown_booking" };
 
 export interface TicketInfo { ticket_id: string; item_id: string }
+
+export type QueueState = "waiting" | "admitted" | "expired";
+
+export interface QueuePlace { state: QueueState; position: number | null; sessionEndsAt: number | null }
+
+/** What the edge caches (about a second) to answer status polls without the room. */
+export interface QueueWatermark {
+  enabled: boolean;
+  opened: boolean;
+  onSaleAt: number;
+  admittedThrough: number;
+  admitPerMinute: number;
+  measuredPerMinute: number;
+}
+
+export interface LiveCounts { joined: number; waiting: number; admitted: number; active: number; held: number; sold: number; available: number }

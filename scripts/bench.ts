@@ -98,6 +98,23 @@ async function freePort(from: number, to: number): Promise<number> {
   throw new Error(`no free port in ${from}-${to}`);
 }
 
+/**
+ * `wrangler dev` rebuilds and restarts a Worker when a source file changes. A run that spans two
+ * builds measures neither (and the new build may expect a newer schema), so it is void: the
+ * returned check throws once a reload has been seen.
+ */
+function reloadGuard(server: WorkerServer, name: string): () => void {
+  let reloadedAt: string | null = null;
+  const onData = (chunk: Buffer) => {
+    if (!reloadedAt && chunk.toString().includes("Reloading local server")) reloadedAt = new Date().toISOString();
+  };
+  server.child.stdout?.on("data", onData);
+  server.child.stderr?.on("data", onData);
+  return () => {
+    if (reloadedAt) throw new Error(`wrangler dev reloaded the ${name} Worker at ${reloadedAt} because source files changed; rerun on a quiet tree`);
+  };
+}
+
 // ------------------------------------------------------------------ HTTP helpers
 
 interface Session { access_token: string; user: { user_id: string } }
@@ -283,6 +300,7 @@ async function main(): Promise<number> {
     port: basePort, config: "bench/wrangler.baseline.toml", vars: {}, persistTo: `${STATE_DIR}/baseline`, logFile: ".tmp/bench-wrangler-baseline.log",
   });
   cleanups.push({ name: "baseline wrangler", run: () => baseline.stop() });
+  const baselineUnchanged = reloadGuard(baseline, "baseline");
   log(`starting app worker on ${appPort}`);
   const app: WorkerServer = await startWrangler({
     port: appPort,
@@ -295,6 +313,8 @@ async function main(): Promise<number> {
     persistTo: `${STATE_DIR}/app`, logFile: ".tmp/bench-wrangler-app.log",
   });
   cleanups.push({ name: "app wrangler", run: () => app.stop() });
+  const appUnchanged = reloadGuard(app, "app");
+  const noReloads = () => { baselineUnchanged(); appUnchanged(); };
 
   // Setup for the reserve scenario, all before any timing.
   const runId = Date.now().toString(36);
@@ -332,7 +352,10 @@ async function main(): Promise<number> {
   ];
   const loadBeforeTiming = os.loadavg().map((x) => round(x));
   const runs: Record<string, ScenarioRun> = {};
-  for (const s of scenarios) runs[s.name] = await runScenario(s);
+  for (const s of scenarios) {
+    runs[s.name] = await runScenario(s);
+    noReloads();
+  }
   const plain = runs.plain!.result;
   const emptyDo = runs.do!.result;
   const reserve = runs.reserve!;
@@ -363,6 +386,7 @@ async function main(): Promise<number> {
   } finally {
     await close();
   }
+  noReloads();
   log(`consistency ${consistency.ok ? "OK" : "FAILED"}: 201s ${created}, Postgres held ${consistency.postgres_held_seats}, ` +
     `EventRoom held ${consistency.room_held_seats}; outbox backlog ${consistency.outbox_backlog_after_load} messages after the load, ` +
     `drained in ${consistency.outbox_drain_ms} ms`);

@@ -9,6 +9,7 @@ import { bookingRoutes } from "./routes/bookings";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { paymentRoutes } from "./routes/payments";
+import { queueRoutes } from "./routes/queue";
 import { checkoutPage } from "./pages/checkout";
 
 const PROBLEM_TYPE = "application/problem+json";
@@ -20,6 +21,7 @@ export const app = new Hono<AppEnv>()
   .route("/api/events", eventRoutes)
   .route("/api/bookings", bookingRoutes)
   .route("/api/payment", paymentRoutes)
+  .route("/api/queue", queueRoutes)
   .route("/", checkoutPage)
   .get("/", (c) => c.json({ name: "Ticketing Pro", docs: "/api", health: "/health" }));
 

@@ -46,6 +46,8 @@ export const events = pgTable("events", {
   totalSeats: integer("total_seats").notNull(),
   /** Buyers may ask for a refund until this many hours before the start. */
   refundWindowHours: integer("refund_window_hours").notNull().default(24),
+  /** Waiting-room settings (the EventRoom holds the live copy). */
+  queueSettings: jsonb("queue_settings"),
   createdAt: ts("created_at").notNull().defaultNow(),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 }, (t) => [

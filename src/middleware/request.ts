@@ -16,6 +16,7 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   } finally {
     releaseDb(c);
   }
-  c.header("X-Request-Id", requestId);
+  // A WebSocket upgrade's 101 comes from the Durable Object with immutable headers.
+  if (c.res.status !== 101) c.header("X-Request-Id", requestId);
   log.info("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
 };

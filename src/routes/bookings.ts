@@ -10,6 +10,8 @@ import { requireAuth } from "../middleware/auth";
 import { Problem, problems } from "../problem";
 import type { BookingView } from "../../durable-objects/room-types";
 import { paymentProvider } from "../payments";
+import { verifyQueueToken } from "../domain/queue-tokens";
+import { loadKeys } from "../domain/tokens";
 import { accessibleBooking, refusal } from "./booking-access";
 
 const seatIdPattern = /^[A-Za-z0-9가-힣]{1,12}-[A-Za-z0-9가-힣]{1,12}-[0-9]{1,4}$/;
@@ -82,8 +84,16 @@ export const bookingRoutes = new Hono<AppEnv>()
     const body = await readJson(c, createBody);
     const keyHeader = c.req.header("idempotency-key");
     const key = keyHeader === undefined ? undefined : parseWith(idempotencyKey, keyHeader);
+    // The admission token's signature is checked here at the edge; whether the room needs one,
+    // and whether the session is still running, the room decides.
+    const admissionHeader = c.req.header("admission-token");
+    const admission = admissionHeader
+      ? await verifyQueueToken(await loadKeys(c.env.JWT_PRIVATE_JWK), "admission", admissionHeader, body.event_id)
+      : null;
+    if (admission && admission.userId !== c.get("principal").userId) throw problems.forbidden("This admission token belongs to another account");
     const result = await room(c, body.event_id).reserve({
       userId: c.get("principal").userId,
+      admission: admission ? { position: admission.position } : null,
       correlationId: c.get("requestId"),
       ...(key ? { idempotency: { key, bodyHash: await sha256Hex(JSON.stringify(body)) } } : {}),
       ...("seat_ids" in body ? { seatIds: body.seat_ids } : { area: body.area, quantity: body.quantity }),

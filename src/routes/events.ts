@@ -6,6 +6,8 @@ import { outboxRow } from "../db/outbox";
 import { events, gaAreas, outbox, seats } from "../db/schema";
 import { makeMessage, type EventType } from "../domain/envelope";
 import { createEventSchema, listEventsQuery, updateEventSchema } from "../domain/event-input";
+import { DEFAULT_QUEUE, queueSettingsSchema, type QueueSettings } from "../domain/waiting-room";
+import { loadKeys, verifyAccessToken } from "../domain/tokens";
 import type { Currency } from "../domain/money";
 import { expandSeats, summarize, type SeatMap } from "../domain/seat-map";
 import { intVar } from "../env";
@@ -125,6 +127,7 @@ export const eventRoutes = new Hono<AppEnv>()
       eventId: e.eventId, organizerId: e.organizerId, currency: e.currency as Currency, seats: expandSeats(map), areas: map.areas,
       holdTtlSeconds: intVar(c.env.HOLD_TTL_SECONDS, 600), maxPerBooking: intVar(c.env.MAX_SEATS_PER_BOOKING, 8),
     });
+    if (e.queueSettings) await room(c, e.eventId).configureQueue(e.queueSettings as QueueSettings);
     const updated = await setStatus(c, e, "published", "EventPublished");
     return c.json(eventView(updated));
   })
@@ -151,8 +154,33 @@ export const eventRoutes = new Hono<AppEnv>()
   })
   .get("/:id/stats", requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
-    const stats = await room(c, e.eventId).stats();
-    return c.json({ event_id: e.eventId, currency: e.currency, ...stats });
+    const [stats, live] = await Promise.all([room(c, e.eventId).stats(), room(c, e.eventId).liveCounts()]);
+    return c.json({ event_id: e.eventId, currency: e.currency, ...stats, queue: { joined: live.joined, waiting: live.waiting, admitted: live.admitted, active: live.active } });
+  })
+  .get("/:id/queue", requireAuth("organizer"), async (c) => {
+    const e = await ownedEvent(c, c.req.param("id"));
+    const settings = (e.queueSettings as QueueSettings | null) ?? { ...DEFAULT_QUEUE, on_sale_at: e.createdAt.toISOString() };
+    return c.json({ event_id: e.eventId, ...settings });
+  })
+  .put("/:id/queue", requireAuth("organizer"), async (c) => {
+    const e = await ownedEvent(c, c.req.param("id"));
+    const settings = await readJson(c, queueSettingsSchema);
+    if (e.status === "cancelled") throw problems.conflict("event_cancelled", "A cancelled event has no sale to queue for");
+    // Postgres keeps the record; the room holds the live copy (set again when the event is published).
+    await db(c).update(events).set({ queueSettings: settings, updatedAt: new Date() }).where(eq(events.eventId, e.eventId));
+    if (e.status === "published") await room(c, e.eventId).configureQueue(settings);
+    return c.json({ event_id: e.eventId, ...settings });
+  })
+  /** The organizer's live view of the queue and sales, served by the event's room (Hibernation API). */
+  .get("/:id/queue/live", async (c) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw problems.badRequest("This endpoint speaks WebSocket");
+    // Browsers cannot set headers on a WebSocket, so the token may also come as ?access_token=.
+    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? c.req.query("access_token");
+    const p = token ? await verifyAccessToken(await loadKeys(c.env.JWT_PRIVATE_JWK), token) : null;
+    if (!p) throw problems.unauthorized("A valid organizer access token is required");
+    c.set("principal", p);
+    const e = await ownedEvent(c, c.req.param("id"));
+    return room(c, e.eventId).fetch(c.req.raw);
   });
 
 async function setStatus(c: Ctx, e: EventRow, status: "published" | "cancelled", type: EventType): Promise<EventRow> {

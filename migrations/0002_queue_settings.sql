@@ -1,0 +1,1 @@
+ALTER TABLE "events" ADD COLUMN "queue_settings" jsonb;

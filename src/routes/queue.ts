@@ -1,0 +1,79 @@
+import { Hono } from "hono";
+import type { QueueWatermark } from "../../durable-objects/room-types";
+import { room, type AppEnv, type Ctx } from "../context";
+import { estimatedWaitSeconds } from "../domain/waiting-room";
+import { loadKeys } from "../domain/tokens";
+import { signQueueToken, verifyQueueToken } from "../domain/queue-tokens";
+import { requireAuth } from "../middleware/auth";
+import { problems, Problem } from "../problem";
+import { refusal } from "./booking-access";
+import { z } from "zod";
+
+/** Queue tokens outlive any sale; the admission token is what is short. */
+const QUEUE_TOKEN_TTL_MS = 12 * 3600_000;
+/** How long an isolate trusts its copy of an event's admission watermark. */
+const WATERMARK_TTL_MS = 1000;
+
+const watermarks = new Map<string, { at: number; value: Promise<QueueWatermark> }>();
+
+/**
+ * The admission watermark, from this isolate's cache when fresh: at peak, thousands of polls a
+ * second share one EventRoom call per isolate per second instead of each making their own.
+ */
+function watermark(c: Ctx, eventId: string): Promise<QueueWatermark> {
+  const hit = watermarks.get(eventId);
+  if (hit && Date.now() - hit.at < WATERMARK_TTL_MS) return hit.value;
+  const value = room(c, eventId).queueWatermark();
+  watermarks.set(eventId, { at: Date.now(), value });
+  value.catch(() => watermarks.delete(eventId));
+  if (watermarks.size > 1000) watermarks.delete(watermarks.keys().next().value!);
+  return value;
+}
+
+const eventIdParam = (c: Ctx) => {
+  const id = c.req.param("event_id") ?? "";
+  if (!z.uuid().safeParse(id).success) throw problems.notFound("Event");
+  return id;
+};
+
+export const queueRoutes = new Hono<AppEnv>()
+  .post("/:event_id/join", requireAuth(), async (c) => {
+    const eventId = eventIdParam(c);
+    const userId = c.get("principal").userId;
+    const place = await room(c, eventId).joinQueue(userId);
+    if ("ok" in place) throw refusal(place);
+    const keys = await loadKeys(c.env.JWT_PRIVATE_JWK);
+    const queueToken = await signQueueToken(keys, "queue", { userId, eventId, position: place.position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
+    return c.json({ queue_token: queueToken, state: place.state, position: place.position }, 201);
+  })
+  /** Answered at the edge from the signed token and the cached watermark; the room is asked only to place a pre-sale arrival or to admit. */
+  .get("/:event_id/status", async (c) => {
+    const eventId = eventIdParam(c);
+    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    if (!bearer) throw problems.unauthorized("Send your queue token as a Bearer token");
+    const keys = await loadKeys(c.env.JWT_PRIVATE_JWK);
+    const claims = await verifyQueueToken(keys, "queue", bearer, eventId);
+    if (!claims) throw new Problem(401, "invalid_queue_token", "Invalid queue token", "The queue token is not valid for this event; join again", {}, { "WWW-Authenticate": "Bearer" });
+    const wm = await watermark(c, eventId);
+    let position = claims.position;
+    let freshToken: string | undefined;
+    if (position === null) {
+      if (!wm.opened && Date.now() < wm.onSaleAt) {
+        return c.json({ state: "waiting", position: null, ahead: null, estimated_wait_seconds: Math.ceil((wm.onSaleAt - Date.now()) / 1000), opens_at: new Date(wm.onSaleAt).toISOString() });
+      }
+      const placed = await room(c, eventId).queuePlace(claims.userId);
+      if (!placed?.position) throw new Problem(401, "invalid_queue_token", "Invalid queue token", "No place is held for this token; join again");
+      position = placed.position;
+      freshToken = await signQueueToken(keys, "queue", { ...claims, position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
+    }
+    if (position > wm.admittedThrough) {
+      const ahead = position - wm.admittedThrough - 1;
+      return c.json({ state: "waiting", position, ahead, estimated_wait_seconds: estimatedWaitSeconds(ahead + 1, wm.measuredPerMinute, wm.admitPerMinute), ...(freshToken ? { queue_token: freshToken } : {}) });
+    }
+    const place = await room(c, eventId).queuePlace(claims.userId);
+    if (place?.state !== "admitted" || !place.sessionEndsAt) {
+      return c.json({ state: "expired", position, ahead: 0, estimated_wait_seconds: 0 });
+    }
+    const accessToken = await signQueueToken(keys, "admission", { userId: claims.userId, eventId, position }, new Date(place.sessionEndsAt));
+    return c.json({ state: "admitted", position, ahead: 0, estimated_wait_seconds: 0, access_token: accessToken, session_ends_at: new Date(place.sessionEndsAt).toISOString() });
+  });
