@@ -16,11 +16,12 @@ export const DEFAULT_QUEUE: Omit<QueueSettings, "on_sale_at"> = { enabled: false
  * How many to admit now: a token bucket filled at `admitPerMinute`, never letting more than
  * `maxActive` shop at once. `carry` is the fractional credit left from earlier ticks, so a rate
  * of 90/min admits 1 or 2 per second and exactly 90 a minute. Credit does not pile up while
- * nobody waits or the store is full (cap of one second's worth plus one).
+ * nobody waits or the store is full: the cap is two seconds' worth plus one, so a late tick
+ * (alarms are ~1 s apart, not exactly) loses nothing, and an idle hour does not become a burst.
  */
 export function admissionsDue(p: { admitPerMinute: number; elapsedMs: number; carry: number; active: number; maxActive: number; waiting: number }): { admit: number; carry: number } {
   const perMs = p.admitPerMinute / 60_000;
-  const cap = Math.max(1, p.admitPerMinute / 60) + 1;
+  const cap = Math.max(1, p.admitPerMinute / 30) + 1;
   const credit = Math.min(cap, p.carry + perMs * Math.max(0, p.elapsedMs));
   const room = Math.max(0, p.maxActive - p.active);
   const admit = Math.max(0, Math.min(Math.floor(credit), room, p.waiting));
