@@ -62,7 +62,9 @@ async function main(): Promise<number> {
     cleanups.push(() => proxy.close());
     const stripeMock = await startStripeMock(STRIPE_MOCK_PORT);
     cleanups.push(() => stripeMock.stop());
-    const webhookSecret = /^STRIPE_WEBHOOK_SECRET=(.+)$/m.exec(fs.readFileSync(".dev.vars", "utf8"))?.[1] ?? "";
+    const devVars = fs.readFileSync(".dev.vars", "utf8");
+    const webhookSecret = /^STRIPE_WEBHOOK_SECRET=(.+)$/m.exec(devVars)?.[1] ?? "";
+    const signingKey = /^JWT_PRIVATE_JWK=(.+)$/m.exec(devVars)?.[1] ?? "";
     const common = { DATABASE_URL: pg.url, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, HOLD_TTL_SECONDS: "600", LOG_LEVEL: "warn", STRIPE_WEBHOOK_SECRET: webhookSecret };
     // Started one after the other: two cold workerd starts at once crowd two cores.
     const worker = await startWrangler({
@@ -81,7 +83,7 @@ async function main(): Promise<number> {
     await vitest("vitest.unit.mts", `${TMP}/unit.json`, {});
     console.log("▶ integration and load tests against the running services");
     await vitest("vitest.node.mts", `${TMP}/node.json`, {
-      TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret,
+      TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret, TEST_JWT_PRIVATE_JWK: signingKey,
       TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_PGLITE_URL: lite.url,
     });
     const problems = [...checkReport("unit", `${TMP}/unit.json`), ...checkReport("integration+load", `${TMP}/node.json`)];

@@ -13,3 +13,5 @@ export const PG_PORT = Number(required("TEST_PG_PORT"));
 export const STRIPE_BASE_URL = required("TEST_STRIPE_BASE_URL");
 export const STRIPE_API = required("TEST_STRIPE_API");
 export const WEBHOOK_SECRET = required("TEST_WEBHOOK_SECRET");
+/** The Worker's signing key, so load tests can act as many simulated accounts without registering each. */
+export const JWT_PRIVATE_JWK = required("TEST_JWT_PRIVATE_JWK");

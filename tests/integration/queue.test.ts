@@ -1,0 +1,115 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { signQueueToken } from "../../src/domain/queue-tokens";
+import { loadKeys } from "../../src/domain/tokens";
+import { api, eventually, publishedEvent, register, type Session } from "../support/api";
+import { BASE_URL, JWT_PRIVATE_JWK } from "../support/env";
+
+type Status = { state: string; position: number | null; ahead: number | null; estimated_wait_seconds: number; access_token?: string; queue_token?: string; code?: string };
+
+let organizer: Session;
+let fan: Session;
+beforeAll(async () => {
+  organizer = await register("organizer");
+  fan = await register();
+});
+
+const settings = (over: Record<string, unknown> = {}) => ({
+  enabled: true, on_sale_at: new Date(Date.now() - 1000).toISOString(), admit_per_minute: 60_000, max_active: 1000, session_minutes: 10, ...over,
+});
+async function queuedEvent(over: Record<string, unknown> = {}): Promise<string> {
+  const id = await publishedEvent(organizer);
+  const put = await api(`/api/events/${id}/queue`, { method: "PUT", token: organizer.access, body: settings(over) });
+  if (put.status !== 200) throw new Error(`queue settings: ${put.status} ${JSON.stringify(put.body)}`);
+  return id;
+}
+const join = (eventId: string, who: Session) => api<{ queue_token: string; position: number | null; state: string }>(`/api/queue/${eventId}/join`, { method: "POST", token: who.access });
+const status = (eventId: string, queueToken: string) => api<Status>(`/api/queue/${eventId}/status`, { token: queueToken });
+
+describe("waiting room over HTTP", () => {
+  it("lets only the organizer set it, validating every field", async () => {
+    const id = await publishedEvent(organizer);
+    expect((await api(`/api/events/${id}/queue`, { method: "PUT", token: fan.access, body: settings() })).status).toBe(403);
+    const bad = await api<{ errors: { field: string }[] }>(`/api/events/${id}/queue`, { method: "PUT", token: organizer.access, body: settings({ admit_per_minute: 0, session_minutes: 1000 }) });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e) => e.field).sort()).toEqual(["admit_per_minute", "session_minutes"]);
+    const ok = await api(`/api/events/${id}/queue`, { method: "PUT", token: organizer.access, body: settings() });
+    expect(ok.status).toBe(200);
+    expect((await api(`/api/events/${id}/queue`, { token: organizer.access })).body).toMatchObject({ enabled: true, admit_per_minute: 60_000 });
+  });
+
+  it("sends buyers without an admission token to the queue, then admits them to book", async () => {
+    const id = await queuedEvent();
+    const blocked = await api<{ code: string; join: string }>("/api/bookings", { token: fan.access, body: { event_id: id, seat_ids: ["A-1-1"] } });
+    expect(blocked.status).toBe(403);
+    expect(blocked.body.code).toBe("queue_required");
+    const j = await join(id, fan);
+    expect(j.status).toBe(201);
+    expect(j.body.position).toBe(1);
+    expect((await join(id, fan)).body.position).toBe(1);
+    const admitted = await eventually(async () => {
+      const s = await status(id, j.body.queue_token);
+      return s.body.state === "admitted" ? s.body : undefined;
+    }, 15_000, "admission");
+    expect(admitted.access_token).toBeTruthy();
+    const booked = await api("/api/bookings", { token: fan.access, body: { event_id: id, seat_ids: ["A-1-1"] }, headers: { "admission-token": admitted.access_token! } });
+    expect(booked.status).toBe(201);
+    // Booking ends the shopping session.
+    expect((await status(id, j.body.queue_token)).body.state).toBe("expired");
+  });
+
+  it("refuses forged, expired and other-event tokens", async () => {
+    const id = await queuedEvent();
+    const other = await queuedEvent();
+    const j = await join(id, fan);
+    const keys = await loadKeys(JWT_PRIVATE_JWK);
+    const expired = await signQueueToken(keys, "queue", { userId: fan.userId, eventId: id, position: 1 }, new Date(Date.now() - 1000));
+    expect((await status(id, expired)).status).toBe(401);
+    expect((await status(other, j.body.queue_token)).status).toBe(401);
+    expect((await status(id, j.body.queue_token.slice(0, -3) + "AAA")).status).toBe(401);
+    expect((await status(id, fan.access)).status).toBe(401);
+    // An admission token for another event, or someone else's, does not open this sale.
+    const foreign = await signQueueToken(keys, "admission", { userId: fan.userId, eventId: other, position: 1 }, new Date(Date.now() + 60_000));
+    expect((await api<{ code: string }>("/api/bookings", { token: fan.access, body: { event_id: id, seat_ids: ["A-1-2"] }, headers: { "admission-token": foreign } })).body.code).toBe("queue_required");
+    const stolen = await signQueueToken(keys, "admission", { userId: organizer.userId, eventId: id, position: 1 }, new Date(Date.now() + 60_000));
+    expect((await api("/api/bookings", { token: fan.access, body: { event_id: id, seat_ids: ["A-1-2"] }, headers: { "admission-token": stolen } })).status).toBe(403);
+  });
+
+  it("answers pre-sale arrivals with the time to opening, and places them when it opens", async () => {
+    const id = await queuedEvent({ on_sale_at: new Date(Date.now() + 2500).toISOString() });
+    const j = await join(id, fan);
+    expect(j.body).toMatchObject({ state: "waiting", position: null });
+    const before = await status(id, j.body.queue_token);
+    expect(before.body).toMatchObject({ state: "waiting", position: null });
+    expect(before.body.estimated_wait_seconds).toBeGreaterThan(0);
+    const after = await eventually(async () => {
+      const s = await status(id, j.body.queue_token);
+      return s.body.position !== null ? s.body : undefined;
+    }, 15_000, "placement at opening");
+    expect(after.position).toBe(1);
+  });
+
+  it("streams live counts to the organizer and refuses strangers", async () => {
+    const id = await queuedEvent({ admit_per_minute: 1, max_active: 1 });
+    const url = `${BASE_URL.replace("http", "ws")}/api/events/${id}/queue/live`;
+    const refused = (headers: Record<string, string>) => new Promise<number>((resolve) => {
+      const ws = new WebSocket(url, { headers });
+      ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on("open", () => { ws.close(); resolve(101); });
+      ws.on("error", () => resolve(-1));
+    });
+    expect(await refused({})).toBe(401);
+    expect(await refused({ authorization: `Bearer ${fan.access}` })).toBe(403);
+    const frames: { waiting: number; joined: number }[] = [];
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${organizer.access}` } });
+    ws.on("message", (m) => frames.push(JSON.parse(String(m)) as { waiting: number; joined: number }));
+    await new Promise((r) => ws.once("open", r));
+    await eventually(async () => (frames.length ? true : undefined), 5000, "first frame");
+    expect(frames[0]).toMatchObject({ joined: 0 });
+    const others = await Promise.all([register(), register(), register()]);
+    for (const o of others) await join(id, o);
+    const seen = await eventually(async () => frames.find((f) => f.joined === 3), 10_000, "a frame counting three joins");
+    expect(seen.waiting + (seen as unknown as { admitted: number }).admitted).toBe(3);
+    ws.close();
+  });
+});
