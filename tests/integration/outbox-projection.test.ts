@@ -86,6 +86,22 @@ describe.each([["PostgreSQL", DATABASE_URL], ["PGlite", PGLITE_URL]])("EventRoom
     expect(await state(h, eventId, ids)).toEqual({ seats: { available: 9, sold: 1 }, ga: { held: 0, sold: 2 }, bookings: ["confirmed"], outbox: 4 });
   });
 
+  it("folds a hold and its release inside one batch to the final state", async () => {
+    const { userId, eventId } = await fixture(h);
+    const [created, reserved] = lifecycle(eventId, userId, ["A-1-7", "A-1-8"], 4);
+    const view = created!.envelope.data as unknown as BookingView;
+    const inv = reserved!.envelope.data;
+    const released = [
+      makeMessage("BookingCancelled", view.booking_id, { ...view, status: "cancelled" }, { correlationId: "t" }),
+      makeMessage("SeatsReleased", eventId, { ...inv, from: "held" }, { correlationId: "t" }),
+    ];
+    const again = lifecycle(eventId, userId, ["A-1-8"], 1).slice(0, 2);
+    const msgs = [created!, reserved!, ...released, ...again];
+    expect(await applyToPostgres(h.db, msgs)).toEqual({ applied: 6, duplicates: 0 });
+    const st = await state(h, eventId, msgs.map((m) => m.envelope.event_id));
+    expect(st).toEqual({ seats: { available: 9, held: 1 }, ga: { held: 1, sold: 0 }, bookings: ["cancelled", "reserved"], outbox: 6 });
+  });
+
   it("rolls the whole batch back when one message cannot be applied", async () => {
     const { userId, eventId } = await fixture(h);
     const good = lifecycle(eventId, userId, ["A-1-5"], 0);
