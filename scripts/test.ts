@@ -9,6 +9,7 @@ import { ensureDevVars } from "./lib/dev-vars";
 import { startPglite } from "./lib/pglite";
 import { startPostgres } from "./lib/postgres";
 import { startStripeMock } from "./lib/stripe-mock";
+import { startRedisServer, startUpstashRest } from "./lib/upstash-rest";
 import { startWrangler } from "./lib/wrangler";
 import { migrateDatabase } from "./migrate";
 import { startPgWsProxy } from "./pg-ws-proxy";
@@ -20,6 +21,10 @@ const WORKER_PORT = 8788;
 /** A second Worker in Stripe mode (the official SDK against stripe-mock). */
 const STRIPE_WORKER_PORT = 8789;
 const STRIPE_MOCK_PORT = 12111;
+const REDIS_PORT = 56379;
+const UPSTASH_PORT = 56380;
+/** The functional suites raise the rate limits (as a load test would, with vars only); the Stripe-mode Worker keeps the seed's. */
+const RAISED_LIMITS = { RATE_LIMIT_LOGIN_PER_MIN: "1000000", RATE_LIMIT_REGISTER_PER_MIN: "1000000", RATE_LIMIT_BOOKINGS_PER_MIN: "1000000", RATE_LIMIT_EVENT_READS_PER_MIN: "1000000" };
 
 interface VitestReport { numTotalTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; success: boolean }
 
@@ -60,6 +65,11 @@ async function main(): Promise<number> {
     await migrateDatabase(lite.url);
     const proxy = await startPgWsProxy(0);
     cleanups.push(() => proxy.close());
+    const redis = await startRedisServer(REDIS_PORT, `${TMP}/redis`);
+    cleanups.push(() => redis.stop());
+    const upstashToken = `test-${crypto.randomUUID()}`;
+    const upstash = await startUpstashRest({ port: UPSTASH_PORT, redisUrl: redis.url, token: upstashToken });
+    cleanups.push(() => upstash.stop());
     const stripeMock = await startStripeMock(STRIPE_MOCK_PORT);
     cleanups.push(() => stripeMock.stop());
     const devVars = fs.readFileSync(".dev.vars", "utf8");
@@ -69,12 +79,15 @@ async function main(): Promise<number> {
     // Started one after the other: two cold workerd starts at once crowd two cores.
     const worker = await startWrangler({
       port: WORKER_PORT, persistTo: `${TMP}/wrangler-state`, logFile: `${TMP}/wrangler.log`,
-      vars: { ...common, PUBLIC_BASE_URL: `http://127.0.0.1:${WORKER_PORT}` },
+      vars: { ...common, ...RAISED_LIMITS, PUBLIC_BASE_URL: `http://127.0.0.1:${WORKER_PORT}` },
     });
     cleanups.push(() => worker.stop());
     const stripeWorker = await startWrangler({
       port: STRIPE_WORKER_PORT, persistTo: `${TMP}/wrangler-stripe-state`, logFile: `${TMP}/wrangler-stripe.log`,
-      vars: { ...common, PUBLIC_BASE_URL: `http://127.0.0.1:${STRIPE_WORKER_PORT}`, STRIPE_SECRET_KEY: "sk_test_123", STRIPE_API_BASE: stripeMock.url },
+      vars: {
+        ...common, PUBLIC_BASE_URL: `http://127.0.0.1:${STRIPE_WORKER_PORT}`, STRIPE_SECRET_KEY: "sk_test_123", STRIPE_API_BASE: stripeMock.url,
+        UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstashToken,
+      },
     });
     cleanups.push(() => stripeWorker.stop());
     console.log(`  services up in ${((Date.now() - started) / 1000).toFixed(1)} s (Worker log: ${TMP}/wrangler.log)`);
@@ -83,7 +96,7 @@ async function main(): Promise<number> {
     await vitest("vitest.unit.mts", `${TMP}/unit.json`, {});
     console.log("▶ integration and load tests against the running services");
     await vitest("vitest.node.mts", `${TMP}/node.json`, {
-      TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret, TEST_JWT_PRIVATE_JWK: signingKey,
+      TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret, TEST_JWT_PRIVATE_JWK: signingKey, TEST_REDIS_URL: redis.url,
       TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_PGLITE_URL: lite.url,
     });
     const problems = [...checkReport("unit", `${TMP}/unit.json`), ...checkReport("integration+load", `${TMP}/node.json`)];

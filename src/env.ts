@@ -1,10 +1,19 @@
 import type { EventRoom } from "../durable-objects/event-room";
 import type { PaymentSimulator } from "../durable-objects/payment-simulator";
+import type { RateLimiterObject } from "../durable-objects/rate-limiter";
 
 /** Bindings and vars from wrangler.toml, secrets from `wrangler secret` / .dev.vars. */
 export interface Env {
   EVENT_ROOM: DurableObjectNamespace<EventRoom>;
   PAYMENT_SIMULATOR: DurableObjectNamespace<PaymentSimulator>;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiterObject>;
+  /** Upstash Redis for rate limits; without it a Durable Object keeps the counts. */
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  RATE_LIMIT_LOGIN_PER_MIN?: string;
+  RATE_LIMIT_REGISTER_PER_MIN?: string;
+  RATE_LIMIT_BOOKINGS_PER_MIN?: string;
+  RATE_LIMIT_EVENT_READS_PER_MIN?: string;
   DATABASE_URL: string;
   JWT_PRIVATE_JWK: string;
   PG_WS_PROXY?: string;

@@ -10,6 +10,8 @@ import { intVar } from "../env";
 import { readJson } from "../middleware/body";
 import { requireAuth } from "../middleware/auth";
 import { Problem, problems } from "../problem";
+import { rateLimiter } from "../rate-limit";
+import { clientIp, enforce } from "../rate-limit/limiter";
 
 const email = z.email("must be an email address").max(254).transform((e) => e.toLowerCase());
 const password = z.string().min(10, "must be at least 10 characters").max(128, "must be at most 128 characters");
@@ -51,6 +53,7 @@ const invalidRefresh = () => new Problem(401, "invalid_refresh_token", "Invalid 
 
 export const authRoutes = new Hono<AppEnv>()
   .post("/register", async (c) => {
+    await enforce(c, rateLimiter(c.env), "register", [`ip:${clientIp(c)}`]);
     const body = await readJson(c, registerBody);
     const [user] = await db(c).insert(users).values({
       email: body.email, passwordHash: await hashPassword(body.password), name: body.name,
@@ -62,6 +65,8 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post("/login", async (c) => {
     const body = await readJson(c, loginBody);
+    // Per IP and per account: a botnet spraying one account is slowed as much as one IP spraying many.
+    await enforce(c, rateLimiter(c.env), "login", [`ip:${clientIp(c)}`, `email:${body.email}`]);
     const [user] = await db(c).select().from(users).where(eq(users.email, body.email));
     if (!user) {
       await burnPasswordCheck(body.password);

@@ -13,6 +13,8 @@ import { paymentProvider } from "../payments";
 import { verifyQueueToken } from "../domain/queue-tokens";
 import { loadKeys } from "../domain/tokens";
 import { accessibleBooking, refusal } from "./booking-access";
+import { rateLimiter } from "../rate-limit";
+import { clientIp, enforce } from "../rate-limit/limiter";
 
 const seatIdPattern = /^[A-Za-z0-9가-힣]{1,12}-[A-Za-z0-9가-힣]{1,12}-[0-9]{1,4}$/;
 const createBody = z.union([
@@ -81,6 +83,7 @@ async function withItems(c: Ctx, rows: BookingRow[]) {
 export const bookingRoutes = new Hono<AppEnv>()
   .use(requireAuth())
   .post("/", async (c) => {
+    await enforce(c, rateLimiter(c.env), "bookings", [`user:${c.get("principal").userId}`, `ip:${clientIp(c)}`]);
     const body = await readJson(c, createBody);
     const keyHeader = c.req.header("idempotency-key");
     const key = keyHeader === undefined ? undefined : parseWith(idempotencyKey, keyHeader);

@@ -14,6 +14,8 @@ import { intVar } from "../env";
 import { parseWith, readJson } from "../middleware/body";
 import { principalFrom, requireAuth } from "../middleware/auth";
 import { problems } from "../problem";
+import { rateLimiter } from "../rate-limit";
+import { clientIp, enforce } from "../rate-limit/limiter";
 
 const SEAT_MAP_LIMIT = 512 * 1024;
 type EventRow = typeof events.$inferSelect;
@@ -55,7 +57,16 @@ function eventMessage(c: Ctx, type: EventType, e: EventRow) {
   return outboxRow(makeMessage(type, e.eventId, eventView(e, false), { correlationId: c.get("requestId") }));
 }
 
+/** Reads of the catalogue and seat maps: 100 a minute per IP by default. */
+const limitReads = async (c: Ctx, next: () => Promise<void>) => {
+  if (c.req.method === "GET" && c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    await enforce(c, rateLimiter(c.env), "eventReads", [`ip:${clientIp(c)}`]);
+  }
+  await next();
+};
+
 export const eventRoutes = new Hono<AppEnv>()
+  .use(limitReads)
   .get("/", async (c) => {
     const q = parseWith(listEventsQuery, c.req.query());
     const where: SQL[] = [eq(events.status, "published")];

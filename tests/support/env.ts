@@ -15,3 +15,4 @@ export const STRIPE_API = required("TEST_STRIPE_API");
 export const WEBHOOK_SECRET = required("TEST_WEBHOOK_SECRET");
 /** The Worker's signing key, so load tests can act as many simulated accounts without registering each. */
 export const JWT_PRIVATE_JWK = required("TEST_JWT_PRIVATE_JWK");
+export const REDIS_URL = required("TEST_REDIS_URL");
