@@ -58,6 +58,10 @@ if (SEATS_NEEDED > LIMITS.reservedSeats) {
   throw new Error(`BENCH_REQUESTS + BENCH_WARMUP must be ≤ ${LIMITS.reservedSeats}, the seat map limit (got ${SEATS_NEEDED})`);
 }
 
+const RAISED_LIMITS = {
+  RATE_LIMIT_LOGIN_PER_MIN: "1000000", RATE_LIMIT_REGISTER_PER_MIN: "1000000", RATE_LIMIT_BOOKINGS_PER_MIN: "1000000", RATE_LIMIT_EVENT_READS_PER_MIN: "1000000",
+};
+
 const RESULTS_DIR = "bench-results";
 const STATE_DIR = ".tmp/bench-state";
 
@@ -68,18 +72,25 @@ const log = (msg: string) => console.log(`[bench ${((performance.now() - started
 
 /** Everything started, stopped in reverse order whatever happens. */
 const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
-async function cleanup(): Promise<void> {
-  while (cleanups.length) {
-    const c = cleanups.pop()!;
-    try {
-      await c.run();
-    } catch (e) {
-      console.error(`[bench] stopping ${c.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+let cleaning: Promise<void> | undefined;
+/** One shared run, so a signal arriving while main() fails cannot exit before every service is down. */
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length) {
+      const c = cleanups.pop()!;
+      try {
+        await c.run();
+      } catch (e) {
+        console.error(`[bench] stopping ${c.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
-  }
+  })();
+  return cleaning;
 }
+let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
+    interrupted = true;
     console.error(`[bench] ${signal}: stopping services`);
     void cleanup().finally(() => process.exit(130));
   });
@@ -121,9 +132,17 @@ interface Session { access_token: string; user: { user_id: string } }
 interface CreatedEvent { event_id: string; total_seats: number }
 interface EventStats { seats: { available: number; held: number; sold: number }; bookings: Record<string, number>; outbox_pending: number }
 
+/**
+ * A client address per simulated buyer. Locally nothing sets CF-Connecting-IP before the Worker
+ * (miniflare only fills it in when absent), so without this every buyer would share one address
+ * and one rate-limiter key: a hot spot production, where buyers come from many addresses, lacks.
+ */
+const clientAddress = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+const ORGANIZER_ADDRESS = "10.255.255.254";
+
 /** One setup call; anything but the expected status is fatal. */
-async function api<T>(base: string, method: string, route: string, expect: number, opts: { token?: string; body?: unknown } = {}): Promise<T> {
-  const headers: Record<string, string> = {};
+async function api<T>(base: string, method: string, route: string, expect: number, opts: { token?: string; body?: unknown; ip?: string } = {}): Promise<T> {
+  const headers: Record<string, string> = { "cf-connecting-ip": opts.ip ?? ORGANIZER_ADDRESS };
   if (opts.body !== undefined) headers["content-type"] = "application/json";
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const res = await fetch(base + route, {
@@ -149,7 +168,7 @@ interface Target { url: string; init: RequestInit }
 interface LoadOutcome { ok: number; latencies: number[]; errors: Map<string, number>; durationMs: number }
 
 /**
- * Sends `count` requests keeping exactly `concurrency` in flight (a closed loop: each slot sends
+ * Sends `count` requests keeping CONCURRENCY in flight (a closed loop: each slot sends
  * its next request when the last one's body has been read). `target(i)` is built before the clock
  * starts, so request construction is not timed. Index i runs from `offset`.
  */
@@ -255,11 +274,15 @@ interface Consistency {
   room_held_seats: number;
   room_reserved_bookings: number;
   outbox_pending: number;
+}
+
+/** How far Postgres trailed the EventRoom at the end of the timed reserve run. */
+interface OutboxLag {
   /** EventRoom outbox messages not yet in Postgres when the last timed reserve was answered. */
-  outbox_backlog_after_load: number;
+  backlog_after_load: number;
   /** How long after the last timed reserve the outbox was empty. */
-  outbox_drain_ms: number;
-  /** Timed 201s ÷ (timed duration + drain): bookings per second with their Postgres write included. */
+  drain_ms: number;
+  /** Timed 201s ÷ (timed duration + drain): bookings per second with their Postgres write done. */
   reserve_rps_including_flush: number;
 }
 
@@ -306,8 +329,12 @@ async function main(): Promise<number> {
     port: appPort,
     vars: {
       DATABASE_URL: pg.url, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, HOLD_TTL_SECONDS: "600", MAX_SEATS_PER_BOOKING: "8",
-      // Payments always go to the local simulator, even if .dev.vars holds a Stripe key: no network in a benchmark.
-      STRIPE_SECRET_KEY: "", PUBLIC_BASE_URL: `http://127.0.0.1:${appPort}`,
+      // Payments and rate limits stay local (simulator DO, limiter DO) even if .dev.vars names Stripe
+      // or Upstash: no network in a benchmark.
+      STRIPE_SECRET_KEY: "", UPSTASH_REDIS_REST_URL: "", PUBLIC_BASE_URL: `http://127.0.0.1:${appPort}`,
+      // The limiters still run on every request (their cost is part of the path) but never refuse:
+      // setup registers USERS accounts and the stats poll reads often. Same values as `npm test`.
+      ...RAISED_LIMITS,
       ...(LOG_LEVEL ? { LOG_LEVEL } : {}),
     },
     persistTo: `${STATE_DIR}/app`, logFile: ".tmp/bench-wrangler-app.log",
@@ -331,9 +358,11 @@ async function main(): Promise<number> {
   await api(app.url, "POST", `/api/events/${event.event_id}/publish`, 200, { token: organizer.access_token });
   log(`event ${event.event_id} published with ${event.total_seats} seats; registering ${USERS} users (concurrency ${REGISTER_CONCURRENCY})`);
   const users = await mapLimit(USERS, REGISTER_CONCURRENCY, (i) => api<Session>(app.url, "POST", "/api/auth/register", 201, {
-    body: { email: `user${i}.${runId}@bench.example.com`, password: "bench password 1234", name: `Bench User ${i}` },
+    ip: clientAddress(i), body: { email: `user${i}.${runId}@bench.example.com`, password: "bench password 1234", name: `Bench User ${i}` },
   }));
-  const userHeaders = users.map((u) => ({ "content-type": "application/json", authorization: `Bearer ${u.access_token}` }));
+  const userHeaders = users.map((u, i) => ({
+    "content-type": "application/json", authorization: `Bearer ${u.access_token}`, "cf-connecting-ip": clientAddress(i),
+  }));
   log(`${users.length} users registered`);
 
   const scenarios: Scenario[] = [
@@ -342,7 +371,7 @@ async function main(): Promise<number> {
     { name: "do", description: "GET /do: a Worker that makes one empty Durable Object RPC call", expected: 200,
       target: () => ({ url: `${baseline.url}/do`, init: {} }) },
     { name: "reserve", description: "POST /api/bookings: one distinct seat per request, the whole request as the API serves it " +
-        "(auth, EventRoom reserve, payment intent from the local simulator); the outbox flushes to Postgres meanwhile", expected: 201,
+        "(at the time of writing: auth, rate-limit checks, EventRoom reserve, payment intent from the local simulator); the outbox flushes to Postgres meanwhile", expected: 201,
       // The timed run starts with an empty outbox, so it carries no backlog from the warm-up.
       afterWarmup: async () => { await waitForOutbox(app.url, event.event_id, organizer.access_token); },
       target: (i) => ({
@@ -364,7 +393,11 @@ async function main(): Promise<number> {
   log("waiting for the EventRoom outbox to reach Postgres");
   const { stats, pendingAtStart, waitedMs } = await waitForOutbox(app.url, event.event_id, organizer.access_token);
   const timedCreated = reserve.result.requests - reserve.result.errors;
-  const created = reserve.warmup.ok + (reserve.result.requests - reserve.result.errors);
+  const created = reserve.warmup.ok + timedCreated;
+  const outbox: OutboxLag = {
+    backlog_after_load: pendingAtStart, drain_ms: Math.round(waitedMs),
+    reserve_rps_including_flush: round(timedCreated / (reserve.result.duration_s + waitedMs / 1000), 1),
+  };
   const { db, close } = await openNodeDb(pg.url, 1);
   let consistency: Consistency;
   let pgVersion = "unknown";
@@ -380,16 +413,14 @@ async function main(): Promise<number> {
       ok: pgHeld === created && pgReserved === created && stats.seats.held === created && roomReserved === created,
       created_201: created, postgres_held_seats: pgHeld, postgres_reserved_bookings: pgReserved,
       room_held_seats: stats.seats.held, room_reserved_bookings: roomReserved, outbox_pending: stats.outbox_pending,
-      outbox_backlog_after_load: pendingAtStart, outbox_drain_ms: Math.round(waitedMs),
-      reserve_rps_including_flush: round(timedCreated / (reserve.result.duration_s + waitedMs / 1000), 1),
     };
   } finally {
     await close();
   }
   noReloads();
   log(`consistency ${consistency.ok ? "OK" : "FAILED"}: 201s ${created}, Postgres held ${consistency.postgres_held_seats}, ` +
-    `EventRoom held ${consistency.room_held_seats}; outbox backlog ${consistency.outbox_backlog_after_load} messages after the load, ` +
-    `drained in ${consistency.outbox_drain_ms} ms`);
+    `EventRoom held ${consistency.room_held_seats}; outbox backlog ${outbox.backlog_after_load} messages after the load, ` +
+    `drained in ${outbox.drain_ms} ms`);
 
   const ratios: Record<string, Ratio> = { reserve_vs_plain: ratio(reserve.result, plain), reserve_vs_do: ratio(reserve.result, emptyDo) };
   const cpus = os.cpus();
@@ -398,6 +429,8 @@ async function main(): Promise<number> {
     cores: cpus.length, cpu_model: cpus[0]?.model.trim() ?? "unknown", memory_gb: round(os.totalmem() / 2 ** 30, 1),
     node: process.version, wrangler: packageVersion("wrangler"), workerd: packageVersion("workerd"), postgres: pgVersion,
     app_log_level: LOG_LEVEL ?? "wrangler.toml default",
+    app_vars_overridden: { ...RAISED_LIMITS, STRIPE_SECRET_KEY: "(empty: payment simulator)", UPSTASH_REDIS_REST_URL: "(empty: Durable Object limiter)" },
+    client_addresses: `one CF-Connecting-IP per user (${USERS}), set by the load generator`,
     /** os.loadavg() (1, 5, 15 min) before anything started, and just before the timed scenarios. */
     load_avg_at_start: loadAtStart, load_avg_before_timing: loadBeforeTiming,
     ran_at_once: `On one machine (${cpus.length} cores) at once: this Node process (load generator with fetch/undici, ` +
@@ -409,10 +442,10 @@ async function main(): Promise<number> {
   const results = {
     finished_at: finishedAt.toISOString(), setup,
     scenarios: Object.values(runs).map((r) => ({ ...r.result, warmup: r.warmup })),
-    ratios, consistency,
+    ratios, consistency, outbox,
   };
 
-  const summary = renderSummary(setup.ran_at_once, Object.values(runs).map((r) => r.result), ratios, consistency, finishedAt);
+  const summary = renderSummary(setup.ran_at_once, Object.values(runs).map((r) => r.result), ratios, consistency, outbox, finishedAt);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = finishedAt.toISOString().replace(/[:.]/g, "-");
   const json = `${JSON.stringify(results, null, 2)}\n`;
@@ -428,7 +461,7 @@ async function main(): Promise<number> {
   return failedScenarios.length || !consistency.ok ? 1 : 0;
 }
 
-function renderSummary(ranAtOnce: string, results: ScenarioResult[], ratios: Record<string, Ratio>, c: Consistency, at: Date): string {
+function renderSummary(ranAtOnce: string, results: ScenarioResult[], ratios: Record<string, Ratio>, c: Consistency, o: OutboxLag, at: Date): string {
   const table = markdownTable(
     ["scenario", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"],
     results.map((r) => [r.name, String(r.requests), String(r.errors), r.rps.toFixed(1), r.latency_ms.p50.toFixed(2), r.latency_ms.p95.toFixed(2), r.latency_ms.p99.toFixed(2)]),
@@ -455,9 +488,9 @@ function renderSummary(ranAtOnce: string, results: ScenarioResult[], ratios: Rec
       `${c.postgres_held_seats} seats in ${c.postgres_reserved_bookings} reserved bookings; the EventRoom holds ${c.room_held_seats} seats ` +
       `in ${c.room_reserved_bookings} reserved bookings; outbox pending ${c.outbox_pending}.`,
     "",
-    `Outbox: ${c.outbox_backlog_after_load} EventRoom messages were still waiting for Postgres when the last timed reserve was answered; ` +
-      `the outbox was empty ${(c.outbox_drain_ms / 1000).toFixed(1)} s later. Counting that time, reserve sustained ` +
-      `${c.reserve_rps_including_flush.toFixed(1)} bookings/s with their Postgres write done.`,
+    `Outbox: ${o.backlog_after_load} EventRoom messages were still waiting for Postgres when the last timed reserve was answered; ` +
+      `the outbox was empty ${(o.drain_ms / 1000).toFixed(1)} s later. Counting that time, reserve sustained ` +
+      `${o.reserve_rps_including_flush.toFixed(1)} bookings/s with their Postgres write done.`,
     "",
     "Latency is measured in the client from sending the request to reading the whole body, over successful requests; " +
       "local numbers compare code paths on this machine and say nothing about Cloudflare's edge.",
@@ -471,8 +504,11 @@ main()
     process.exit(code);
   })
   .catch(async (e: unknown) => {
-    console.error(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-    console.error("[bench] wrangler logs: .tmp/bench-wrangler-app.log, .tmp/bench-wrangler-baseline.log");
+    // After a signal, requests fail because the services are being stopped: not worth a stack.
+    if (!interrupted) {
+      console.error(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      console.error("[bench] wrangler logs: .tmp/bench-wrangler-app.log, .tmp/bench-wrangler-baseline.log");
+    }
     await cleanup();
-    process.exit(1);
+    process.exit(interrupted ? 130 : 1);
   });
