@@ -3,7 +3,7 @@ import type { Env } from "../src/env";
 import { canTransition, type BookingState } from "../src/domain/booking-state";
 import { makeMessage, type EventType, type OutboxMessage } from "../src/domain/envelope";
 import type { Currency } from "../src/domain/money";
-import { openDb } from "../src/db/client";
+import { openDb, type Db } from "../src/db/client";
 import { applyToPostgres } from "./outbox-projection";
 import { paymentProvider } from "../src/payments";
 import { admissionsDue, cryptoRandom, shuffle, type QueueSettings } from "../src/domain/waiting-room";
@@ -541,13 +541,17 @@ export class EventRoom extends DurableObject<Env> {
     await this.runTasks();
     let retryIn: number | null = null;
     if (this.env.DATABASE_URL) {
+      // One connection for the whole drain: a batch is a few statements, a new connection is several round trips.
+      const { db, pool } = openDb(this.env.DATABASE_URL, this.env.PG_WS_PROXY || undefined, 1);
       try {
-        while (await this.flushBatch()) { /* drain */ }
+        while (await this.flushBatch(db)) { /* drain */ }
         this.flushFailures = 0;
       } catch (e) {
         this.flushFailures++;
         retryIn = Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.flushFailures);
         console.log(JSON.stringify({ level: "warn", msg: "outbox flush failed", event_id: this.meta("event_id"), failures: this.flushFailures, retry_in_ms: retryIn, error: String(e) }));
+      } finally {
+        this.ctx.waitUntil(pool.end().catch(() => undefined));
       }
       this.sql.exec("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", now - OUTBOX_RETENTION_MS);
     }
@@ -562,15 +566,10 @@ export class EventRoom extends DurableObject<Env> {
   }
 
   /** Sends one batch of pending outbox rows to Postgres; true if there may be more. */
-  private async flushBatch(): Promise<boolean> {
+  private async flushBatch(db: Db): Promise<boolean> {
     const rows = this.sql.exec<{ seq: number; message: string }>("SELECT seq, message FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?", FLUSH_BATCH).toArray();
     if (!rows.length) return false;
-    const { db, pool } = openDb(this.env.DATABASE_URL, this.env.PG_WS_PROXY || undefined, 1);
-    try {
-      await applyToPostgres(db, rows.map((r) => JSON.parse(r.message) as OutboxMessage));
-    } finally {
-      this.ctx.waitUntil(pool.end());
-    }
+    await applyToPostgres(db, rows.map((r) => JSON.parse(r.message) as OutboxMessage));
     // Only the rows that were sent: new ones may have been appended while we awaited.
     this.sql.exec("UPDATE outbox SET sent_at = ? WHERE sent_at IS NULL AND seq <= ?", Date.now(), rows[rows.length - 1]!.seq);
     return rows.length === FLUSH_BATCH;

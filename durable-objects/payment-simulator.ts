@@ -95,7 +95,8 @@ export class PaymentSimulator extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const due = this.sql.exec<{ id: number; url: string; payload: string; attempts: number }>(
       "SELECT id, url, payload, attempts FROM deliveries WHERE delivered_at IS NULL AND due_at <= ? ORDER BY id LIMIT 50", Date.now()).toArray();
-    for (const d of due) {
+    // Delivered side by side, as Stripe does: one slow handler must not hold up the rest.
+    await Promise.all(due.map(async (d) => {
       try {
         const header = await Stripe.webhooks.generateTestHeaderStringAsync({
           payload: d.payload, secret: this.env.STRIPE_WEBHOOK_SECRET, cryptoProvider: Stripe.createSubtleCryptoProvider(),
@@ -108,7 +109,7 @@ export class PaymentSimulator extends DurableObject<Env> {
         const next = attempts >= MAX_ATTEMPTS ? null : Date.now() + Math.min(60_000, 250 * 2 ** attempts);
         this.sql.exec("UPDATE deliveries SET attempts = ?, due_at = ?, last_error = ? WHERE id = ?", attempts, next ?? 8.64e15, String(e), d.id);
       }
-    }
+    }));
     const next = this.sql.exec<{ t: number | null }>("SELECT MIN(due_at) AS t FROM deliveries WHERE delivered_at IS NULL AND due_at < 8.64e15").one().t;
     if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
   }

@@ -6,8 +6,12 @@
  *   1. plain   GET /plain on the baseline Worker: returns a Response at once
  *   2. do      GET /do on the baseline Worker: one empty Durable Object RPC call
  *   3. reserve POST /api/bookings on the app: one distinct seat per request, all must be 201
+ *   4. pay     reserve → pay at the simulator's checkout (Stripe-signed webhook → confirm), one flow
+ *   5. join    POST /api/queue/:id/join: distinct accounts joining an event's waiting room
+ *   6. poll    GET /api/queue/:id/status: waiting shoppers polling (answered at the edge)
  * and checks afterwards that Postgres, once the EventRoom outbox has flushed, holds exactly the
- * seats the 201s promised. Results go to bench-results/ (git-ignored).
+ * seats the 201s promised, that sold seats equal confirmed bookings' seats, and that the money
+ * captured equals the confirmed totals. Results go to bench-results/ (git-ignored).
  *
  * Env: BENCH_CONCURRENCY (32), BENCH_REQUESTS per scenario (2000), BENCH_WARMUP per scenario (100),
  * BENCH_USERS (200), BENCH_LOG_LEVEL (the app's LOG_LEVEL; wrangler.toml's when unset).
@@ -18,7 +22,8 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { and, count, eq, sql } from "drizzle-orm";
-import { bookings, seats } from "../src/db/schema";
+import { bookings, payments, seats } from "../src/db/schema";
+import { loadKeys, signAccessToken } from "../src/domain/tokens";
 import { LIMITS } from "../src/domain/seat-map";
 import { markdownTable, ratio, round, summarizeLatencies, type Ratio, type ScenarioResult } from "./lib/bench-stats";
 import { ensureDevVars } from "./lib/dev-vars";
@@ -52,7 +57,8 @@ const OUTBOX_TIMEOUT_MS = 120_000;
 const SEATS_PER_ROW = 50;
 const ROWS_PER_SECTION = 20;
 const SEATS_PER_SECTION = SEATS_PER_ROW * ROWS_PER_SECTION;
-const SEATS_NEEDED = REQUESTS + WARMUP;
+/** The reserve scenario's seats come first, then the pay scenario's. */
+const SEATS_NEEDED = 2 * (REQUESTS + WARMUP);
 const TOTAL_SEATS = Math.ceil(Math.max(4000, SEATS_NEEDED) / SEATS_PER_SECTION) * SEATS_PER_SECTION;
 if (SEATS_NEEDED > LIMITS.reservedSeats) {
   throw new Error(`BENCH_REQUESTS + BENCH_WARMUP must be ≤ ${LIMITS.reservedSeats}, the seat map limit (got ${SEATS_NEEDED})`);
@@ -166,45 +172,53 @@ async function mapLimit<T>(n: number, limit: number, fn: (i: number) => Promise<
 
 interface Target { url: string; init: RequestInit }
 interface LoadOutcome { ok: number; latencies: number[]; errors: Map<string, number>; durationMs: number }
+/** One timed operation: resolves to null when it succeeded, or a short description of what failed. */
+type Op = (i: number) => Promise<string | null>;
+
+const describeError = (e: unknown) => `network: ${e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ""}` : String(e)}`;
+
+/** A single request expecting one status; the body is read in full before the clock stops. */
+async function send(t: Target, expected: number): Promise<{ error: string | null; body: string }> {
+  try {
+    const res = await fetch(t.url, { ...t.init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const body = await res.text();
+    return { error: res.status === expected ? null : `HTTP ${res.status}: ${body.slice(0, 200)}`, body };
+  } catch (e) {
+    return { error: describeError(e), body: "" };
+  }
+}
 
 /**
- * Sends `count` requests keeping CONCURRENCY in flight (a closed loop: each slot sends
- * its next request when the last one's body has been read). `target(i)` is built before the clock
- * starts, so request construction is not timed. Index i runs from `offset`.
+ * Runs `count` operations keeping CONCURRENCY in flight (a closed loop: each slot starts its next
+ * operation when the last one finished). Index i runs from `offset`.
  */
-async function runLoad(count: number, offset: number, expected: number, target: (i: number) => Target): Promise<LoadOutcome> {
+async function runLoad(count: number, offset: number, op: Op): Promise<LoadOutcome> {
   const latencies: number[] = [];
   const errors = new Map<string, number>();
-  const note = (e: string) => errors.set(e, (errors.get(e) ?? 0) + 1);
   let ok = 0;
   let next = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, async () => {
     for (let i = next++; i < count; i = next++) {
-      const { url, init } = target(offset + i);
       const sent = performance.now();
-      try {
-        const res = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-        if (res.status === expected) {
-          await res.arrayBuffer();
-          latencies.push(performance.now() - sent);
-          ok++;
-        } else {
-          note(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-        }
-      } catch (e) {
-        note(`network: ${e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ""}` : String(e)}`);
+      const error = await op(offset + i);
+      if (error) errors.set(error, (errors.get(error) ?? 0) + 1);
+      else {
+        latencies.push(performance.now() - sent);
+        ok++;
       }
     }
   }));
   return { ok, latencies, errors, durationMs: performance.now() - t0 };
 }
 
+/** The common case: each operation is one request built by `target(i)` before the clock starts. */
+const request = (target: (i: number) => Target, expected: number): Op => async (i) => (await send(target(i), expected)).error;
+
 interface Scenario {
   name: string;
   description: string;
-  expected: number;
-  target: (i: number) => Target;
+  op: Op;
   /** Runs between warm-up and the timed requests, untimed. */
   afterWarmup?: () => Promise<void>;
 }
@@ -212,12 +226,12 @@ interface ScenarioRun { result: ScenarioResult; warmup: { requests: number; ok: 
 
 async function runScenario(s: Scenario): Promise<ScenarioRun> {
   log(`${s.name}: warm-up ${WARMUP}, then ${REQUESTS} timed requests at concurrency ${CONCURRENCY}`);
-  const warm = await runLoad(WARMUP, 0, s.expected, s.target);
+  const warm = await runLoad(WARMUP, 0, s.op);
   await s.afterWarmup?.();
-  const timed = await runLoad(REQUESTS, WARMUP, s.expected, s.target);
+  const timed = await runLoad(REQUESTS, WARMUP, s.op);
   const errors = REQUESTS - timed.ok;
   const result: ScenarioResult = {
-    name: s.name, description: s.description, requests: REQUESTS, errors, expected_status: s.expected,
+    name: s.name, description: s.description, requests: REQUESTS, errors,
     error_samples: [...timed.errors].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([error, n]) => ({ error, count: n })),
     duration_s: round(timed.durationMs / 1000, 3),
     // Throughput counts every completed request, as the server did the work either way.
@@ -266,7 +280,21 @@ async function waitForOutbox(base: string, eventId: string, token: string): Prom
 
 // ------------------------------------------------------------------ main
 
+interface PayConsistency {
+  flows: number;
+  /** How long after the last pay flow's 202 every booking was confirmed (webhook delivery + saga). */
+  confirm_drain_ms: number;
+  room_sold_seats: number;
+  room_confirmed: number;
+  postgres_sold_seats: number;
+  postgres_confirmed: number;
+  /** Sum of confirmed bookings' totals and of captured payments, in minor units: must be equal. */
+  confirmed_total: number;
+  captured_total: number;
+}
+
 interface Consistency {
+  pay: PayConsistency;
   ok: boolean;
   created_201: number;
   postgres_held_seats: number;
@@ -365,19 +393,61 @@ async function main(): Promise<number> {
   }));
   log(`${users.length} users registered`);
 
+  // The waiting-room event: open, but admitting one shopper a minute, so pollers keep waiting and
+  // every poll takes the edge path. Its joiners are simulated accounts signed with the Worker's key.
+  const queued = await api<CreatedEvent>(app.url, "POST", "/api/events", 201, {
+    token: organizer.access_token,
+    body: { title: `Bench queue ${runId}`, category: "concert", venue: "Bench Hall", currency: "KRW",
+      start_date: new Date(Date.now() + 30 * 86400_000).toISOString(), seat_map: { sections: [], areas: [{ name: "GA", price: 10_000, capacity: 100 }] } },
+  });
+  await api(app.url, "PUT", `/api/events/${queued.event_id}/queue`, 200, {
+    token: organizer.access_token,
+    body: { enabled: true, on_sale_at: new Date(Date.now() - 1000).toISOString(), admit_per_minute: 1, max_active: 1, session_minutes: 10 },
+  });
+  await api(app.url, "POST", `/api/events/${queued.event_id}/publish`, 200, { token: organizer.access_token });
+  const signing = await loadKeys(/^JWT_PRIVATE_JWK=(.+)$/m.exec(fs.readFileSync(".dev.vars", "utf8"))?.[1] ?? "");
+  const joiners = await Promise.all(Array.from({ length: REQUESTS + WARMUP }, async (_, i) => {
+    const userId = crypto.randomUUID();
+    return { token: await signAccessToken(signing, { userId, email: `${userId}@bench.example.com`, role: "user" }, 900), ip: clientAddress(USERS + i), queueToken: "" };
+  }));
+
+  // The pay flow's outcome, for the consistency check below.
+  const paid = { flows: 0 };
+  const payOffset = REQUESTS + WARMUP;
   const scenarios: Scenario[] = [
-    { name: "plain", description: "GET /plain: a Worker that returns a Response at once", expected: 200,
-      target: () => ({ url: `${baseline.url}/plain`, init: {} }) },
-    { name: "do", description: "GET /do: a Worker that makes one empty Durable Object RPC call", expected: 200,
-      target: () => ({ url: `${baseline.url}/do`, init: {} }) },
+    { name: "plain", description: "GET /plain: a Worker that returns a Response at once",
+      op: request(() => ({ url: `${baseline.url}/plain`, init: {} }), 200) },
+    { name: "do", description: "GET /do: a Worker that makes one empty Durable Object RPC call",
+      op: request(() => ({ url: `${baseline.url}/do`, init: {} }), 200) },
     { name: "reserve", description: "POST /api/bookings: one distinct seat per request, the whole request as the API serves it " +
-        "(at the time of writing: auth, rate-limit checks, EventRoom reserve, payment intent from the local simulator); the outbox flushes to Postgres meanwhile", expected: 201,
+        "(auth, rate-limit checks, EventRoom reserve, payment intent from the local simulator); the outbox flushes to Postgres meanwhile",
       // The timed run starts with an empty outbox, so it carries no backlog from the warm-up.
       afterWarmup: async () => { await waitForOutbox(app.url, event.event_id, organizer.access_token); },
-      target: (i) => ({
+      op: request((i) => ({
         url: `${app.url}/api/bookings`,
         init: { method: "POST", headers: userHeaders[i % userHeaders.length], body: JSON.stringify({ event_id: event.event_id, seat_ids: [seatIdAt(i)] }) },
-      }) },
+      }), 201) },
+    { name: "pay", description: "one flow: POST /api/bookings (201), then the buyer pays at the simulator's checkout (202); " +
+        "the Stripe-signed webhook that confirms the booking arrives asynchronously and is waited for after the load",
+      op: async (i) => {
+        const booked = await send({ url: `${app.url}/api/bookings`, init: { method: "POST", headers: userHeaders[i % userHeaders.length], body: JSON.stringify({ event_id: event.event_id, seat_ids: [seatIdAt(payOffset + i)] }) } }, 201);
+        if (booked.error) return booked.error;
+        const pay = (JSON.parse(booked.body) as { payment: { payment_intent_id: string; client_secret: string } }).payment;
+        const done = await send({ url: `${app.url}/api/payment/simulator/${pay.payment_intent_id}/complete`, init: {
+          method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_secret: pay.client_secret, outcome: "succeeded" }),
+        } }, 202);
+        if (!done.error) paid.flows++;
+        return done.error;
+      } },
+    { name: "join", description: "POST /api/queue/:id/join: a distinct account joins an open waiting room (one EventRoom call)",
+      op: async (i) => {
+        const j = joiners[i]!;
+        const r = await send({ url: `${app.url}/api/queue/${queued.event_id}/join`, init: { method: "POST", headers: { authorization: `Bearer ${j.token}`, "cf-connecting-ip": j.ip } } }, 201);
+        if (!r.error) j.queueToken = (JSON.parse(r.body) as { queue_token: string }).queue_token;
+        return r.error;
+      } },
+    { name: "poll", description: "GET /api/queue/:id/status: a waiting shopper polls with its queue token (answered at the edge from the token and a watermark cached for 1 s)",
+      op: request((i) => ({ url: `${app.url}/api/queue/${queued.event_id}/status`, init: { headers: { authorization: `Bearer ${joiners[i]!.queueToken}` } } }), 200) },
   ];
   const loadBeforeTiming = os.loadavg().map((x) => round(x));
   const runs: Record<string, ScenarioRun> = {};
@@ -388,6 +458,17 @@ async function main(): Promise<number> {
   const plain = runs.plain!.result;
   const emptyDo = runs.do!.result;
   const reserve = runs.reserve!;
+
+  // The pay flows' webhooks arrive after their 202s: wait until the room has confirmed them all.
+  log(`waiting for ${paid.flows} payments to be confirmed by their webhooks`);
+  const confirmStart = performance.now();
+  for (;;) {
+    const st = await api<EventStats>(app.url, "GET", `/api/events/${event.event_id}/stats`, 200, { token: organizer.access_token });
+    if ((st.bookings.confirmed ?? 0) >= paid.flows) break;
+    if (performance.now() - confirmStart > OUTBOX_TIMEOUT_MS) throw new Error(`only ${st.bookings.confirmed} of ${paid.flows} payments confirmed after ${OUTBOX_TIMEOUT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const confirmDrainMs = Math.round(performance.now() - confirmStart);
 
   // Consistency: every 201 is one held seat, in the EventRoom and (after the flush) in Postgres.
   log("waiting for the EventRoom outbox to reach Postgres");
@@ -402,6 +483,11 @@ async function main(): Promise<number> {
   let consistency: Consistency;
   let pgVersion = "unknown";
   try {
+    const [sold] = await db.select({ n: count() }).from(seats).where(and(eq(seats.eventId, event.event_id), eq(seats.status, "sold")));
+    const [confirmed] = await db.select({ n: count(), total: sql<number>`coalesce(sum(${bookings.totalAmount}), 0)::bigint` }).from(bookings)
+      .where(and(eq(bookings.eventId, event.event_id), eq(bookings.status, "confirmed")));
+    const [captured] = await db.select({ total: sql<number>`coalesce(sum(${payments.amount}), 0)::bigint` }).from(payments)
+      .where(and(eq(payments.eventId, event.event_id), eq(payments.status, "succeeded")));
     const [held] = await db.select({ n: count() }).from(seats).where(and(eq(seats.eventId, event.event_id), eq(seats.status, "held")));
     const [reserved] = await db.select({ n: count() }).from(bookings).where(and(eq(bookings.eventId, event.event_id), eq(bookings.status, "reserved")));
     const version = await db.execute(sql`SHOW server_version`);
@@ -409,10 +495,17 @@ async function main(): Promise<number> {
     const pgHeld = held?.n ?? 0;
     const pgReserved = reserved?.n ?? 0;
     const roomReserved = stats.bookings.reserved ?? 0;
+    const pay = {
+      flows: paid.flows, confirm_drain_ms: confirmDrainMs, room_sold_seats: stats.seats.sold, room_confirmed: stats.bookings.confirmed ?? 0,
+      postgres_sold_seats: sold?.n ?? 0, postgres_confirmed: confirmed?.n ?? 0,
+      confirmed_total: Number(confirmed?.total ?? 0), captured_total: Number(captured?.total ?? 0),
+    };
     consistency = {
-      ok: pgHeld === created && pgReserved === created && stats.seats.held === created && roomReserved === created,
+      ok: pgHeld === created && pgReserved === created && stats.seats.held === created && roomReserved === created &&
+        pay.room_sold_seats === pay.flows && pay.room_confirmed === pay.flows && pay.postgres_sold_seats === pay.flows &&
+        pay.postgres_confirmed === pay.flows && pay.confirmed_total === pay.captured_total,
       created_201: created, postgres_held_seats: pgHeld, postgres_reserved_bookings: pgReserved,
-      room_held_seats: stats.seats.held, room_reserved_bookings: roomReserved, outbox_pending: stats.outbox_pending,
+      room_held_seats: stats.seats.held, room_reserved_bookings: roomReserved, outbox_pending: stats.outbox_pending, pay,
     };
   } finally {
     await close();
@@ -422,7 +515,11 @@ async function main(): Promise<number> {
     `EventRoom held ${consistency.room_held_seats}; outbox backlog ${outbox.backlog_after_load} messages after the load, ` +
     `drained in ${outbox.drain_ms} ms`);
 
-  const ratios: Record<string, Ratio> = { reserve_vs_plain: ratio(reserve.result, plain), reserve_vs_do: ratio(reserve.result, emptyDo) };
+  const ratios: Record<string, Ratio> = {};
+  for (const name of ["reserve", "pay", "join", "poll"]) {
+    ratios[`${name}_vs_plain`] = ratio(runs[name]!.result, plain);
+    ratios[`${name}_vs_do`] = ratio(runs[name]!.result, emptyDo);
+  }
   const cpus = os.cpus();
   const setup = {
     concurrency: CONCURRENCY, requests_per_scenario: REQUESTS, warmup_per_scenario: WARMUP, users: USERS, event_seats: event.total_seats,
@@ -468,11 +565,11 @@ function renderSummary(ranAtOnce: string, results: ScenarioResult[], ratios: Rec
     [false, true, true, true, true, true, true],
   );
   const ratioTable = markdownTable(
-    ["ratio", "throughput (reserve req/s ÷ baseline req/s)", "p50 latency (reserve ÷ baseline)"],
-    [
-      ["reserve / plain", ratios.reserve_vs_plain!.throughput.toFixed(3), `${ratios.reserve_vs_plain!.latency_p50.toFixed(2)}×`],
-      ["reserve / empty DO call", ratios.reserve_vs_do!.throughput.toFixed(3), `${ratios.reserve_vs_do!.latency_p50.toFixed(2)}×`],
-    ],
+    ["ratio", "throughput (scenario ÷ baseline)", "p50 latency (scenario ÷ baseline)"],
+    ["reserve", "pay", "join", "poll"].flatMap((n) => [
+      [`${n} / plain`, ratios[`${n}_vs_plain`]!.throughput.toFixed(3), `${ratios[`${n}_vs_plain`]!.latency_p50.toFixed(2)}×`],
+      [`${n} / empty DO call`, ratios[`${n}_vs_do`]!.throughput.toFixed(3), `${ratios[`${n}_vs_do`]!.latency_p50.toFixed(2)}×`],
+    ]),
     [false, true, true],
   );
   return [
@@ -487,6 +584,10 @@ function renderSummary(ranAtOnce: string, results: ScenarioResult[], ratios: Rec
     `Consistency: **${c.ok ? "OK" : "FAILED"}**: ${c.created_201} bookings answered 201 (warm-up included); Postgres holds ` +
       `${c.postgres_held_seats} seats in ${c.postgres_reserved_bookings} reserved bookings; the EventRoom holds ${c.room_held_seats} seats ` +
       `in ${c.room_reserved_bookings} reserved bookings; outbox pending ${c.outbox_pending}.`,
+    "",
+    `Pay flow: ${c.pay.flows} reserve → pay flows; every booking was confirmed ${(c.pay.confirm_drain_ms / 1000).toFixed(1)} s after the last 202 ` +
+      `(webhooks are delivered asynchronously). Sold seats: room ${c.pay.room_sold_seats}, Postgres ${c.pay.postgres_sold_seats}; confirmed bookings: ` +
+      `room ${c.pay.room_confirmed}, Postgres ${c.pay.postgres_confirmed}; confirmed totals ${c.pay.confirmed_total} = captured ${c.pay.captured_total} (KRW).`,
     "",
     `Outbox: ${o.backlog_after_load} EventRoom messages were still waiting for Postgres when the last timed reserve was answered; ` +
       `the outbox was empty ${(o.drain_ms / 1000).toFixed(1)} s later. Counting that time, reserve sustained ` +

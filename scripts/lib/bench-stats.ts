@@ -15,7 +15,6 @@ export interface ScenarioResult {
   requests: number;
   /** Requests that failed: a network error or a status other than the expected one. */
   errors: number;
-  expected_status: number;
   /** A few distinct error descriptions with how often each occurred. */
   error_samples: { error: string; count: number }[];
   duration_s: number;
