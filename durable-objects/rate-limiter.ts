@@ -4,8 +4,9 @@ import type { LimitResult } from "../src/rate-limit/limiter";
 import { slidingWindow, type WindowState } from "../src/rate-limit/sliding-window";
 
 /**
- * The embedded default's rate-limit store: one small object per key, counting a sliding window
- * in memory (a limiter that forgets on eviction errs on the side of letting people in).
+ * The embedded default's edge store: one small object per key. Rate-limit windows are counted in
+ * memory (a limiter that forgets on eviction errs on the side of letting people in); revocations
+ * are written to storage, because forgetting one would let a stolen session back in.
  */
 export class RateLimiterObject extends DurableObject<Env> {
   private state: WindowState | null = null;
@@ -14,5 +15,14 @@ export class RateLimiterObject extends DurableObject<Env> {
     const r = slidingWindow(this.state, limit, windowMs, Date.now());
     this.state = r.state;
     return r.result;
+  }
+
+  async revoke(until: number): Promise<void> {
+    await this.ctx.storage.put("revoked_until", until);
+  }
+
+  async isRevoked(): Promise<boolean> {
+    const until = await this.ctx.storage.get<number>("revoked_until");
+    return until !== undefined && until > Date.now();
   }
 }

@@ -4,7 +4,8 @@ import { z } from "zod";
 /** Access tokens: ES256 JWTs, short-lived, algorithm pinned on verification. */
 export const ROLES = ["user", "organizer", "admin"] as const;
 export type Role = (typeof ROLES)[number];
-export interface Principal { userId: string; email: string; role: Role }
+/** `sessionId` is the refresh-token family the access token was issued from; logout revokes it. */
+export interface Principal { userId: string; email: string; role: Role; sessionId?: string }
 
 const ISSUER = "ticketing-pro";
 const AUDIENCE = "ticketing-pro-api";
@@ -36,7 +37,7 @@ export function loadKeys(privateJwkJson: string): Promise<KeyPair> {
 }
 
 export async function signAccessToken(keys: KeyPair, p: Principal, ttlSeconds: number): Promise<string> {
-  return new SignJWT({ email: p.email, role: p.role })
+  return new SignJWT({ email: p.email, role: p.role, ...(p.sessionId ? { sid: p.sessionId } : {}) })
     .setProtectedHeader({ alg: ALG, kid: keys.kid, typ: "JWT" })
     .setSubject(p.userId)
     .setIssuer(ISSUER)
@@ -47,14 +48,14 @@ export async function signAccessToken(keys: KeyPair, p: Principal, ttlSeconds: n
     .sign(keys.privateKey);
 }
 
-const claimsSchema = z.object({ sub: z.uuid(), email: z.string(), role: z.enum(ROLES) });
+const claimsSchema = z.object({ sub: z.uuid(), email: z.string(), role: z.enum(ROLES), sid: z.uuid().optional() });
 
 /** Returns the principal, or null for any token that is forged, expired, or not ours. */
 export async function verifyAccessToken(keys: KeyPair, token: string): Promise<Principal | null> {
   try {
     const { payload } = await jwtVerify(token, keys.publicKey, { algorithms: [ALG], issuer: ISSUER, audience: AUDIENCE });
     const claims = claimsSchema.parse(payload);
-    return { userId: claims.sub, email: claims.email, role: claims.role };
+    return { userId: claims.sub, email: claims.email, role: claims.role, ...(claims.sid ? { sessionId: claims.sid } : {}) };
   } catch {
     return null;
   }

@@ -2,6 +2,29 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Ctx } from "../context";
 import { loadKeys, verifyAccessToken, type Role } from "../domain/tokens";
 import { problems } from "../problem";
+import { revocations } from "../rate-limit";
+
+/**
+ * Sessions this isolate recently found not revoked. Bounds the cost of the revocation check to
+ * one store call per session per few seconds, and a logout's reach to the same few seconds on
+ * other isolates (this one forgets the session at once).
+ */
+const LIVE_SESSION_TTL_MS = 5000;
+const liveSessions = new Map<string, number>();
+export function forgetSession(sessionId: string): void {
+  liveSessions.delete(sessionId);
+}
+
+async function sessionRevoked(c: Ctx, sessionId: string): Promise<boolean> {
+  const seen = liveSessions.get(sessionId);
+  if (seen && Date.now() - seen < LIVE_SESSION_TTL_MS) return false;
+  const revoked = await revocations(c.env).isRevoked(sessionId);
+  if (!revoked) {
+    if (liveSessions.size > 10_000) liveSessions.clear();
+    liveSessions.set(sessionId, Date.now());
+  }
+  return revoked;
+}
 
 export async function principalFrom(c: Ctx) {
   const header = c.req.header("authorization") ?? "";
@@ -15,6 +38,7 @@ export function requireAuth(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const p = await principalFrom(c);
     if (!p) throw problems.unauthorized("A valid access token is required");
+    if (p.sessionId && (await sessionRevoked(c, p.sessionId))) throw problems.unauthorized("This session was signed out");
     if (roles.length && !roles.includes(p.role) && p.role !== "admin") {
       throw problems.forbidden(`This needs the ${roles.join(" or ")} role`);
     }

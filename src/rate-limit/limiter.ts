@@ -19,6 +19,12 @@ export interface RateLimiter {
   limit(key: string, perMinute: number): Promise<LimitResult>;
 }
 
+/** Revoked sessions (refresh-token families), kept in the same store as the rate limits. */
+export interface Revocations {
+  revoke(id: string, ttlSeconds: number): Promise<void>;
+  isRevoked(id: string): Promise<boolean>;
+}
+
 export function perMinute(env: Env, rule: RuleName): number {
   return intVar(env[RULES[rule].envVar], RULES[rule].fallback);
 }

@@ -8,9 +8,9 @@ import { newRefreshToken, parseRefreshToken } from "../domain/refresh-token";
 import { loadKeys, signAccessToken, type Principal } from "../domain/tokens";
 import { intVar } from "../env";
 import { readJson } from "../middleware/body";
-import { requireAuth } from "../middleware/auth";
+import { forgetSession, requireAuth } from "../middleware/auth";
 import { Problem, problems } from "../problem";
-import { rateLimiter } from "../rate-limit";
+import { rateLimiter, revocations } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
 
 const email = z.email("must be an email address").max(254).transform((e) => e.toLowerCase());
@@ -36,7 +36,7 @@ const publicUser = (u: UserRow) => ({
 async function issueSession(c: Ctx, user: UserRow, familyId: string = crypto.randomUUID()) {
   const ttl = intVar(c.env.ACCESS_TOKEN_TTL_SECONDS, 900);
   const refreshTtl = intVar(c.env.REFRESH_TOKEN_TTL_SECONDS, 14 * 86400);
-  const principal: Principal = { userId: user.userId, email: user.email, role: user.role };
+  const principal: Principal = { userId: user.userId, email: user.email, role: user.role, sessionId: familyId };
   const refresh = await newRefreshToken();
   await db(c).insert(refreshTokens).values({
     tokenId: refresh.tokenId, userId: user.userId, familyId, tokenHash: refresh.hash, expiresAt: new Date(Date.now() + refreshTtl * 1000),
@@ -47,6 +47,14 @@ async function issueSession(c: Ctx, user: UserRow, familyId: string = crypto.ran
     token_type: "Bearer" as const,
     expires_in: Math.min(ttl, 900),
   };
+}
+
+/** Ends a session everywhere: its refresh tokens in Postgres, its access tokens via the edge store. */
+async function revokeFamily(c: Ctx, familyId: string): Promise<void> {
+  await db(c).update(refreshTokens).set({ revokedAt: new Date() }).where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+  // Access tokens live at most 15 minutes; the revocation only has to outlive them.
+  await revocations(c.env).revoke(familyId, 900);
+  forgetSession(familyId);
 }
 
 const invalidRefresh = () => new Problem(401, "invalid_refresh_token", "Invalid refresh token", "The refresh token is not valid; log in again");
@@ -85,7 +93,7 @@ export const authRoutes = new Hono<AppEnv>()
     const spent = await db(c).update(refreshTokens).set({ usedAt: new Date() })
       .where(and(eq(refreshTokens.tokenId, row.tokenId), isNull(refreshTokens.usedAt))).returning({ id: refreshTokens.tokenId });
     if (!spent.length) {
-      await db(c).update(refreshTokens).set({ revokedAt: new Date() }).where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
+      await revokeFamily(c, row.familyId);
       c.get("log").warn("refresh token reuse: family revoked", { user_id: row.userId, family_id: row.familyId });
       throw invalidRefresh();
     }
@@ -98,9 +106,7 @@ export const authRoutes = new Hono<AppEnv>()
     const parsed = await parseRefreshToken(body.refresh_token);
     if (parsed) {
       const [row] = await db(c).select().from(refreshTokens).where(eq(refreshTokens.tokenId, parsed.tokenId));
-      if (row && row.tokenHash === parsed.hash) {
-        await db(c).update(refreshTokens).set({ revokedAt: new Date() }).where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
-      }
+      if (row && row.tokenHash === parsed.hash) await revokeFamily(c, row.familyId);
     }
     return c.body(null, 204);
   })

@@ -65,10 +65,23 @@ describe("accounts over HTTP", () => {
     expect([a.status, b.status].sort()).toEqual([200, 401]);
   });
 
-  it("logs out by revoking the refresh token's family", async () => {
+  it("logs out by revoking the session: its refresh tokens and its access tokens", async () => {
     const s = await register();
+    expect((await api("/api/auth/me", { token: s.access })).status).toBe(200);
     expect((await api("/api/auth/logout", { body: { refresh_token: s.refresh } })).status).toBe(204);
     expect((await api("/api/auth/refresh", { body: { refresh_token: s.refresh } })).status).toBe(401);
+    expect((await api("/api/auth/me", { token: s.access })).status).toBe(401);
+    // Another session of the same account is untouched.
+    const other = await api<{ access_token: string }>("/api/auth/login", { body: { email: s.email, password: "correct horse battery" } });
+    expect((await api("/api/auth/me", { token: other.body.access_token })).status).toBe(200);
+  });
+
+  it("a replayed refresh token also kills the access tokens of its session", async () => {
+    const s = await register();
+    const next = await api<{ access_token: string; refresh_token: string }>("/api/auth/refresh", { body: { refresh_token: s.refresh } });
+    expect((await api("/api/auth/me", { token: next.body.access_token })).status).toBe(200);
+    expect((await api("/api/auth/refresh", { body: { refresh_token: s.refresh } })).status).toBe(401);
+    expect((await api("/api/auth/me", { token: next.body.access_token })).status).toBe(401);
   });
 
   it("reads and updates the caller's profile; refuses missing or forged tokens", async () => {

@@ -10,6 +10,19 @@ afterAll(() => redis.disconnect());
 const ip = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
 
 describe("rate limits (Upstash path, real Redis)", () => {
+  it("keeps session revocations in the same store", async () => {
+    const reg = await api<{ access_token: string; refresh_token: string }>("/api/auth/register", {
+      base: STRIPE_BASE_URL, headers: { "cf-connecting-ip": "192.0.2.10" },
+      body: { email: `rv-${crypto.randomUUID()}@test.ticketing.pro`, password: "correct horse battery", name: "RV" },
+    });
+    expect(reg.status).toBe(201);
+    expect((await api("/api/auth/logout", { base: STRIPE_BASE_URL, body: { refresh_token: reg.body.refresh_token } })).status).toBe(204);
+    expect((await api("/api/auth/me", { base: STRIPE_BASE_URL, token: reg.body.access_token })).status).toBe(401);
+    const sid = (JSON.parse(Buffer.from(reg.body.access_token.split(".")[1]!, "base64url").toString()) as { sid: string }).sid;
+    expect(await redis.exists(`tp:revoked:${sid}`)).toBe(1);
+    expect(await redis.ttl(`tp:revoked:${sid}`)).toBeGreaterThan(800);
+  });
+
   it("allows 5 registrations a minute per IP, then 429 with Retry-After", async () => {
     const from = ip();
     const statuses = [];
