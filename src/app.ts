@@ -10,6 +10,7 @@ import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { paymentRoutes } from "./routes/payments";
 import { queueRoutes } from "./routes/queue";
+import { searchRoutes } from "./routes/search";
 import { checkoutPage } from "./pages/checkout";
 
 const PROBLEM_TYPE = "application/problem+json";
@@ -22,6 +23,7 @@ export const app = new Hono<AppEnv>()
   .route("/api/bookings", bookingRoutes)
   .route("/api/payment", paymentRoutes)
   .route("/api/queue", queueRoutes)
+  .route("/api/search", searchRoutes)
   .route("/", checkoutPage)
   .get("/", (c) => c.json({ name: "Ticketing Pro", docs: "/api", health: "/health" }));
 

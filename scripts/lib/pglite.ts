@@ -1,6 +1,7 @@
 /** The embedded default: PGlite (Postgres in WASM) served on a local TCP port. */
 import net from "node:net";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
 export interface EmbeddedPostgres {
@@ -50,7 +51,8 @@ function watchForTerminate(onTerminate: () => void): (chunk: Buffer) => void {
 }
 
 export async function startPglite(opts: { dataDir?: string; port: number }): Promise<EmbeddedPostgres> {
-  const db = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
+  // pg_trgm backs the search read model's typo and prefix matching, as on a real server.
+  const db = await PGlite.create({ ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), extensions: { pg_trgm } });
   // PGlite is single-session; the server multiplexes client connections onto it, one statement
   // (or one open transaction) at a time. Connections are cheap, and the Worker opens a pool per
   // request, so the cap is high: a burst of requests beyond it would fail with "Connection

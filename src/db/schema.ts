@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import {
-  bigint, bigserial, char, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+  bigint, bigserial, char, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from "drizzle-orm/pg-core";
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -156,3 +158,33 @@ export const paymentEvents = pgTable("payment_events", {
   processedAt: ts("processed_at"),
   outcome: text("outcome"),
 });
+
+/**
+ * The search read model (the seed's CQRS query side), built by the search consumer from
+ * event-events and inventory-events. Weighted text (title > description > venue, as the seed's
+ * title^3, description^2, venue) with the 'simple' configuration, which keeps Hangul words whole;
+ * pg_trgm on the title for typos and prefixes.
+ */
+export const searchEvents = pgTable("search_events", {
+  eventId: uuid("event_id").primaryKey(),
+  title: text("title"),
+  description: text("description"),
+  venue: text("venue"),
+  location: text("location"),
+  category: text("category"),
+  startDate: ts("start_date"),
+  currency: char("currency", { length: 3 }),
+  minPrice: bigint("min_price", { mode: "number" }),
+  maxPrice: bigint("max_price", { mode: "number" }),
+  status: text("status"),
+  totalSeats: integer("total_seats"),
+  /** Sum of inventory changes seen (reserved −, released +); available = total + delta. Order-free. */
+  seatsDelta: integer("seats_delta").notNull().default(0),
+  /** The event's updated_at in the newest event message applied: older ones are ignored. */
+  sourceUpdatedAt: ts("source_updated_at"),
+  document: tsvector("document").generatedAlwaysAs(sql`setweight(to_tsvector('simple', coalesce(title, '')), 'A') || setweight(to_tsvector('simple', coalesce(description, '')), 'B') || setweight(to_tsvector('simple', coalesce(venue, '')), 'C')`),
+}, (t) => [
+  index("search_events_document_idx").using("gin", t.document),
+  index("search_events_title_trgm_idx").using("gin", sql`${t.title} gin_trgm_ops`),
+  index("search_events_filter_idx").on(t.status, t.category, t.startDate),
+]);
