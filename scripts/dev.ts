@@ -11,9 +11,10 @@
  */
 import fs from "node:fs";
 import { ensureDevVars } from "./lib/dev-vars";
-import { closeSharedProxy } from "./lib/node-db";
+import { closeSharedProxy, openNodeDb } from "./lib/node-db";
 import { startPglite } from "./lib/pglite";
 import { startWrangler } from "./lib/wrangler";
+import { startInProcessPipeline } from "../workers/in-process";
 import { migrateDatabase } from "./migrate";
 import { startPgWsProxy } from "./pg-ws-proxy";
 import { DEMO_BUYER, DEMO_ORGANIZER, formatSeedResult, seed } from "./seed";
@@ -80,10 +81,19 @@ async function main(): Promise<void> {
   }
 
   const worker = await startWrangler({
-    port: PORT, persistTo: ".data/wrangler", vars: { DATABASE_URL: databaseUrl, PG_WS_PROXY: wsProxy },
+    port: PORT, persistTo: ".data/wrangler", vars: { DATABASE_URL: databaseUrl, PG_WS_PROXY: wsProxy, PUBLIC_BASE_URL: `http://127.0.0.1:${PORT}` },
   });
   running.push({ name: "wrangler", stop: () => worker.stop() });
   worker.child.once("exit", (code) => void shutdown(code ?? 1, `wrangler dev exited (${code})`));
+
+  // The bus: with KAFKA_BROKERS the relay and consumers run as their own processes
+  // (`npm run workers`); without, the same relay feeds the same consumers in this process.
+  if (!process.env.KAFKA_BROKERS) {
+    const { db, close } = await openNodeDb(databaseUrl, 2);
+    const pipeline = startInProcessPipeline(db, (e) => console.error("pipeline:", e instanceof Error ? e.message : e));
+    running.push({ name: "in-process pipeline", stop: async () => { await pipeline.stop(); await close(); await closeSharedProxy(); } });
+    console.log("bus: in-process (outbox relay → search indexer); set KAFKA_BROKERS and run `npm run workers` for Kafka");
+  }
 
   try {
     console.log(formatSeedResult(await seed(worker.url)));

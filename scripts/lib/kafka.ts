@@ -144,7 +144,10 @@ group.initial.rebalance.delay.ms=0
 `;
 }
 
-/** Kafka 4 logs through log4j2; INFO to server.log, minus the chattiest per-request loggers. */
+/**
+ * Kafka 4 logs through log4j2; INFO to server.log (so "Kafka Server started", controller and group
+ * events stay visible), minus the per-partition chatter that makes up most of the volume.
+ */
 const LOG4J2 = `status = warn
 appender.out.type = Console
 appender.out.name = OUT
@@ -158,6 +161,14 @@ logger.clients.name = org.apache.kafka.clients
 logger.clients.level = WARN
 logger.config.name = org.apache.kafka.common.config.AbstractConfig
 logger.config.level = WARN
+logger.state.name = state.change.logger
+logger.state.level = WARN
+logger.partition.name = kafka.cluster.Partition
+logger.partition.level = WARN
+logger.storage.name = org.apache.kafka.storage.internals.log
+logger.storage.level = WARN
+logger.logmanager.name = kafka.log.LogManager
+logger.logmanager.level = WARN
 `;
 
 function canConnect(port: number): Promise<boolean> {
@@ -302,6 +313,8 @@ export async function startKafka(opts: StartKafkaOptions): Promise<KafkaBroker> 
     }
   }
 
+  // Appended across restarts (a test's stop/start reads as one story); rotated once it gets big.
+  if (fs.existsSync(logFile) && fs.statSync(logFile).size > 20 * 1024 * 1024) fs.renameSync(logFile, `${logFile}.1`);
   const out = fs.openSync(logFile, "a");
   const started = Date.now();
   const child = spawn(
@@ -311,8 +324,14 @@ export async function startKafka(opts: StartKafkaOptions): Promise<KafkaBroker> 
     { cwd: dir, detached: opts.detached === true, stdio: ["ignore", out, out] },
   );
   fs.closeSync(out);
+  // A missing `java` surfaces as an async 'error' event; without a listener it would crash the process.
+  let spawnError: Error | undefined;
+  child.once("error", (err) => (spawnError = err));
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not spawn ${java}`);
+  if (pid === undefined) {
+    await sleep(0);
+    throw new Error(`could not spawn ${java} (is Java 17+ installed?): ${spawnError?.message ?? "no pid"}`);
+  }
 
   // Without this a crashed test run would leave an orphan JVM holding the port for the next run.
   const killOnExit = (): void => {

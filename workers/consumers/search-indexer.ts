@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "../../src/db/client";
 import { searchEvents } from "../../src/db/schema";
 import type { Envelope } from "../../src/domain/envelope";
-import { once } from "./processed";
+import { once, type Executor } from "./processed";
 
 export const SEARCH_CONSUMER = "search-indexer";
 export const SEARCH_TOPICS = ["event-events", "inventory-events"] as const;
@@ -18,7 +17,7 @@ interface InventoryData { event_id: string; seat_ids: string[]; quantity: number
  * reordering: event messages carry the whole event and only a newer one overwrites (by the
  * event's updated_at); inventory messages are counted as deltas, which commute.
  */
-export async function indexForSearch(db: Db, e: Envelope): Promise<"applied" | "duplicate" | "ignored"> {
+export async function indexForSearch(db: Executor, e: Envelope): Promise<"applied" | "duplicate" | "ignored"> {
   const type = e.event_type;
   if (!type.startsWith("Event") && !type.startsWith("Seats")) return "ignored";
   return once(db, SEARCH_CONSUMER, e.event_id, async (tx) => {
