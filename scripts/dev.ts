@@ -15,6 +15,7 @@ import { closeSharedProxy, openNodeDb } from "./lib/node-db";
 import { startPglite } from "./lib/pglite";
 import { startWrangler } from "./lib/wrangler";
 import { startInProcessPipeline } from "../workers/in-process";
+import { channelsFromEnv } from "../workers/notifications/channels";
 import { migrateDatabase } from "./migrate";
 import { startPgWsProxy } from "./pg-ws-proxy";
 import { DEMO_BUYER, DEMO_ORGANIZER, formatSeedResult, seed } from "./seed";
@@ -90,9 +91,9 @@ async function main(): Promise<void> {
   // (`npm run workers`); without, the same relay feeds the same consumers in this process.
   if (!process.env.KAFKA_BROKERS) {
     const { db, close } = await openNodeDb(databaseUrl, 2);
-    const pipeline = startInProcessPipeline(db, (e) => console.error("pipeline:", e instanceof Error ? e.message : e));
+    const pipeline = startInProcessPipeline(db, channelsFromEnv(process.env), (e) => console.error("pipeline:", e instanceof Error ? e.message : e));
     running.push({ name: "in-process pipeline", stop: async () => { await pipeline.stop(); await close(); await closeSharedProxy(); } });
-    console.log("bus: in-process (outbox relay → search indexer); set KAFKA_BROKERS and run `npm run workers` for Kafka");
+    console.log("bus: in-process (outbox relay → search indexer, notifier; mail readable at /dev/mail); set KAFKA_BROKERS and run `npm run workers` for Kafka");
   }
 
   try {

@@ -12,6 +12,7 @@ import { paymentRoutes } from "./routes/payments";
 import { queueRoutes } from "./routes/queue";
 import { searchRoutes } from "./routes/search";
 import { checkoutPage } from "./pages/checkout";
+import { mailboxPage } from "./pages/mailbox";
 
 const PROBLEM_TYPE = "application/problem+json";
 
@@ -25,6 +26,7 @@ export const app = new Hono<AppEnv>()
   .route("/api/queue", queueRoutes)
   .route("/api/search", searchRoutes)
   .route("/", checkoutPage)
+  .route("/", mailboxPage)
   .get("/", (c) => c.json({ name: "Ticketing Pro", docs: "/api", health: "/health" }));
 
 app.notFound((c) => {

@@ -29,6 +29,8 @@ export interface Env {
   STRIPE_API_BASE?: string;
   /** Where this Worker is reachable; the simulator delivers webhooks here. */
   PUBLIC_BASE_URL?: string;
+  /** "on" serves the notifications mailbox at /dev/mail (the embedded default). */
+  MAILBOX_PAGE?: string;
 }
 
 /** A positive integer var, or its default when unset or malformed. */

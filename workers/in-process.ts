@@ -2,26 +2,35 @@ import type { Db } from "../src/db/client";
 import type { Envelope } from "../src/domain/envelope";
 import { indexForSearch } from "./consumers/search-indexer";
 import type { Executor } from "./consumers/processed";
+import { notify, sendReminders } from "./consumers/notifier";
+import type { Channels } from "./notifications/channels";
 import { runRelay, type Sink } from "./outbox-relay";
 
+type Consumer = (db: Executor, e: Envelope) => Promise<string>;
+
 /** Every consumer, as a function of one envelope; Kafka or the in-process sink feeds them. */
-export const CONSUMERS: ((db: Executor, e: Envelope) => Promise<string>)[] = [indexForSearch];
+export function consumers(channels: Channels): Consumer[] {
+  return [indexForSearch, (db, e) => notify(db, channels, e)];
+}
 
 /**
  * The embedded default's bus: the relay hands each batch straight to the consumers, in outbox
  * order, inside the relay's own transaction (so a batch is relayed and consumed, or neither).
  * Same relay, same consumers, same dedupe as with Kafka; only the transport differs.
  */
-export function inProcessSink(): Sink {
+export function inProcessSink(channels: Channels): Sink {
+  const all = consumers(channels);
   return {
     async publish(rows, tx) {
-      for (const r of rows) for (const consume of CONSUMERS) await consume(tx, r.envelope);
+      for (const r of rows) for (const consume of all) await consume(tx, r.envelope);
     },
   };
 }
 
-export function startInProcessPipeline(db: Db, onError: (e: unknown) => void): { stop(): Promise<void> } {
+export function startInProcessPipeline(db: Db, channels: Channels, onError: (e: unknown) => void): { stop(): Promise<void> } {
   const controller = new AbortController();
-  const running = runRelay(db, inProcessSink(), { signal: controller.signal, idleMs: 250, onError });
-  return { stop: async () => { controller.abort(); await running; } };
+  const running = runRelay(db, inProcessSink(channels), { signal: controller.signal, idleMs: 250, onError });
+  // Reminders (D-7, D-1) are a schedule, not a message: every ten minutes.
+  const reminders = setInterval(() => void sendReminders(db, channels).catch(onError), 10 * 60_000);
+  return { stop: async () => { clearInterval(reminders); controller.abort(); await running; } };
 }

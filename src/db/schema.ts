@@ -188,3 +188,23 @@ export const searchEvents = pgTable("search_events", {
   index("search_events_title_trgm_idx").using("gin", sql`${t.title} gin_trgm_ops`),
   index("search_events_filter_idx").on(t.status, t.category, t.startDate),
 ]);
+
+/**
+ * Every notification the notifier decided to send: claimed before sending (so a redelivered
+ * message finds the claim and sends nothing), then marked sent or failed. Also the local mailbox
+ * of the embedded default.
+ */
+export const notifications = pgTable("notifications", {
+  notificationId: text("notification_id").primaryKey(),
+  channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+  template: text("template").notNull(),
+  locale: text("locale").notNull(),
+  recipient: text("recipient").notNull(),
+  subject: text("subject").notNull(),
+  bodyText: text("body_text").notNull(),
+  bodyHtml: text("body_html"),
+  status: text("status", { enum: ["pending", "sent", "failed"] }).notNull().default("pending"),
+  error: text("error"),
+  createdAt: ts("created_at").notNull().defaultNow(),
+  sentAt: ts("sent_at"),
+}, (t) => [index("notifications_created_idx").on(t.createdAt)]);

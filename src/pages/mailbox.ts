@@ -1,0 +1,17 @@
+import { Hono } from "hono";
+import { html } from "hono/html";
+import { desc } from "drizzle-orm";
+import { db, type AppEnv } from "../context";
+import { notifications } from "../db/schema";
+import { problems } from "../problem";
+
+/** The embedded default's mailbox: the latest notifications the notifier sent (off in staging and production). */
+export const mailboxPage = new Hono<AppEnv>().get("/dev/mail", async (c) => {
+  if (c.env.MAILBOX_PAGE !== "on") throw problems.notFound("Mailbox");
+  const rows = await db(c).select().from(notifications).orderBy(desc(notifications.createdAt)).limit(50);
+  return c.html(html`<!doctype html><html><head><meta charset="utf-8"><title>Mailbox · Ticketing Pro</title>
+<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}article{border-bottom:1px solid #ddd;padding:.5rem 0}pre{white-space:pre-wrap}</style></head>
+<body><h1>Mailbox</h1><p>The last ${rows.length} notifications (email and SMS), newest first.</p>
+${rows.map((n) => html`<article><strong>${n.subject}</strong><br><small>${n.channel} to ${n.recipient} · ${n.status} · ${n.createdAt.toISOString()}</small><pre>${n.bodyText}</pre></article>`)}
+</body></html>`);
+});
