@@ -1,7 +1,8 @@
 /**
  * `npm test`: starts the real services the tests need, runs every suite, and fails if any test
- * was skipped. Services: PostgreSQL (Debian's server binaries; missing means failure, not a skip),
- * PGlite on a socket, the WebSocket proxy, and the Worker under `wrangler dev`.
+ * was skipped. Services: PostgreSQL and Redis (Debian's server binaries; missing means failure,
+ * not a skip), PGlite on a socket, the WebSocket proxy, Apache Kafka (KRaft, jars from Maven
+ * Central), stripe-mock, an Upstash-compatible REST front, and two Workers under `wrangler dev`.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -10,6 +11,7 @@ import { startPglite } from "./lib/pglite";
 import { startPostgres } from "./lib/postgres";
 import { startStripeMock } from "./lib/stripe-mock";
 import { startRedisServer, startUpstashRest } from "./lib/upstash-rest";
+import { createTopics, startKafka } from "./lib/kafka";
 import { startWrangler } from "./lib/wrangler";
 import { migrateDatabase } from "./migrate";
 import { startPgWsProxy } from "./pg-ws-proxy";
@@ -22,6 +24,7 @@ const WORKER_PORT = 8788;
 const STRIPE_WORKER_PORT = 8789;
 const STRIPE_MOCK_PORT = 12111;
 const REDIS_PORT = 56379;
+const KAFKA_PORT = 59092;
 const UPSTASH_PORT = 56380;
 /** The functional suites raise the rate limits (as a load test would, with vars only); the Stripe-mode Worker keeps the seed's. */
 const RAISED_LIMITS = { RATE_LIMIT_LOGIN_PER_MIN: "1000000", RATE_LIMIT_REGISTER_PER_MIN: "1000000", RATE_LIMIT_BOOKINGS_PER_MIN: "1000000", RATE_LIMIT_EVENT_READS_PER_MIN: "1000000" };
@@ -70,6 +73,11 @@ async function main(): Promise<number> {
     const upstashToken = `test-${crypto.randomUUID()}`;
     const upstash = await startUpstashRest({ port: UPSTASH_PORT, redisUrl: redis.url, token: upstashToken });
     cleanups.push(() => upstash.stop());
+    const kafkaDir = `${TMP}/kafka`;
+    const kafka = await startKafka({ dir: kafkaDir, port: KAFKA_PORT, controllerPort: KAFKA_PORT + 1 });
+    cleanups.push(() => kafka.stop());
+    await createTopics(kafka.brokers);
+    console.log(`  Kafka (KRaft, one broker) up in ${(kafka.startupMs / 1000).toFixed(1)} s`);
     const stripeMock = await startStripeMock(STRIPE_MOCK_PORT);
     cleanups.push(() => stripeMock.stop());
     const devVars = fs.readFileSync(".dev.vars", "utf8");
@@ -97,6 +105,7 @@ async function main(): Promise<number> {
     console.log("▶ integration and load tests against the running services");
     await vitest("vitest.node.mts", `${TMP}/node.json`, {
       TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret, TEST_JWT_PRIVATE_JWK: signingKey, TEST_REDIS_URL: redis.url,
+      TEST_KAFKA_BROKERS: kafka.brokers, TEST_KAFKA_DIR: kafkaDir, TEST_KAFKA_PORT: String(KAFKA_PORT), TEST_KAFKA_PID: String(kafka.pid),
       TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_PGLITE_URL: lite.url,
     });
     const problems = [...checkReport("unit", `${TMP}/unit.json`), ...checkReport("integration+load", `${TMP}/node.json`)];

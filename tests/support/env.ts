@@ -16,3 +16,7 @@ export const WEBHOOK_SECRET = required("TEST_WEBHOOK_SECRET");
 /** The Worker's signing key, so load tests can act as many simulated accounts without registering each. */
 export const JWT_PRIVATE_JWK = required("TEST_JWT_PRIVATE_JWK");
 export const REDIS_URL = required("TEST_REDIS_URL");
+export const KAFKA_BROKERS = required("TEST_KAFKA_BROKERS");
+export const KAFKA_DIR = required("TEST_KAFKA_DIR");
+export const KAFKA_PORT = Number(required("TEST_KAFKA_PORT"));
+export const KAFKA_PID = Number(required("TEST_KAFKA_PID"));

@@ -1,0 +1,61 @@
+/**
+ * `npm run workers`: the event pipeline as its own processes' work, with Kafka: the outbox
+ * bridge (Postgres → Kafka), the search indexer and the notifier (Kafka → their effects), the
+ * reminder schedule, and a small HTTP endpoint reporting the bridge's lag.
+ * Needs DATABASE_URL and KAFKA_BROKERS; SMTP_URL and SMS_WEBHOOK_URL are optional.
+ */
+import http from "node:http";
+import { closeSharedProxy, openNodeDb } from "../scripts/lib/node-db";
+import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "./consumers/search-indexer";
+import { notify, NOTIFY_CONSUMER, NOTIFY_TOPICS, sendReminders } from "./consumers/notifier";
+import { kafkaClient, kafkaSink, runConsumer } from "./kafka-bus";
+import { channelsFromEnv } from "./notifications/channels";
+import { relayLag, runRelay } from "./outbox-relay";
+
+const log = (msg: string, f: Record<string, unknown> = {}) => console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg, ...f }));
+
+async function main(): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL;
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!databaseUrl || !brokers) throw new Error("DATABASE_URL and KAFKA_BROKERS must be set (without Kafka, `npm start` runs the pipeline in-process)");
+  const { db, close } = await openNodeDb(databaseUrl, 6);
+  const kafka = kafkaClient(brokers, `ticketing-pro-workers-${process.pid}`);
+  const channels = channelsFromEnv(process.env);
+
+  const sink = await kafkaSink(kafka);
+  const controller = new AbortController();
+  const relay = runRelay(db, sink, { signal: controller.signal, onError: (e) => log("bridge: retrying after an error", { error: String(e) }) });
+  const consumers = [
+    await runConsumer(kafka, SEARCH_CONSUMER, SEARCH_TOPICS, (e) => indexForSearch(db, e), log),
+    await runConsumer(kafka, NOTIFY_CONSUMER, NOTIFY_TOPICS, (e) => notify(db, channels, e), log),
+  ];
+  const reminders = setInterval(() => void sendReminders(db, channels).catch((e: unknown) => log("reminders failed", { error: String(e) })), 10 * 60_000);
+
+  const port = Number(process.env.WORKERS_PORT ?? 8790);
+  const server = http.createServer((_req, res) => {
+    relayLag(db).then((lag) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ bridge: lag }));
+    }, (e: unknown) => { res.writeHead(503).end(String(e)); });
+  }).listen(port, "127.0.0.1");
+  log("workers running", { brokers, lag_endpoint: `http://127.0.0.1:${port}/`, consumers: [SEARCH_CONSUMER, NOTIFY_CONSUMER] });
+
+  const stop = async () => {
+    clearInterval(reminders);
+    controller.abort();
+    await relay;
+    await Promise.all(consumers.map((c) => c.disconnect()));
+    await sink.disconnect();
+    server.close();
+    await close();
+    await closeSharedProxy();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
+}
+
+main().catch((e: unknown) => {
+  console.error("workers failed:", e instanceof Error ? e.message : e);
+  process.exit(1);
+});
