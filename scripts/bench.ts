@@ -22,7 +22,12 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { and, count, eq, sql } from "drizzle-orm";
-import { bookings, payments, seats } from "../src/db/schema";
+import { bookings, outbox, payments, seats } from "../src/db/schema";
+import { makeMessage } from "../src/domain/envelope";
+import { createTopics, startKafka } from "./lib/kafka";
+import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "../workers/consumers/search-indexer";
+import { kafkaClient, kafkaSink, runConsumer } from "../workers/kafka-bus";
+import { relayLag, runRelay } from "../workers/outbox-relay";
 import { loadKeys, signAccessToken } from "../src/domain/tokens";
 import { LIMITS } from "../src/domain/seat-map";
 import { markdownTable, ratio, round, summarizeLatencies, type Ratio, type ScenarioResult } from "./lib/bench-stats";
@@ -539,14 +544,15 @@ async function main(): Promise<number> {
       `and PostgreSQL ${pgVersion} (fsync off). ${CONCURRENCY} requests in flight per scenario; scenarios run one after another. ` +
       `1-min load average before the bench started: ${loadAtStart[0]}${loadAtStart[0]! > 0.5 ? " (other work was running: numbers are noisy)" : ""}.`,
   };
+  const pipeline = await benchPipeline(pg.url);
   const finishedAt = new Date();
   const results = {
     finished_at: finishedAt.toISOString(), setup,
     scenarios: Object.values(runs).map((r) => ({ ...r.result, warmup: r.warmup })),
-    ratios, consistency, outbox,
+    ratios, consistency, outbox, pipeline,
   };
 
-  const summary = renderSummary(setup.ran_at_once, Object.values(runs).map((r) => r.result), ratios, consistency, outbox, finishedAt);
+  const summary = renderSummary(setup.ran_at_once, Object.values(runs).map((r) => r.result), ratios, consistency, outbox, finishedAt) + renderPipeline(pipeline);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = finishedAt.toISOString().replace(/[:.]/g, "-");
   const json = `${JSON.stringify(results, null, 2)}\n`;
@@ -560,6 +566,89 @@ async function main(): Promise<number> {
   if (failedScenarios.length) console.error(`[bench] requests failed in: ${failedScenarios.join(", ")}`);
   if (!consistency.ok) console.error("[bench] INCONSISTENT: Postgres, the EventRoom and the 201s disagree");
   return failedScenarios.length || !consistency.ok ? 1 : 0;
+}
+
+// ------------------------------------------------------------------ the event pipeline
+
+const PIPELINE_MESSAGES = intEnv("BENCH_PIPELINE_MESSAGES", 5000);
+
+interface PipelineResult {
+  messages: number;
+  /** Outbox rows published to Kafka per second by one bridge (from the first claim to an empty outbox). */
+  bridge_events_per_s: number;
+  /** Outbox insert → applied by the search consumer (over Kafka), for a burst of `messages` rows. */
+  end_to_end_lag_ms: { p50: number; p95: number; p99: number };
+}
+
+/**
+ * Outbox → Kafka → consumer against a local KRaft broker: a burst of event messages is written
+ * to the Postgres outbox at once, one bridge publishes it, and the search consumer (its own
+ * group) applies it. Reports the bridge's rate and each message's insert-to-applied lag.
+ */
+async function benchPipeline(databaseUrl: string): Promise<PipelineResult> {
+  const kafkaPort = await freePort(59190, 59199);
+  log(`pipeline: starting Kafka (KRaft) on ${kafkaPort}`);
+  const broker = await startKafka({ dir: `${STATE_DIR}/kafka`, port: kafkaPort, controllerPort: kafkaPort + 100 });
+  cleanups.push({ name: "kafka", run: () => broker.stop() });
+  await createTopics(broker.brokers);
+  const { db, close } = await openNodeDb(databaseUrl, 6);
+  cleanups.push({ name: "pipeline db", run: () => close() });
+  const kafka = kafkaClient(broker.brokers, "bench");
+  const consumer = await runConsumer(kafka, `${SEARCH_CONSUMER}-bench`, SEARCH_TOPICS, (e) => indexForSearch(db, e), () => {});
+  cleanups.push({ name: "pipeline consumer", run: () => consumer.disconnect() });
+
+  const events = Array.from({ length: 200 }, () => crypto.randomUUID());
+  const ids: string[] = [];
+  const rows = Array.from({ length: PIPELINE_MESSAGES }, (_, i) => {
+    const eventId = events[i % events.length]!;
+    const m = makeMessage("EventUpdated", eventId, {
+      event_id: eventId, title: `Pipeline ${i}`, description: "", venue: "Bench Hall", location: "", category: "concert",
+      start_date: new Date(Date.now() + 86400_000).toISOString(), currency: "KRW", status: "published", min_price: 1000, max_price: 1000,
+      total_seats: 100, updated_at: new Date(Date.now() + i).toISOString(),
+    }, { correlationId: "bench" });
+    ids.push(m.envelope.event_id);
+    return { messageId: m.envelope.event_id, topic: m.topic, aggregateId: m.key, eventType: m.envelope.event_type, envelope: m.envelope };
+  });
+  for (let i = 0; i < rows.length; i += 500) await db.insert(outbox).values(rows.slice(i, i + 500));
+
+  const sink = await kafkaSink(kafka);
+  cleanups.push({ name: "pipeline producer", run: () => sink.disconnect() });
+  const controller = new AbortController();
+  const t0 = performance.now();
+  const relay = runRelay(db, sink, { signal: controller.signal, idleMs: 20 });
+  while ((await relayLag(db)).pending > 0) await new Promise((r) => setTimeout(r, 20));
+  const bridgeMs = performance.now() - t0;
+  controller.abort();
+  await relay;
+  const idList = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+  const applied = async () => (await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM processed_messages WHERE consumer = ${SEARCH_CONSUMER} AND message_id IN (${idList})`)).rows[0]?.n ?? 0;
+  const deadline = Date.now() + OUTBOX_TIMEOUT_MS;
+  while ((await applied()) < ids.length) {
+    if (Date.now() > deadline) throw new Error("pipeline: the consumer did not apply every message in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const lag = await db.execute<{ p50: number; p95: number; p99: number }>(sql`
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY ms) AS p95,
+      percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+    FROM (SELECT extract(epoch FROM (p.processed_at - o.created_at)) * 1000 AS ms FROM processed_messages p
+      JOIN outbox o ON o.message_id = p.message_id WHERE p.consumer = ${SEARCH_CONSUMER} AND p.message_id IN (${idList})) t`);
+  const l = lag.rows[0]!;
+  const result: PipelineResult = {
+    messages: ids.length, bridge_events_per_s: round(ids.length / (bridgeMs / 1000), 1),
+    end_to_end_lag_ms: { p50: round(Number(l.p50)), p95: round(Number(l.p95)), p99: round(Number(l.p99)) },
+  };
+  log(`pipeline: bridge ${result.bridge_events_per_s} events/s; end-to-end lag p50 ${result.end_to_end_lag_ms.p50} ms, p95 ${result.end_to_end_lag_ms.p95} ms, p99 ${result.end_to_end_lag_ms.p99} ms`);
+  return result;
+}
+
+function renderPipeline(p: PipelineResult): string {
+  return [
+    "",
+    `Event pipeline (outbox → Kafka → search consumer, one bridge, one KRaft broker, a burst of ${p.messages} outbox rows written at once): ` +
+      `the bridge published **${p.bridge_events_per_s} events/s**; outbox insert → applied by the consumer took p50 ${p.end_to_end_lag_ms.p50} ms, ` +
+      `p95 ${p.end_to_end_lag_ms.p95} ms, p99 ${p.end_to_end_lag_ms.p99} ms (the burst queues behind itself, so this is the lag of a backlog, not of one message).`,
+    "",
+  ].join("\n");
 }
 
 function renderSummary(ranAtOnce: string, results: ScenarioResult[], ratios: Record<string, Ratio>, c: Consistency, o: OutboxLag, at: Date): string {
