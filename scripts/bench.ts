@@ -570,7 +570,7 @@ async function main(): Promise<number> {
 
 // ------------------------------------------------------------------ the event pipeline
 
-const PIPELINE_MESSAGES = intEnv("BENCH_PIPELINE_MESSAGES", 5000);
+const PIPELINE_MESSAGES = intEnv("BENCH_PIPELINE_MESSAGES", 3000);
 
 interface PipelineResult {
   messages: number;

@@ -41,6 +41,8 @@ export async function runConsumer(
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics], fromBeginning: true });
   await consumer.run({
+    // Partitions are independent (order matters only within one: per aggregate), so take them side by side.
+    partitionsConsumedConcurrently: 6,
     eachMessage: async ({ topic, partition, message }) => {
       let parsed: Envelope;
       try {
