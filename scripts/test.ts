@@ -101,14 +101,17 @@ async function main(): Promise<number> {
     console.log(`  services up in ${((Date.now() - started) / 1000).toFixed(1)} s (Worker log: ${TMP}/wrangler.log)`);
 
     console.log("▶ unit tests in the Workers runtime");
-    await vitest("vitest.unit.mts", `${TMP}/unit.json`, {});
+    const unitExit = await vitest("vitest.unit.mts", `${TMP}/unit.json`, {});
     console.log("▶ integration and load tests against the running services");
-    await vitest("vitest.node.mts", `${TMP}/node.json`, {
+    const nodeExit = await vitest("vitest.node.mts", `${TMP}/node.json`, {
       TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret, TEST_JWT_PRIVATE_JWK: signingKey, TEST_REDIS_URL: redis.url,
       TEST_KAFKA_BROKERS: kafka.brokers, TEST_KAFKA_DIR: kafkaDir, TEST_KAFKA_PORT: String(KAFKA_PORT), TEST_KAFKA_PID: String(kafka.pid),
       TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_PGLITE_URL: lite.url,
     });
     const problems = [...checkReport("unit", `${TMP}/unit.json`), ...checkReport("integration+load", `${TMP}/node.json`)];
+    // Vitest also fails a run for errors outside any test (an uncaught exception, say): that counts too.
+    if (unitExit !== 0) problems.push(`unit: vitest exited with ${unitExit}`);
+    if (nodeExit !== 0) problems.push(`integration+load: vitest exited with ${nodeExit} (see "Unhandled Errors" above)`);
     console.log(`total time ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (problems.length) {
       console.error(`✗ ${problems.join("\n✗ ")}`);

@@ -110,6 +110,7 @@ export async function startRedisServer(port: number, dir: string): Promise<{ url
   fs.mkdirSync(dir, { recursive: true });
   const child = spawn(bin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
   const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on("error", () => {}); // refused until the server is up: expected while probing
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {

@@ -1,4 +1,4 @@
-import { Pool, neonConfig } from "@neondatabase/serverless";
+import { Pool, neonConfig, type PoolClient } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import * as schema from "./schema";
 
@@ -24,8 +24,10 @@ export function useWsProxy(proxy: string | undefined): void {
 export function openDb(databaseUrl: string, proxy: string | undefined, max = 4): { db: Db; pool: Pool } {
   useWsProxy(proxy);
   const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
-  // An idle client that loses its socket must not crash the isolate.
+  // A client that loses its socket (Postgres restarting, say) emits 'error'; without a listener
+  // that is an uncaught exception. The query in flight rejects on its own, which is what callers see.
   pool.on("error", () => {});
+  pool.on("connect", (client: PoolClient) => client.on("error", () => {}));
   return { db: drizzle(pool, { schema }), pool };
 }
 
