@@ -78,9 +78,7 @@ export type PaymentOutcome =
 
 export interface TicketInfo { ticket_id: string; item_id: string }
 
-export type QueueState = "waiting" | "admitted" | "expired";
-
-export interface QueuePlace { state: QueueState; position: number | null; sessionEndsAt: number | null }
+export interface QueuePlace { state: "waiting" | "admitted" | "expired"; position: number | null; sessionEndsAt: number | null }
 
 /** What the edge caches (about a second) to answer status polls without the room. */
 export interface QueueWatermark {

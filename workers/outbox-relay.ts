@@ -4,8 +4,6 @@ import { outbox } from "../src/db/schema";
 import { envelopeSchema, type Envelope } from "../src/domain/envelope";
 import type { Tx } from "./consumers/processed";
 
-export type OutboxRow = typeof outbox.$inferSelect;
-
 /** Where relayed rows go: the Kafka producer, or (embedded default) the consumers in-process. */
 export interface Sink {
   /** `tx` is the relay's open transaction: an in-process sink works inside it (PGlite serves one transaction at a time). */

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { Problem, problems } from "../problem";
+import { problems } from "../problem";
 
 const DEFAULT_LIMIT = 64 * 1024;
 
@@ -30,8 +30,4 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S, limit
     throw problems.badRequest("The body is not valid JSON");
   }
   return parseWith(schema, value);
-}
-
-export function isProblem(e: unknown): e is Problem {
-  return e instanceof Problem;
 }
