@@ -6,7 +6,9 @@ import type { Currency } from "../src/domain/money";
 import { openDb, type Db } from "../src/db/client";
 import { applyToPostgres } from "./outbox-projection";
 import { paymentProvider } from "../src/payments";
-import { admissionsDue, cryptoRandom, shuffle, type QueueSettings } from "../src/domain/waiting-room";
+import type { QueueSettings } from "../src/domain/waiting-room";
+import { refuse } from "./refuse";
+import { WAITING_ROOM_SCHEMA, WaitingRoom } from "./waiting-room";
 import type {
   AreaStatus, BookingItem, BookingView, LiveCounts, PaymentOutcome, PaymentReport, QueuePlace, QueueWatermark, Refusal, ReserveRequest, ReserveResult, RoomConfig, RoomSnapshot, RoomStats,
   RoomStatus, SeatStatus, TicketInfo, TransitionResult,
@@ -41,10 +43,12 @@ export class EventRoom extends DurableObject<Env> {
   /** Live feed: whether counts changed since the last push, and when that was. */
   private liveDirty = true;
   private lastBroadcast = 0;
+  private readonly queue: WaitingRoom;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.queue = new WaitingRoom(this.sql, ctx.storage, { get: (k) => this.meta(k), set: (k, v) => this.setMeta(k, v) });
     ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(`
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,11 +70,8 @@ export class EventRoom extends DurableObject<Env> {
         CREATE TABLE IF NOT EXISTS tasks (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, booking_id TEXT NOT NULL,
           intent_id TEXT NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, due_at INTEGER NOT NULL,
           last_error TEXT, UNIQUE (kind, intent_id));
-        CREATE TABLE IF NOT EXISTS queue (user_id TEXT PRIMARY KEY, joined_at INTEGER NOT NULL, position INTEGER UNIQUE,
-          state TEXT NOT NULL DEFAULT 'waiting', admitted_at INTEGER, session_ends_at INTEGER);
-        CREATE INDEX IF NOT EXISTS queue_by_state ON queue(state, session_ends_at);
-        CREATE TABLE IF NOT EXISTS admissions (at INTEGER NOT NULL, n INTEGER NOT NULL);
       `);
+      this.sql.exec(WAITING_ROOM_SCHEMA);
       // Columns added after the first release; ADD COLUMN is cheap and idempotent via the check.
       const cols = new Set(this.sql.exec<{ name: string }>("PRAGMA table_info(bookings)").toArray().map((c) => c.name));
       for (const col of ["payment_intent_id", "paid_intent_id", "reason", "refund_state"]) {
@@ -143,7 +144,7 @@ export class EventRoom extends DurableObject<Env> {
         return { ok: true, replayed: true, booking: JSON.parse(prior.response) as BookingView };
       }
     }
-    const gate = this.checkAdmission(req.userId, req.admission ?? null);
+    const gate = this.queue.checkAdmission(req.userId, req.admission ?? null, Date.now());
     if (gate) return gate;
     const maxPerBooking = Number(this.meta("max_per_booking") ?? 8);
     const count = req.seatIds ? req.seatIds.length : req.quantity;
@@ -194,8 +195,7 @@ export class EventRoom extends DurableObject<Env> {
         this.sql.exec("INSERT INTO idempotency (user_id, key, body_hash, response) VALUES (?, ?, ?, ?)",
           req.userId, req.idempotency.key, req.idempotency.bodyHash, JSON.stringify(view));
       }
-      // A shopper who booked leaves the store: the slot goes to the next in line.
-      this.sql.exec("UPDATE queue SET state = 'done' WHERE user_id = ? AND state = 'admitted'", req.userId);
+      this.queue.leave(req.userId);
       const first = this.emit("BookingCreated", bookingId, { ...view }, req.correlationId, null);
       this.emit("SeatsReserved", this.eventId(), inventoryData(view), req.correlationId, first);
     });
@@ -324,66 +324,41 @@ export class EventRoom extends DurableObject<Env> {
       "SELECT ticket_id, item_id, status FROM tickets WHERE booking_id = ? ORDER BY item_id", bookingId).toArray().map((t) => ({ ...t }));
   }
 
-  // ---------------------------------------------------------------- waiting room
+  // ---------------------------------------------------------------- waiting room (see waiting-room.ts)
 
   configureQueue(settings: QueueSettings): QueueSettings {
-    this.setMeta("queue_settings", JSON.stringify(settings));
+    this.queue.configure(settings);
     this.liveDirty = true;
     this.schedule(Math.max(Date.now(), Math.min(Date.parse(settings.on_sale_at), Date.now() + 1000)));
     return settings;
   }
 
   queueSettings(): QueueSettings | null {
-    const raw = this.meta("queue_settings");
-    return raw ? (JSON.parse(raw) as QueueSettings) : null;
+    return this.queue.settings();
   }
 
-  /** One place per account: joining again returns the same place. */
   joinQueue(userId: string): QueuePlace | Refusal {
-    const s = this.queueSettings();
-    if (!s?.enabled) return refuse(409, "queue_not_enabled", "This event has no waiting room; book directly");
-    if (this.status() !== "on_sale") return refuse(409, "event_not_on_sale", "This event is not on sale");
-    const now = Date.now();
-    this.openQueueIfDue(s, now);
-    const existing = this.place(userId, now);
-    if (existing) return existing;
-    const opened = this.meta("queue_opened") === "1";
-    // Before the sale opens nobody gets a number: the whole pre-sale crowd is shuffled at opening.
-    const position = opened ? this.nextPosition() : null;
-    this.sql.exec("INSERT INTO queue (user_id, joined_at, position) VALUES (?, ?, ?)", userId, now, position);
+    if (this.queue.settings()?.enabled && this.status() !== "on_sale") return refuse(409, "event_not_on_sale", "This event is not on sale");
+    const joined = this.queue.join(userId, Date.now());
+    if ("ok" in joined) return joined;
     this.liveDirty = true;
-    this.schedule(opened ? now + 1000 : Date.parse(s.on_sale_at));
-    return { state: "waiting", position, sessionEndsAt: null };
+    this.schedule(joined.wakeAt);
+    return joined.place;
   }
 
   /** The caller's place now: used once per shopper when a pre-sale token needs its number, or on admission. */
   queuePlace(userId: string): QueuePlace | null {
-    const s = this.queueSettings();
-    if (s) this.openQueueIfDue(s, Date.now());
-    return this.place(userId, Date.now());
+    return this.queue.place(userId, Date.now());
   }
 
   queueWatermark(): QueueWatermark {
-    const s = this.queueSettings();
-    const now = Date.now();
-    const recent = this.sql.exec<{ n: number | null; first: number | null }>("SELECT SUM(n) AS n, MIN(at) AS first FROM admissions WHERE at > ?", now - 60_000).one();
-    const windowMs = recent.first ? Math.max(1000, now - recent.first + 1000) : 60_000;
-    return {
-      enabled: !!s?.enabled, opened: this.meta("queue_opened") === "1", onSaleAt: s ? Date.parse(s.on_sale_at) : 0,
-      admittedThrough: Number(this.meta("queue_admitted_through") ?? 0), admitPerMinute: s?.admit_per_minute ?? 0,
-      measuredPerMinute: Math.round(((recent.n ?? 0) * 60_000) / Math.min(60_000, windowMs)),
-    };
+    return this.queue.watermark(Date.now());
   }
 
   liveCounts(): LiveCounts {
-    const now = Date.now();
-    const q = this.sql.exec<{ joined: number; waiting: number; admitted: number; active: number }>(`
-      SELECT COUNT(*) AS joined, COALESCE(SUM(state = 'waiting'), 0) AS waiting,
-        COALESCE(SUM(state IN ('admitted', 'done', 'lapsed')), 0) AS admitted,
-        COALESCE(SUM(state = 'admitted' AND session_ends_at > ?), 0) AS active FROM queue`, now).one();
     const st = this.stats();
     return {
-      joined: q.joined, waiting: q.waiting, admitted: q.admitted, active: q.active,
+      ...this.queue.counts(Date.now()),
       held: st.seats.held + st.areas.held, sold: st.seats.sold + st.areas.sold, available: st.seats.available + st.areas.available,
     };
   }
@@ -416,83 +391,6 @@ export class EventRoom extends DurableObject<Env> {
     }
     this.liveDirty = false;
     this.lastBroadcast = now;
-  }
-
-  /** The waiting room's clock: open at on-sale time, lapse sessions, admit at the set rate. */
-  private queueTick(now: number): number | null {
-    const s = this.queueSettings();
-    if (!s?.enabled) return null;
-    const onSale = Date.parse(s.on_sale_at);
-    if (now < onSale) return onSale;
-    this.ctx.storage.transactionSync(() => {
-      this.openQueueIfDue(s, now);
-      const lapsed = this.sql.exec("UPDATE queue SET state = 'lapsed' WHERE state = 'admitted' AND session_ends_at <= ?", now).rowsWritten;
-      const last = Number(this.meta("queue_last_tick") ?? onSale);
-      const through = Number(this.meta("queue_admitted_through") ?? 0);
-      const issued = Number(this.meta("queue_next_position") ?? 1) - 1;
-      const active = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM queue WHERE state = 'admitted'").one().n;
-      const due = admissionsDue({
-        admitPerMinute: s.admit_per_minute, elapsedMs: now - last, carry: Number(this.meta("queue_carry") ?? 0),
-        active, maxActive: s.max_active, waiting: issued - through,
-      });
-      if (due.admit > 0) {
-        this.sql.exec("UPDATE queue SET state = 'admitted', admitted_at = ?, session_ends_at = ? WHERE state = 'waiting' AND position > ? AND position <= ?",
-          now, now + s.session_minutes * 60_000, through, through + due.admit);
-        this.setMeta("queue_admitted_through", String(through + due.admit));
-        this.sql.exec("INSERT INTO admissions (at, n) VALUES (?, ?)", now, due.admit);
-        this.sql.exec("DELETE FROM admissions WHERE at < ?", now - 120_000);
-      }
-      if (due.admit > 0 || lapsed > 0) this.liveDirty = true;
-      this.setMeta("queue_carry", String(due.carry));
-      this.setMeta("queue_last_tick", String(now));
-    });
-    const pending = this.sql.exec<{ waiting: number; active: number }>(
-      "SELECT COALESCE(SUM(state = 'waiting'), 0) AS waiting, COALESCE(SUM(state = 'admitted'), 0) AS active FROM queue").one();
-    if (pending.waiting > 0) return now + 1000;
-    if (pending.active > 0) {
-      const end = this.sql.exec<{ t: number }>("SELECT MIN(session_ends_at) AS t FROM queue WHERE state = 'admitted'").one().t;
-      return Math.max(now + 1000, end);
-    }
-    return null;
-  }
-
-  private openQueueIfDue(s: QueueSettings, now: number): void {
-    if (this.meta("queue_opened") === "1" || now < Date.parse(s.on_sale_at)) return;
-    this.ctx.storage.transactionSync(() => {
-      const early = this.sql.exec<{ user_id: string }>("SELECT user_id FROM queue WHERE position IS NULL ORDER BY joined_at").toArray().map((r) => r.user_id);
-      for (const userId of shuffle(early, cryptoRandom)) {
-        this.sql.exec("UPDATE queue SET position = ? WHERE user_id = ?", this.nextPosition(), userId);
-      }
-      this.setMeta("queue_opened", "1");
-      this.setMeta("queue_last_tick", String(Date.parse(s.on_sale_at)));
-    });
-    this.liveDirty = true;
-  }
-
-  private nextPosition(): number {
-    const next = Number(this.meta("queue_next_position") ?? 1);
-    this.setMeta("queue_next_position", String(next + 1));
-    return next;
-  }
-
-  private place(userId: string, now: number): QueuePlace | null {
-    const row = this.sql.exec<{ position: number | null; state: string; session_ends_at: number | null }>(
-      "SELECT position, state, session_ends_at FROM queue WHERE user_id = ?", userId).toArray()[0];
-    if (!row) return null;
-    if (row.state === "admitted" && (row.session_ends_at ?? 0) > now) return { state: "admitted", position: row.position, sessionEndsAt: row.session_ends_at };
-    if (row.state === "waiting") return { state: "waiting", position: row.position, sessionEndsAt: null };
-    return { state: "expired", position: row.position, sessionEndsAt: row.session_ends_at };
-  }
-
-  /** With the waiting room on, only an admitted shopper whose session is running may book. */
-  private checkAdmission(userId: string, admission: { position: number | null } | null): Refusal | null {
-    const s = this.queueSettings();
-    if (!s?.enabled) return null;
-    if (!admission) return refuse(403, "queue_required", "This sale has a waiting room: join the queue and book with your admission token");
-    const p = this.place(userId, Date.now());
-    if (p?.state === "admitted") return null;
-    if (p?.state === "expired") return refuse(403, "admission_expired", "Your shopping session has ended; join the queue again");
-    return refuse(403, "queue_required", "You have not been admitted yet; keep your place in the queue");
   }
 
   // ---------------------------------------------------------------- reads
@@ -537,7 +435,9 @@ export class EventRoom extends DurableObject<Env> {
         for (const b of lapsed) this.transition(b, "expired", `expiry:${b.booking_id}`, "BookingExpired", "hold_lapsed");
       });
     }
-    const queueNext = this.queueTick(now);
+    const tick = this.queue.tick(now);
+    if (tick.changed) this.liveDirty = true;
+    const queueNext = tick.next;
     await this.runTasks();
     let retryIn: number | null = null;
     if (this.env.DATABASE_URL) {
@@ -750,10 +650,6 @@ export class EventRoom extends DurableObject<Env> {
   private setMeta(key: string, value: string): void {
     this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
   }
-}
-
-function refuse(status: Refusal["status"], code: string, detail: string, unavailable?: string[]): Refusal {
-  return { ok: false, status, code, detail, ...(unavailable ? { unavailable_seats: unavailable } : {}) };
 }
 
 function inventoryData(view: BookingView): Record<string, unknown> {
