@@ -8,6 +8,7 @@ import { applyToPostgres } from "./outbox-projection";
 import { paymentProvider } from "../src/payments";
 import type { QueueSettings } from "../src/domain/waiting-room";
 import { refuse } from "./refuse";
+import { makeLogger } from "../src/log";
 import { WAITING_ROOM_SCHEMA, WaitingRoom } from "./waiting-room";
 import type {
   AreaStatus, BookingItem, BookingView, LiveCounts, PaymentOutcome, PaymentReport, QueuePlace, QueueWatermark, Refusal, ReserveRequest, ReserveResult, RoomConfig, RoomSnapshot, RoomStats,
@@ -449,7 +450,7 @@ export class EventRoom extends DurableObject<Env> {
       } catch (e) {
         this.flushFailures++;
         retryIn = Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.flushFailures);
-        console.log(JSON.stringify({ level: "warn", msg: "outbox flush failed", event_id: this.meta("event_id"), failures: this.flushFailures, retry_in_ms: retryIn, error: String(e) }));
+        this.log(`alarm:${this.eventId()}`).warn("outbox flush failed", { failures: this.flushFailures, retry_in_ms: retryIn, error: String(e) });
       } finally {
         this.ctx.waitUntil(pool.end().catch(() => undefined));
       }
@@ -493,7 +494,7 @@ export class EventRoom extends DurableObject<Env> {
         else this.sql.exec("UPDATE tasks SET attempts = attempts + 1, due_at = ?, last_error = NULL WHERE id = ?", Date.now() + 10 * 60_000, t.id);
       } catch (e) {
         this.sql.exec("UPDATE tasks SET attempts = attempts + 1, due_at = ?, last_error = ? WHERE id = ?", Date.now() + TASK_BACKOFF_MS(t.attempts + 1), String(e), t.id);
-        console.log(JSON.stringify({ level: "warn", msg: "payment task failed; will retry", kind: t.kind, booking_id: t.booking_id, intent_id: t.intent_id, attempts: t.attempts + 1, error: String(e) }));
+        this.log(`alarm:${this.eventId()}`).warn("payment task failed; will retry", { kind: t.kind, booking_id: t.booking_id, intent_id: t.intent_id, attempts: t.attempts + 1, error: String(e) });
       }
     }
   }
@@ -540,7 +541,7 @@ export class EventRoom extends DurableObject<Env> {
     if (!row) return refuse(404, "not_found", "Booking was not found");
     if (row.status === to) return { ok: true, booking: this.view(row), changed: false };
     if (!canTransition(row.status as BookingState, to)) {
-      console.log(JSON.stringify({ level: "warn", msg: "illegal booking transition refused", booking_id: bookingId, from: row.status, to }));
+      this.log(correlationId).warn("illegal booking transition refused", { booking_id: bookingId, from: row.status, to });
       return refuse(409, "illegal_transition", `A ${row.status} booking cannot become ${to}`);
     }
     let updated!: BookingRow;
@@ -617,6 +618,11 @@ export class EventRoom extends DurableObject<Env> {
     if (this.alarmAt !== null && this.alarmAt <= at) return;
     this.alarmAt = at;
     void this.ctx.storage.setAlarm(at);
+  }
+
+  /** JSON lines like the Worker's: the request (or alarm) they belong to, and the event. */
+  private log(requestId: string) {
+    return makeLogger({ request_id: requestId, event_id: this.eventId() }, this.env.LOG_LEVEL);
   }
 
   private booking(bookingId: string): BookingRow | undefined {
