@@ -22,6 +22,7 @@ export function inProcessSink(channels: Channels): Sink {
   const all = consumers(channels);
   return {
     async publish(rows, tx) {
+      if (!tx) throw new Error("the in-process sink runs inside the relay's transaction");
       for (const r of rows) for (const consume of all) await consume(tx, r.envelope);
     },
   };

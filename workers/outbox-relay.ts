@@ -7,7 +7,7 @@ import type { Tx } from "./consumers/processed";
 /** Where relayed rows go: the Kafka producer, or (embedded default) the consumers in-process. */
 export interface Sink {
   /** `tx` is the relay's open transaction: an in-process sink works inside it (PGlite serves one transaction at a time). */
-  publish(rows: { topic: string; key: string; envelope: Envelope }[], tx: Tx): Promise<void>;
+  publish(rows: { topic: string; key: string; envelope: Envelope }[], tx?: Tx): Promise<void>;
 }
 
 /** One lease for all relays: pg_try_advisory_xact_lock is held until the batch's transaction ends. */

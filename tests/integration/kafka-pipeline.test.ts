@@ -6,6 +6,12 @@ import { startPostgres, stopPostgres } from "../../scripts/lib/postgres";
 import { closeSharedProxy } from "../../scripts/lib/node-db";
 import { outbox, processedMessages, searchEvents } from "../../src/db/schema";
 import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "../../workers/consumers/search-indexer";
+import { notify, NOTIFY_CONSUMER, NOTIFY_TOPICS } from "../../workers/consumers/notifier";
+import { smtpChannel } from "../../workers/notifications/channels";
+import { makeMessage } from "../../src/domain/envelope";
+import type { AddressInfo } from "node:net";
+import { simpleParser, type ParsedMail } from "mailparser";
+import { SMTPServer } from "smtp-server";
 import { kafkaClient, kafkaSink, runConsumer } from "../../workers/kafka-bus";
 import { relayLag, relayOnce, runRelay, type Sink } from "../../workers/outbox-relay";
 import { api, eventually, publishedEvent, register, type Session } from "../support/api";
@@ -117,6 +123,35 @@ describe("outbox → Kafka bridge → search consumer", () => {
     const processed = await h.db.select().from(processedMessages).where(inArray(processedMessages.messageId, createdIds));
     expect(processed.filter((p) => p.consumer === SEARCH_CONSUMER)).toHaveLength(2);
     await real.disconnect();
+  });
+
+  it("feeds the notifier through Kafka: one email per message, even when Kafka delivers it twice", async () => {
+    const received: ParsedMail[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true, disabledCommands: ["STARTTLS", "AUTH"], logger: false,
+      onData(stream, _session, done) { simpleParser(stream).then((m) => { received.push(m); done(); }, done); },
+    });
+    await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
+    const channels = { email: smtpChannel(`smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`), sms: null };
+    const notifier = await runConsumer(kafka, NOTIFY_CONSUMER, NOTIFY_TOPICS, (e) => notify(h.db, channels, e), () => {});
+    try {
+      const fan = await register();
+      const eventId = await publishedEvent(organizer, { title: "Notify over Kafka" });
+      const bookingId = crypto.randomUUID();
+      const m = makeMessage("BookingConfirmed", bookingId, {
+        booking_id: bookingId, event_id: eventId, user_id: fan.userId, status: "confirmed", seats: ["A-1-1"], total_amount: 150000, currency: "KRW",
+      }, { correlationId: "kafka-test" });
+      // At-least-once made visible: the same message published twice.
+      const sink = await kafkaSink(kafka);
+      await sink.publish([{ topic: m.topic, key: m.key, envelope: m.envelope }, { topic: m.topic, key: m.key, envelope: m.envelope }]);
+      await sink.disconnect();
+      await eventually(async () => (received.some((r) => r.subject?.includes("Notify over Kafka")) ? true : undefined), 60_000, "the email via Kafka");
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(received.filter((r) => r.subject?.includes("Notify over Kafka"))).toHaveLength(1);
+    } finally {
+      await atMost(notifier.disconnect());
+      await new Promise<void>((r) => smtp.close(() => r()));
+    }
   });
 
   it("waits out a Postgres outage and resumes where it left off", async () => {
