@@ -76,7 +76,7 @@ describe("waiting room over HTTP", () => {
   });
 
   it("answers pre-sale arrivals with the time to opening, and places them when it opens", async () => {
-    const id = await queuedEvent({ on_sale_at: new Date(Date.now() + 2500).toISOString() });
+    const id = await queuedEvent({ on_sale_at: new Date(Date.now() + 6000).toISOString() });
     const j = await join(id, fan);
     expect(j.body).toMatchObject({ state: "waiting", position: null });
     const before = await status(id, j.body.queue_token);
