@@ -26,11 +26,15 @@ async function sessionRevoked(c: Ctx, sessionId: string): Promise<boolean> {
   return revoked;
 }
 
-export async function principalFrom(c: Ctx) {
-  const header = c.req.header("authorization") ?? "";
-  const m = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!m) return null;
-  return verifyAccessToken(await loadKeys(c.env.JWT_PRIVATE_JWK), m[1]!);
+/** The token of an `Authorization: Bearer …` header, if there is one. */
+export function bearerToken(c: Ctx): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+}
+
+/** The caller's verified identity (signature, expiry, issuer, audience), or null. `token` defaults to the Bearer header. */
+export async function principalFrom(c: Ctx, token = bearerToken(c)) {
+  if (!token) return null;
+  return verifyAccessToken(await loadKeys(c.env.JWT_PRIVATE_JWK), token);
 }
 
 /** Requires a valid access token, and one of `roles` when given (admin always passes). */

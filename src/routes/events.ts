@@ -7,12 +7,11 @@ import { events, gaAreas, outbox, seats } from "../db/schema";
 import { makeMessage, type EventType } from "../domain/envelope";
 import { createEventSchema, listEventsQuery, updateEventSchema } from "../domain/event-input";
 import { DEFAULT_QUEUE, queueSettingsSchema, type QueueSettings } from "../domain/waiting-room";
-import { loadKeys, verifyAccessToken } from "../domain/tokens";
 import type { Currency } from "../domain/money";
 import { expandSeats, summarize, type SeatMap } from "../domain/seat-map";
 import { intVar } from "../env";
 import { parseWith, readJson } from "../middleware/body";
-import { principalFrom, requireAuth } from "../middleware/auth";
+import { bearerToken, principalFrom, requireAuth } from "../middleware/auth";
 import { problems } from "../problem";
 import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
@@ -186,8 +185,7 @@ export const eventRoutes = new Hono<AppEnv>()
   .get("/:id/queue/live", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw problems.badRequest("This endpoint speaks WebSocket");
     // Browsers cannot set headers on a WebSocket, so the token may also come as ?access_token=.
-    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? c.req.query("access_token");
-    const p = token ? await verifyAccessToken(await loadKeys(c.env.JWT_PRIVATE_JWK), token) : null;
+    const p = await principalFrom(c, bearerToken(c) ?? c.req.query("access_token"));
     if (!p) throw problems.unauthorized("A valid organizer access token is required");
     c.set("principal", p);
     const e = await ownedEvent(c, c.req.param("id"));

@@ -4,7 +4,7 @@ import { room, type AppEnv, type Ctx } from "../context";
 import { estimatedWaitSeconds } from "../domain/waiting-room";
 import { loadKeys } from "../domain/tokens";
 import { signQueueToken, verifyQueueToken } from "../domain/queue-tokens";
-import { requireAuth } from "../middleware/auth";
+import { bearerToken, requireAuth } from "../middleware/auth";
 import { problems, Problem } from "../problem";
 import { refusal } from "./booking-access";
 import { z } from "zod";
@@ -49,7 +49,7 @@ export const queueRoutes = new Hono<AppEnv>()
   /** Answered at the edge from the signed token and the cached watermark; the room is asked only to place a pre-sale arrival or to admit. */
   .get("/:event_id/status", async (c) => {
     const eventId = eventIdParam(c);
-    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    const bearer = bearerToken(c);
     if (!bearer) throw problems.unauthorized("Send your queue token as a Bearer token");
     const keys = await loadKeys(c.env.JWT_PRIVATE_JWK);
     const claims = await verifyQueueToken(keys, "queue", bearer, eventId);
