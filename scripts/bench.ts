@@ -24,6 +24,7 @@ import { performance } from "node:perf_hooks";
 import { and, count, eq, sql } from "drizzle-orm";
 import { bookings, outbox, payments, seats } from "../src/db/schema";
 import { makeMessage } from "../src/domain/envelope";
+import { outboxRow } from "../src/db/outbox";
 import { createTopics, startKafka } from "./lib/kafka";
 import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "../workers/consumers/search-indexer";
 import { kafkaClient, kafkaSink, runConsumer } from "../workers/kafka-bus";
@@ -607,7 +608,7 @@ async function benchPipeline(databaseUrl: string): Promise<PipelineResult> {
       total_seats: 100, updated_at: new Date(Date.now() + i).toISOString(),
     }, { correlationId: "bench" });
     ids.push(m.envelope.event_id);
-    return { messageId: m.envelope.event_id, topic: m.topic, aggregateId: m.key, eventType: m.envelope.event_type, envelope: m.envelope };
+    return outboxRow(m);
   });
   for (let i = 0; i < rows.length; i += 500) await db.insert(outbox).values(rows.slice(i, i + 500));
 
