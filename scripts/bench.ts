@@ -32,7 +32,7 @@ import { relayLag, runRelay } from "../workers/outbox-relay";
 import { loadKeys, signAccessToken } from "../src/domain/tokens";
 import { LIMITS } from "../src/domain/seat-map";
 import { markdownTable, ratio, round, summarizeLatencies, type Ratio, type ScenarioResult } from "./lib/bench-stats";
-import { ensureDevVars } from "./lib/dev-vars";
+import { ensureDevVars, readDevVar } from "./lib/dev-vars";
 import { closeSharedProxy, openNodeDb } from "./lib/node-db";
 import { startPostgres } from "./lib/postgres";
 import { startWrangler, type WorkerServer } from "./lib/wrangler";
@@ -412,7 +412,7 @@ async function main(): Promise<number> {
     body: { enabled: true, on_sale_at: new Date(Date.now() - 1000).toISOString(), admit_per_minute: 1, max_active: 1, session_minutes: 10 },
   });
   await api(app.url, "POST", `/api/events/${queued.event_id}/publish`, 200, { token: organizer.access_token });
-  const signing = await loadKeys(/^JWT_PRIVATE_JWK=(.+)$/m.exec(fs.readFileSync(".dev.vars", "utf8"))?.[1] ?? "");
+  const signing = await loadKeys(readDevVar("JWT_PRIVATE_JWK"));
   const joiners = await Promise.all(Array.from({ length: REQUESTS + WARMUP }, async (_, i) => {
     const userId = crypto.randomUUID();
     return { token: await signAccessToken(signing, { userId, email: `${userId}@bench.example.com`, role: "user" }, 900), ip: clientAddress(USERS + i), queueToken: "" };

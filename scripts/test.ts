@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { ensureDevVars } from "./lib/dev-vars";
+import { ensureDevVars, readDevVar } from "./lib/dev-vars";
 import { startPglite } from "./lib/pglite";
 import { startPostgres } from "./lib/postgres";
 import { startStripeMock } from "./lib/stripe-mock";
@@ -80,9 +80,8 @@ async function main(): Promise<number> {
     console.log(`  Kafka (KRaft, one broker) up in ${(kafka.startupMs / 1000).toFixed(1)} s`);
     const stripeMock = await startStripeMock(STRIPE_MOCK_PORT);
     cleanups.push(() => stripeMock.stop());
-    const devVars = fs.readFileSync(".dev.vars", "utf8");
-    const webhookSecret = /^STRIPE_WEBHOOK_SECRET=(.+)$/m.exec(devVars)?.[1] ?? "";
-    const signingKey = /^JWT_PRIVATE_JWK=(.+)$/m.exec(devVars)?.[1] ?? "";
+    const webhookSecret = readDevVar("STRIPE_WEBHOOK_SECRET");
+    const signingKey = readDevVar("JWT_PRIVATE_JWK");
     const common = { DATABASE_URL: pg.url, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, HOLD_TTL_SECONDS: "600", LOG_LEVEL: "warn", STRIPE_WEBHOOK_SECRET: webhookSecret };
     // Started one after the other: two cold workerd starts at once crowd two cores.
     const worker = await startWrangler({

@@ -17,3 +17,9 @@ export async function ensureDevVars(file = ".dev.vars"): Promise<void> {
     console.log(`${file}: generated ${added.join(", ")}`);
   }
 }
+
+/** One value from .dev.vars (as `ensureDevVars` wrote it); empty when absent. */
+export function readDevVar(name: string, file = ".dev.vars"): string {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  return new RegExp(`^${name}=(.+)$`, "m").exec(text)?.[1] ?? "";
+}
