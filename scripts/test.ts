@@ -17,15 +17,17 @@ import { migrateDatabase } from "./migrate";
 import { startPgWsProxy } from "./pg-ws-proxy";
 
 const TMP = ".tmp/test";
-const PG_PORT = 55432;
-const PGLITE_PORT = 55433;
-const WORKER_PORT = 8788;
+/** TEST_PORT_OFFSET moves every port, so two checkouts can run their suites side by side. */
+const OFFSET = Number(process.env.TEST_PORT_OFFSET ?? 0);
+const PG_PORT = 55432 + OFFSET;
+const PGLITE_PORT = 55433 + OFFSET;
+const WORKER_PORT = 8788 + OFFSET;
 /** A second Worker in Stripe mode (the official SDK against stripe-mock). */
-const STRIPE_WORKER_PORT = 8789;
-const STRIPE_MOCK_PORT = 12111;
-const REDIS_PORT = 56379;
-const KAFKA_PORT = 59092;
-const UPSTASH_PORT = 56380;
+const STRIPE_WORKER_PORT = 8789 + OFFSET;
+const STRIPE_MOCK_PORT = 12111 + OFFSET;
+const REDIS_PORT = 56379 + OFFSET;
+const KAFKA_PORT = 59092 + OFFSET;
+const UPSTASH_PORT = 56380 + OFFSET;
 /** The functional suites raise the rate limits (as a load test would, with vars only); the Stripe-mode Worker keeps the seed's. */
 const RAISED_LIMITS = { RATE_LIMIT_LOGIN_PER_MIN: "1000000", RATE_LIMIT_REGISTER_PER_MIN: "1000000", RATE_LIMIT_BOOKINGS_PER_MIN: "1000000", RATE_LIMIT_EVENT_READS_PER_MIN: "1000000" };
 

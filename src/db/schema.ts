@@ -30,6 +30,18 @@ export const refreshTokens = pgTable("refresh_tokens", {
   createdAt: ts("created_at").notNull().defaultNow(),
 }, (t) => [uniqueIndex("refresh_tokens_hash_key").on(t.tokenHash), index("refresh_tokens_family_idx").on(t.familyId)]);
 
+/**
+ * A login session: one refresh-token family. Revocation (logout, refresh-token reuse) is final:
+ * refresh locks this row and checks it in the same transaction that mints the next token.
+ */
+export const sessions = pgTable("sessions", {
+  sessionId: uuid("session_id").primaryKey(),
+  userId: uuid("user_id").notNull().references(() => users.userId, { onDelete: "cascade" }),
+  createdAt: ts("created_at").notNull().defaultNow(),
+  revokedAt: ts("revoked_at"),
+  revokedReason: text("revoked_reason"),
+}, (t) => [index("sessions_user_idx").on(t.userId)]);
+
 export const events = pgTable("events", {
   eventId: uuid("event_id").primaryKey(),
   organizerId: uuid("organizer_id").notNull().references(() => users.userId),
@@ -50,6 +62,8 @@ export const events = pgTable("events", {
   refundWindowHours: integer("refund_window_hours").notNull().default(24),
   /** Waiting-room settings (the EventRoom holds the live copy). */
   queueSettings: jsonb("queue_settings"),
+  /** When the start date of a published event last moved: buyers then get a refund window of their own. */
+  rescheduledAt: ts("rescheduled_at"),
   createdAt: ts("created_at").notNull().defaultNow(),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 }, (t) => [

@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { outbox, paymentEvents, payments, tickets, users } from "../../src/db/schema";
 import { api, eventually, inDays, publishedEvent, register, type Session } from "../support/api";
+import { BASE_URL } from "../support/env";
 import { testDb } from "../support/db";
 import { intentObject, postWebhook, signedEvent } from "../support/stripe";
 
@@ -41,7 +42,7 @@ describe("payment saga over HTTP (simulator)", () => {
     expect(b.payment).toMatchObject({ status: "requires_payment_method" });
     expect(b.payment!.payment_intent_id).toMatch(/^pi_/);
     expect(b.payment!.client_secret).toContain("_secret_");
-    const page = await fetch(new URL(b.payment!.checkout_url!, "http://127.0.0.1:8788"));
+    const page = await fetch(new URL(b.payment!.checkout_url!, BASE_URL));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("₩300,000");
     expect((await checkout(b, "succeeded")).status).toBe(202);
