@@ -10,7 +10,7 @@ import path from "node:path";
 export const STRIPE_MOCK_MODULE = "github.com/stripe/stripe-mock@v0.203.0";
 
 export function findStripeMock(): string {
-  const candidates = [process.env.STRIPE_MOCK_BIN, path.join(os.homedir(), "go", "bin", "stripe-mock")];
+  const candidates = [process.env.STRIPE_MOCK_BIN, path.join(".tmp", "bin", "stripe-mock"), path.join(os.homedir(), "go", "bin", "stripe-mock")];
   try {
     candidates.push(path.join(execFileSync("go", ["env", "GOPATH"], { encoding: "utf8" }).trim(), "bin", "stripe-mock"));
   } catch { /* no Go on this machine */ }
