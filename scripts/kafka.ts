@@ -6,11 +6,14 @@
  * data in .data/kafka, leaves it running in the background (pid in .data/kafka/kafka.pid), creates
  * the TOPICS and prints KAFKA_BROKERS=... . Running it again while the broker is up only re-checks topics.
  * stop: SIGTERM to that pid (SIGKILL after 15 s). Data stays in .data/kafka; delete the folder to reset.
+ * topics: creates the TOPICS (or adds partitions) on the cluster named by $KAFKA_BROKERS, e.g. a
+ * managed Kafka before the first `npm run workers`; replication is the cluster's default unless
+ * $KAFKA_REPLICATION_FACTOR says otherwise. Safe to run again.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTopics, ensureKafkaJars, isKafkaPid, startKafka, stopKafkaPid } from "./lib/kafka";
+import { createTopics, ensureKafkaJars, isKafkaPid, startKafka, stopKafkaPid, TOPICS } from "./lib/kafka";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dir = path.join(root, ".data", "kafka");
@@ -58,11 +61,22 @@ async function stop(): Promise<void> {
   fs.rmSync(pidFile, { force: true });
 }
 
+async function topics(): Promise<void> {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error("KAFKA_BROKERS is not set (host:port[,host:port…])");
+  const raw = process.env.KAFKA_REPLICATION_FACTOR;
+  const replicationFactor = raw ? Number(raw) : -1;
+  if (!Number.isInteger(replicationFactor) || replicationFactor === 0 || replicationFactor < -1) throw new Error(`KAFKA_REPLICATION_FACTOR=${raw} is not a replication factor`);
+  await createTopics(brokers, TOPICS, { replicationFactor });
+  for (const t of TOPICS) console.log(`${t.topic}: ${t.numPartitions} partitions`);
+}
+
 const cmd = process.argv[2];
 if (cmd === "start") await start();
 else if (cmd === "stop") await stop();
+else if (cmd === "topics") await topics();
 else {
-  console.error("usage: tsx scripts/kafka.ts start|stop");
+  console.error("usage: tsx scripts/kafka.ts start|stop|topics");
   process.exit(2);
 }
 // The broker was spawned detached and unref'd; exit explicitly so no lingering client socket keeps us alive.

@@ -3,6 +3,8 @@
  * was skipped. Services: PostgreSQL and Redis (Debian's server binaries; missing means failure,
  * not a skip), PGlite on a socket, the WebSocket proxy, Apache Kafka (KRaft, jars from Maven
  * Central), stripe-mock, an Upstash-compatible REST front, and two Workers under `wrangler dev`.
+ * Stages: unit tests in workerd, integration and load tests in Node, then browser tests
+ * (Playwright driving Debian's chromium) against the same running Worker.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -13,6 +15,7 @@ import { startStripeMock } from "./lib/stripe-mock";
 import { startRedisServer, startUpstashRest } from "./lib/upstash-rest";
 import { createTopics, startKafka } from "./lib/kafka";
 import { startWrangler } from "./lib/wrangler";
+import { requireChromium } from "./lib/chromium";
 import { migrateDatabase } from "./migrate";
 import { startPgWsProxy } from "./pg-ws-proxy";
 
@@ -49,6 +52,37 @@ function vitest(config: string, report: string, env: NodeJS.ProcessEnv): Promise
   });
 }
 
+interface PlaywrightReport { stats: { expected: number; unexpected: number; flaky: number; skipped: number }; errors?: { message?: string }[] }
+
+/** Browser test files for the third stage: all of tests/e2e, or those whose path contains a filter. */
+function browserTestFiles(): string[] {
+  const dir = "tests/e2e";
+  const all = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".spec.ts")).map((f) => `${dir}/${f}`) : [];
+  return FILTERS.length ? all.filter((f) => FILTERS.some((x) => f.includes(x))) : all;
+}
+
+function playwright(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn("npx", ["playwright", "test", "-c", "playwright.config.ts", ...files], { stdio: "inherit", env: { ...process.env, ...env } });
+    child.on("exit", (code) => resolve(code ?? 1));
+  });
+}
+
+/** Counted like the vitest stages: a skipped, flaky or missing browser test is a failure. */
+function checkPlaywrightReport(file: string): string[] {
+  if (!fs.existsSync(file)) return ["browser: no report was written"];
+  const r = JSON.parse(fs.readFileSync(file, "utf8")) as PlaywrightReport;
+  const { expected, unexpected, flaky, skipped } = r.stats;
+  const total = expected + unexpected + flaky + skipped;
+  const problems: string[] = [];
+  if (total === 0) problems.push("browser: no tests ran");
+  if (skipped > 0) problems.push(`browser: ${skipped} tests were skipped; a skipped test is a failure here`);
+  if (unexpected + flaky > 0) problems.push(`browser: ${unexpected + flaky} failed`);
+  for (const e of r.errors ?? []) problems.push(`browser: ${e.message ?? "error outside a test"}`);
+  console.log(`browser: ${total} tests, ${unexpected + flaky} failed, ${skipped} skipped`);
+  return problems;
+}
+
 function checkReport(name: string, file: string): string[] {
   if (!fs.existsSync(file)) return [`${name}: no report was written`];
   const r = JSON.parse(fs.readFileSync(file, "utf8")) as VitestReport;
@@ -65,6 +99,10 @@ async function main(): Promise<number> {
   fs.rmSync(TMP, { recursive: true, force: true });
   fs.mkdirSync(TMP, { recursive: true });
   await ensureDevVars();
+  const browserFiles = browserTestFiles();
+  if (!FILTERS.length && !browserFiles.length) throw new Error("no browser tests in tests/e2e: a missing browser test is a failure");
+  // Before any service starts: a missing browser is an install problem, said at once.
+  if (browserFiles.length) requireChromium();
 
   console.log("▶ starting PostgreSQL, PGlite, the WebSocket proxy and the Worker …");
   const pgDir = `${TMP}/postgres`;
@@ -111,12 +149,19 @@ async function main(): Promise<number> {
     console.log("▶ unit tests in the Workers runtime");
     const unitExit = await vitest("vitest.unit.mts", `${TMP}/unit.json`, {});
     console.log("▶ integration and load tests against the running services");
-    const nodeExit = await vitest("vitest.node.mts", `${TMP}/node.json`, {
+    const nodeEnv = {
       TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret, TEST_JWT_PRIVATE_JWK: signingKey, TEST_REDIS_URL: redis.url,
       TEST_KAFKA_BROKERS: kafka.brokers, TEST_KAFKA_DIR: kafkaDir, TEST_KAFKA_PORT: String(KAFKA_PORT), TEST_KAFKA_PID: String(kafka.pid),
       TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_PGLITE_URL: lite.url,
-    });
+    };
+    const nodeExit = await vitest("vitest.node.mts", `${TMP}/node.json`, nodeEnv);
     const problems = [...checkReport("unit", `${TMP}/unit.json`), ...checkReport("integration+load", `${TMP}/node.json`)];
+    if (browserFiles.length) {
+      console.log("▶ browser tests (Playwright, Debian's chromium) against the running Worker");
+      const browserExit = await playwright(browserFiles, nodeEnv);
+      problems.push(...checkPlaywrightReport(`${TMP}/playwright/report.json`));
+      if (browserExit !== 0) problems.push(`browser: playwright exited with ${browserExit}`);
+    } else console.log("browser: no test file matches the filters; stage not run");
     // Vitest also fails a run for errors outside any test (an uncaught exception, say): that counts too.
     if (unitExit !== 0) problems.push(`unit: vitest exited with ${unitExit}`);
     if (nodeExit !== 0) problems.push(`integration+load: vitest exited with ${nodeExit} (see "Unhandled Errors" above)`);

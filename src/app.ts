@@ -27,7 +27,11 @@ export const app = new Hono<AppEnv>()
   .route("/api/search", searchRoutes)
   .route("/", checkoutPage)
   .route("/", mailboxPage)
-  .get("/", (c) => c.json({ name: "Ticketing Pro", docs: "/api", health: "/health" }));
+  // Names only routes that exist (a test follows each link); the API reference is README's "API overview".
+  .get("/", (c) => c.json({
+    name: "Ticketing Pro",
+    links: { health: "/health", events: "/api/events", search: "/api/search?q=concert", jwks: "/.well-known/jwks.json" },
+  }));
 
 app.notFound((c) => {
   const p = new Problem(404, "route_not_found", "Not found", `No route for ${c.req.method} ${c.req.path}`);

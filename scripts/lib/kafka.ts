@@ -363,11 +363,12 @@ export async function startKafka(opts: StartKafkaOptions): Promise<KafkaBroker> 
 
 /**
  * Creates the TOPICS that are missing and adds partitions to any that have fewer than stated;
- * safe to run on every start.
+ * safe to run on every start. `replicationFactor` -1 takes the cluster's default (managed Kafka).
  */
 export async function createTopics(
   brokers: string,
   topics: ReadonlyArray<{ readonly topic: string; readonly numPartitions: number }> = TOPICS,
+  opts: { replicationFactor?: number } = {},
 ): Promise<void> {
   const admin = new Kafka({ clientId: "create-topics", brokers: brokers.split(","), logLevel: logLevel.WARN }).admin();
   await admin.connect();
@@ -377,7 +378,7 @@ export async function createTopics(
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: 1 })),
+        topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: opts.replicationFactor ?? 1 })),
       });
     }
     const present = topics.filter((t) => existing.has(t.topic));

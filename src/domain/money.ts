@@ -11,3 +11,11 @@ export const currencySchema = z.enum(Object.keys(CURRENCIES) as [Currency, ...Cu
 
 /** A price in minor units: an integer from 0 to one hundred million major units or so. */
 export const amountSchema = z.number().int("must be an integer amount in minor units").min(0, "must not be negative").max(1e11);
+
+/** Minor units as a person reads them (₩300,000, $12.50); an unknown currency is taken to have two decimals. */
+export function formatMoney(amount: number, currency: string, locale = "ko-KR"): string {
+  const code = currency.toUpperCase();
+  const parsed = currencySchema.safeParse(code);
+  const exponent = parsed.success ? CURRENCIES[parsed.data] : 2;
+  return new Intl.NumberFormat(locale, { style: "currency", currency: code }).format(amount / 10 ** exponent);
+}
