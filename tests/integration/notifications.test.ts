@@ -4,6 +4,8 @@ import { closeSharedProxy } from "../../scripts/lib/node-db";
 import { events } from "../../src/db/schema";
 import { makeMessage, type Envelope } from "../../src/domain/envelope";
 import { notify, sendReminders } from "../../workers/consumers/notifier";
+import type { Channels } from "../../workers/notifications/channels";
+import { retryFailedSends } from "../../workers/notifications/retry";
 import { api, inDays, pool, publishedEvent, register, type Session } from "../support/api";
 import { testDb } from "../support/db";
 import { JUNK, startMailbox, type Mailbox } from "../support/mailbox";
@@ -158,6 +160,25 @@ describe("notifier: a buyer's own booking (real SMTP, SMS webhook)", () => {
     ];
     for (const e of bad) expect(await notify(h.db, box.channels, e)).toBe("ignored:invalid");
     expect(box.to(fan.email)).toHaveLength(0);
+  });
+
+  it("an SMTP outage delays a mail and never loses it: the failed send goes out on a later schedule, once", async () => {
+    const fan = await register("user", { locale: "en" });
+    const eventId = await publishedEvent(organizer, { title: "Through an Outage" });
+    // Failure injection: a mail server that refuses everything, for now.
+    const down: Channels = { email: { send: async () => { throw new Error("injected: SMTP unreachable"); } }, sms: null };
+    const m = confirmed(fan, eventId, { seats: ["A-1-1"] });
+    expect(await notify(h.db, down, m)).toBe("failed");
+    // The message's redelivery does not send it again: the claim stands.
+    expect(await notify(h.db, box.channels, m)).toBe("duplicate");
+    await retryFailedSends(h.db, down);
+    expect(box.to(fan.email)).toHaveLength(0);
+    // Back up: two sweeps at once, and one more.
+    await Promise.all([retryFailedSends(h.db, box.channels), retryFailedSends(h.db, box.channels)]);
+    await retryFailedSends(h.db, box.channels);
+    expect(subjects(fan)).toEqual(["[Ticketing Pro] Booking confirmed: Through an Outage"]);
+    expect(box.to(fan.email)[0]!.text).toContain("Seats: A-1-1");
+    expect(String(box.to(fan.email)[0]!.html)).toContain("<p>Seats: A-1-1</p>");
   });
 
   it("keeps many buyers' confirmations apart under concurrent, repeated, shuffled delivery", async () => {

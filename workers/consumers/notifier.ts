@@ -13,6 +13,9 @@
  * | event_rescheduled     | EventUpdated whose start date moved, to every confirmed buyer: old and new date, refund deadline | yes |
  * | event_reminder        | schedule (reminders.ts): a week ahead and on the last day, naming the real time left | yes |
  *
+ * A send that fails (SMTP or the SMS provider down) is retried from its stored message on the
+ * schedule for a day (notifications/retry.ts), so an outage delays a mail instead of losing it.
+ *
  * Decisions:
  * - "Payment received" is folded into the confirmation, which states the amount paid: payment
  *   and confirmation commit together in the EventRoom, so two mails for one purchase is noise.
@@ -39,9 +42,11 @@ import { bookingChange, parseData, refundProcessed, skipInvalid, type BookingCha
 import type { HoldCancelCause, Notice, RefundCause } from "../notifications/templates";
 import { ticketLines, type TicketLine } from "../notifications/tickets";
 import { announceCancellation, announceReschedule } from "./event-announcements";
+import { retryFailedSends } from "../notifications/retry";
 import type { Executor } from "./processed";
+import { sendReminders } from "./reminders";
 
-export { sendReminders } from "./reminders";
+export { sendReminders };
 
 export const NOTIFY_CONSUMER = "notifier";
 export const NOTIFY_TOPICS = ["booking-events", "payment-events", "event-events"] as const;
@@ -62,6 +67,12 @@ export async function notify(db: Executor, channels: Channels, e: Envelope, now 
     default:
       return "ignored";
   }
+}
+
+/** The notifier's schedule (every ten minutes): the reminders due, then the sends that failed. */
+export async function runNotifierSchedule(db: Executor, channels: Channels, now = new Date()): Promise<{ reminded: number; retried: number }> {
+  const reminded = await sendReminders(db, channels, now);
+  return { reminded, retried: await retryFailedSends(db, channels, now) };
 }
 
 const HOLD_CAUSES: Record<string, HoldCancelCause> = { cancelled_by_user: "buyer", payment_failed: "card_declined", event_cancelled: "event_cancelled" };
