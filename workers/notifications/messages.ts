@@ -8,14 +8,16 @@ import { amountSchema, currencySchema } from "../../src/domain/money";
 import type { Envelope } from "../../src/domain/envelope";
 import { makeLogger } from "../../src/log";
 
+/** Ids as Postgres stores them (any UUID layout); seat and area names as the seat map allows. */
+const id = z.guid();
 const itemId = z.string().min(1).max(64);
 const reason = z.string().max(100);
 
 /** A booking as the EventRoom announces it (BookingView plus the transition's reason). */
 const bookingFields = {
-  booking_id: z.uuid(),
-  event_id: z.uuid(),
-  user_id: z.uuid(),
+  booking_id: id,
+  event_id: id,
+  user_id: id,
   seats: z.array(itemId).max(200).optional(),
   area: itemId.nullish(),
   quantity: z.number().int().min(1).max(10_000).nullish(),
@@ -33,9 +35,9 @@ export type BookingChange = z.output<typeof bookingChange>;
  * "refunded_without_sale", with the booking's status at the time).
  */
 export const refundProcessed = z.object({
-  booking_id: z.uuid(),
-  event_id: z.uuid(),
-  user_id: z.uuid(),
+  booking_id: id,
+  event_id: id,
+  user_id: id,
   payment_intent_id: z.string().min(1).max(255).nullish(),
   amount: amountSchema.optional(),
   total_amount: amountSchema.optional(),
@@ -62,7 +64,7 @@ const isoDate = z.iso.datetime({ offset: true });
 
 /** EventCancelled / EventUpdated: the event's view, and for a date move the producer's extra fields. */
 export const eventChange = z.object({
-  event_id: z.uuid(),
+  event_id: id,
   start_date: isoDate,
   refund_window_hours: z.number().int().min(0).max(24 * 365).optional(),
   /** Only when the start date moved. */
