@@ -2,7 +2,7 @@ import type { Db } from "../src/db/client";
 import type { Envelope } from "../src/domain/envelope";
 import { indexForSearch } from "./consumers/search-indexer";
 import type { Executor } from "./consumers/processed";
-import { notify, sendReminders } from "./consumers/notifier";
+import { notify, runNotifierSchedule } from "./consumers/notifier";
 import type { Channels } from "./notifications/channels";
 import { runRelay, type Sink } from "./outbox-relay";
 
@@ -31,7 +31,7 @@ export function inProcessSink(channels: Channels): Sink {
 export function startInProcessPipeline(db: Db, channels: Channels, onError: (e: unknown) => void): { stop(): Promise<void> } {
   const controller = new AbortController();
   const running = runRelay(db, inProcessSink(channels), { signal: controller.signal, idleMs: 250, onError });
-  // Reminders (D-7, D-1) are a schedule, not a message: every ten minutes.
-  const reminders = setInterval(() => void sendReminders(db, channels).catch(onError), 10 * 60_000);
+  // Reminders and retries of failed sends are a schedule, not a message: every ten minutes.
+  const reminders = setInterval(() => void runNotifierSchedule(db, channels).catch(onError), 10 * 60_000);
   return { stop: async () => { clearInterval(reminders); controller.abort(); await running; } };
 }

@@ -7,7 +7,7 @@
 import http from "node:http";
 import { closeSharedProxy, openNodeDb } from "../scripts/lib/node-db";
 import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "./consumers/search-indexer";
-import { notify, NOTIFY_CONSUMER, NOTIFY_TOPICS, sendReminders } from "./consumers/notifier";
+import { notify, NOTIFY_CONSUMER, NOTIFY_TOPICS, runNotifierSchedule } from "./consumers/notifier";
 import { kafkaClient, kafkaSink, runConsumer } from "./kafka-bus";
 import { channelsFromEnv } from "./notifications/channels";
 import { relayLag, runRelay } from "./outbox-relay";
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     await runConsumer(kafka, SEARCH_CONSUMER, SEARCH_TOPICS, (e) => indexForSearch(db, e), log),
     await runConsumer(kafka, NOTIFY_CONSUMER, NOTIFY_TOPICS, (e) => notify(db, channels, e), log),
   ];
-  const reminders = setInterval(() => void sendReminders(db, channels).catch((e: unknown) => log("reminders failed", { error: String(e) })), 10 * 60_000);
+  const reminders = setInterval(() => void runNotifierSchedule(db, channels).catch((e: unknown) => log("notifier schedule failed", { error: String(e) })), 10 * 60_000);
 
   const port = Number(process.env.WORKERS_PORT ?? 8790);
   const server = http.createServer((_req, res) => {

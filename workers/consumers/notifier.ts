@@ -1,95 +1,129 @@
-import { and, eq, gt, lte, sql } from "drizzle-orm";
-import { bookingItems, bookings, events, notifications, users } from "../../src/db/schema";
+/**
+ * The notifier: every state change a buyer cares about reaches them once, by email (ko or en,
+ * text + HTML), and the ones they must not miss by SMS too. Each is sent at most once per
+ * (cause, booking, channel): see notifications/keys.ts.
+ *
+ * | notification          | sent on                                             | SMS |
+ * |-----------------------|-----------------------------------------------------|-----|
+ * | booking_confirmation  | BookingConfirmed: tickets (seats, or area × count), the amount paid, refund deadline | yes |
+ * | booking_cancelled     | BookingCancelled (a hold: by the buyer, a declined card, or the event's cancellation) | no |
+ * | booking_expired       | BookingExpired (a hold lapsed unpaid)               | no  |
+ * | refund_completed      | RefundProcessed, any cause: the buyer, the organizer, the event's cancellation, a payment we could not honour | no |
+ * | event_cancelled       | EventCancelled, to every buyer with a confirmed (or already refunded-by-the-cancellation) booking; also on a RefundProcessed caused by the cancellation | yes |
+ * | event_rescheduled     | EventUpdated whose start date moved, to every confirmed buyer: old and new date, refund deadline | yes |
+ * | event_reminder        | schedule (reminders.ts): a week ahead and on the last day, naming the real time left | yes |
+ *
+ * A send that fails (SMTP or the SMS provider down) is retried from its stored message on the
+ * schedule for a day (notifications/retry.ts), so an outage delays a mail instead of losing it.
+ *
+ * Decisions:
+ * - "Payment received" is folded into the confirmation, which states the amount paid: payment
+ *   and confirmation commit together in the EventRoom, so two mails for one purchase is noise.
+ *   A payment that does not confirm anything is refunded, and that refund is what we tell.
+ * - A lapsed hold gets a mail: the fan walked away mid-checkout and may believe they bought
+ *   tickets; it says the seats are gone and nothing was charged (a late payment is still
+ *   confirmed or refunded, each with its own mail).
+ * - Event cancellation can reach us before or after the bookings' RefundProcessed messages, and
+ *   before a just-confirmed booking has reached Postgres. So the cancelled-event mail has one
+ *   key per (event, booking), sent by whichever comes first: the EventCancelled fan-out (confirmed
+ *   bookings, and those already refunded because of it) or the booking's own RefundProcessed
+ *   with reason event_cancelled (every paid booking gets one). Nobody is skipped, nobody mailed twice.
+ * - Announcements older than three days are dropped: news that late is noise, and it keeps a new
+ *   consumer group, which reads event-events from the beginning, from mailing history.
+ * Envelope data is parsed with notifications/messages.ts; what does not parse is logged and skipped.
+ */
 import type { Envelope } from "../../src/domain/envelope";
+import { buyerRefundClosesAt } from "../../src/domain/refund-window";
+import { eventOf, factsOf, recipientsOf, ticketsOf } from "../notifications/audience";
 import type { Channels } from "../notifications/channels";
-import { render, type Locale, type Template } from "../notifications/templates";
+import { combine, deliver, type Outcome } from "../notifications/deliver";
+import { notificationKey } from "../notifications/keys";
+import { bookingChange, parseData, refundProcessed, skipInvalid, type BookingChange, type RefundData } from "../notifications/messages";
+import type { HoldCancelCause, Notice, RefundCause } from "../notifications/templates";
+import { ticketLines, type TicketLine } from "../notifications/tickets";
+import { announceCancellation, announceReschedule } from "./event-announcements";
+import { retryFailedSends } from "../notifications/retry";
 import type { Executor } from "./processed";
+import { sendReminders } from "./reminders";
+
+export { sendReminders };
 
 export const NOTIFY_CONSUMER = "notifier";
-export const NOTIFY_TOPICS = ["booking-events", "payment-events"] as const;
+export const NOTIFY_TOPICS = ["booking-events", "payment-events", "event-events"] as const;
 
-interface Recipient { email: string; phone: string | null; name: string; locale: Locale }
-interface Subject { bookingId: string; userId: string; eventId: string; seats: string[]; amount: number; currency: string }
+/** Sends what a message calls for; returns sent / duplicate / failed / ignored[:why]. */
+export async function notify(db: Executor, channels: Channels, e: Envelope, now = new Date()): Promise<string> {
+  switch (e.event_type) {
+    case "BookingConfirmed":
+    case "BookingCancelled":
+    case "BookingExpired":
+      return bookingChanged(db, channels, e, now);
+    case "RefundProcessed":
+      return refunded(db, channels, e);
+    case "EventCancelled":
+      return announceCancellation(db, channels, e, now);
+    case "EventUpdated":
+      return announceReschedule(db, channels, e, now);
+    default:
+      return "ignored";
+  }
+}
 
-const TEMPLATE_OF: Partial<Record<Envelope["event_type"], Template>> = {
-  BookingConfirmed: "booking_confirmation",
-  PaymentSucceeded: "payment_success",
-  BookingCancelled: "booking_cancelled",
+/** The notifier's schedule (every ten minutes): the reminders due, then the sends that failed. */
+export async function runNotifierSchedule(db: Executor, channels: Channels, now = new Date()): Promise<{ reminded: number; retried: number }> {
+  const reminded = await sendReminders(db, channels, now);
+  return { reminded, retried: await retryFailedSends(db, channels, now) };
+}
+
+const HOLD_CAUSES: Record<string, HoldCancelCause> = { cancelled_by_user: "buyer", payment_failed: "card_declined", event_cancelled: "event_cancelled" };
+const REFUND_CAUSES: Record<string, RefundCause> = { requested_by_buyer: "buyer", refunded_by_organizer: "organizer", event_cancelled: "event_cancelled" };
+/** A payment refunded without a sale, by the booking's state when it arrived. */
+const UNHONOURED_CAUSES: Record<string, RefundCause> = {
+  expired: "late_after_hold_lapsed", cancelled: "booking_cancelled", confirmed: "duplicate_payment", refunded: "duplicate_payment",
 };
 
-/**
- * Sends the notification a message calls for, at most once per message and channel: the
- * notification row is claimed (inserted) before anything is sent, so a redelivery finds the
- * claim and sends nothing. A send that fails is recorded as failed with its error.
- */
-export async function notify(db: Executor, channels: Channels, e: Envelope): Promise<string> {
-  const template = TEMPLATE_OF[e.event_type];
-  if (!template) return "ignored";
-  const d = e.data as Record<string, unknown>;
-  // A payment we could not honour is refunded, not celebrated.
-  if (e.event_type === "PaymentSucceeded" && !String(d.outcome ?? "").startsWith("confirmed")) return "ignored";
-  const subject: Subject = {
-    bookingId: String(d.booking_id), userId: String(d.user_id), eventId: String(d.event_id),
-    seats: Array.isArray(d.seats) ? (d.seats as string[]) : [], amount: Number(d.total_amount ?? d.amount ?? 0), currency: String(d.currency ?? "KRW"),
-  };
-  return deliver(db, channels, e.event_id, template, subject);
+/** The message's tickets, or the booking's from Postgres when the message does not list them. */
+async function ticketsFor(db: Executor, d: BookingChange | RefundData): Promise<TicketLine[]> {
+  const lines = ticketLines(d);
+  return lines.length ? lines : (await ticketsOf(db, [d.booking_id])).get(d.booking_id) ?? [];
 }
 
-/** D-7 and D-1 reminders for confirmed bookings, once each; run on a schedule. */
-export async function sendReminders(db: Executor, channels: Channels, now = new Date()): Promise<number> {
-  let sent = 0;
-  for (const days of [7, 1]) {
-    const due = await db.select({ b: bookings }).from(bookings).innerJoin(events, eq(events.eventId, bookings.eventId))
-      .where(and(eq(bookings.status, "confirmed"), gt(events.startDate, now), lte(events.startDate, new Date(now.getTime() + days * 86400_000)),
-        // D-7 only while more than a day is left; D-1 covers the last day.
-        days === 7 ? gt(events.startDate, new Date(now.getTime() + 86400_000)) : sql`true`))
-      .limit(500);
-    for (const { b } of due) {
-      const items = await db.select().from(bookingItems).where(eq(bookingItems.bookingId, b.bookingId));
-      const r = await deliver(db, channels, `${b.bookingId}:d-${days}`, "event_reminder", {
-        bookingId: b.bookingId, userId: b.userId, eventId: b.eventId, seats: items.map((i) => i.itemId), amount: b.totalAmount, currency: b.currency,
-      }, days);
-      if (r === "sent") sent++;
-    }
+async function bookingChanged(db: Executor, channels: Channels, e: Envelope, now: Date): Promise<string> {
+  const parsed = parseData(bookingChange, e);
+  if (!parsed.ok) return skipInvalid(e, parsed.error);
+  const d = parsed.data;
+  const [event, to] = [await eventOf(db, d.event_id), (await recipientsOf(db, [d.user_id])).get(d.user_id)];
+  if (!event || !to) return "ignored:unknown_recipient";
+  const facts = factsOf(event, { bookingId: d.booking_id, tickets: await ticketsFor(db, d), amount: d.total_amount, currency: d.currency });
+  let key: string;
+  let notice: Notice;
+  if (e.event_type === "BookingConfirmed") {
+    const closes = buyerRefundClosesAt({ startDate: event.startDate, refundWindowHours: event.refundWindowHours, rescheduledAt: event.rescheduledAt });
+    [key, notice] = [notificationKey.confirmed(d.booking_id), { template: "booking_confirmation", refundClosesAt: closes > now ? closes : null }];
+  } else if (e.event_type === "BookingCancelled") {
+    [key, notice] = [notificationKey.holdCancelled(d.booking_id), { template: "booking_cancelled", cause: HOLD_CAUSES[d.reason ?? ""] ?? "other" }];
+  } else {
+    [key, notice] = [notificationKey.holdExpired(d.booking_id), { template: "booking_expired" }];
   }
-  return sent;
+  return deliver(db, channels, key, notice, to, facts);
 }
 
-async function deliver(db: Executor, channels: Channels, key: string, template: Template, s: Subject, daysBefore?: number): Promise<string> {
-  const [user] = await db.select().from(users).where(eq(users.userId, s.userId));
-  const [event] = await db.select().from(events).where(eq(events.eventId, s.eventId));
-  if (!user || !event) return "ignored:unknown_recipient";
-  const to: Recipient = { email: user.email, phone: user.phoneNumber, name: user.name, locale: user.locale === "en" ? "en" : "ko" };
-  const rendered = render(template, to.locale, {
-    name: to.name, eventTitle: event.title, venue: event.venue, startDate: event.startDate, bookingId: s.bookingId,
-    seats: s.seats, amount: s.amount, currency: s.currency, ...(daysBefore ? { daysBefore } : {}),
-  });
-  const outcomes: string[] = [];
-  const sends: { channel: "email" | "sms"; recipient: string; go: () => Promise<void> }[] = [
-    { channel: "email", recipient: to.email, go: async () => { await channels.email?.send({ to: to.email, ...rendered }); } },
-  ];
-  if (to.phone && channels.sms && template !== "payment_success") {
-    const sms = channels.sms;
-    sends.push({ channel: "sms", recipient: to.phone, go: () => sms.send({ to: to.phone!, text: rendered.subject }) });
+async function refunded(db: Executor, channels: Channels, e: Envelope): Promise<string> {
+  const parsed = parseData(refundProcessed, e);
+  if (!parsed.ok) return skipInvalid(e, parsed.error);
+  const d = parsed.data;
+  const [event, to] = [await eventOf(db, d.event_id), (await recipientsOf(db, [d.user_id])).get(d.user_id)];
+  if (!event || !to) return "ignored:unknown_recipient";
+  const withoutSale = d.outcome === "refunded_without_sale";
+  const tickets = withoutSale ? [] : await ticketsFor(db, d);
+  const outcomes: Outcome[] = [];
+  if (!withoutSale && d.reason === "event_cancelled") {
+    // The cancelled-event mail first (same key as the EventCancelled fan-out), then the refund.
+    outcomes.push(await deliver(db, channels, notificationKey.eventCancelled(d.event_id, d.booking_id), { template: "event_cancelled" }, to,
+      factsOf(event, { bookingId: d.booking_id, tickets, amount: d.total_amount ?? d.amount, currency: d.currency })));
   }
-  for (const x of sends) {
-    const id = `${key}:${x.channel}`;
-    const claimed = await db.insert(notifications).values({
-      notificationId: id, channel: x.channel, template, locale: to.locale, recipient: x.recipient,
-      subject: rendered.subject, bodyText: rendered.text, bodyHtml: x.channel === "email" ? rendered.html : null,
-    }).onConflictDoNothing().returning({ id: notifications.notificationId });
-    if (!claimed.length) {
-      outcomes.push("duplicate");
-      continue;
-    }
-    try {
-      await x.go();
-      await db.update(notifications).set({ status: "sent", sentAt: new Date() }).where(eq(notifications.notificationId, id));
-      outcomes.push("sent");
-    } catch (err) {
-      await db.update(notifications).set({ status: "failed", error: String(err) }).where(eq(notifications.notificationId, id));
-      outcomes.push("failed");
-    }
-  }
-  return outcomes.every((o) => o === "duplicate") ? "duplicate" : outcomes.includes("failed") ? "failed" : "sent";
+  const cause = withoutSale ? UNHONOURED_CAUSES[d.booking_status ?? ""] ?? "unmatched_payment" : REFUND_CAUSES[d.reason ?? ""] ?? "other";
+  outcomes.push(await deliver(db, channels, notificationKey.refunded(d.booking_id, d.payment_intent_id ?? e.event_id), { template: "refund_completed", cause }, to,
+    factsOf(event, { bookingId: d.booking_id, tickets, amount: d.amount, currency: d.currency })));
+  return combine(outcomes);
 }
