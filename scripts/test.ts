@@ -24,6 +24,8 @@ const PGLITE_PORT = 55433 + OFFSET;
 const WORKER_PORT = 8788 + OFFSET;
 /** A second Worker in Stripe mode (the official SDK against stripe-mock). */
 const STRIPE_WORKER_PORT = 8789 + OFFSET;
+/** A third Worker on the embedded default, for tests that must hold there as on PostgreSQL. */
+const EMBEDDED_WORKER_PORT = 8791 + OFFSET;
 const STRIPE_MOCK_PORT = 12111 + OFFSET;
 const REDIS_PORT = 56379 + OFFSET;
 const KAFKA_PORT = 59092 + OFFSET;
@@ -106,6 +108,11 @@ async function main(): Promise<number> {
       },
     });
     cleanups.push(() => stripeWorker.stop());
+    const embeddedWorker = await startWrangler({
+      port: EMBEDDED_WORKER_PORT, persistTo: `${TMP}/wrangler-embedded-state`, logFile: `${TMP}/wrangler-embedded.log`,
+      vars: { ...common, ...RAISED_LIMITS, DATABASE_URL: lite.url, PUBLIC_BASE_URL: `http://127.0.0.1:${EMBEDDED_WORKER_PORT}` },
+    });
+    cleanups.push(() => embeddedWorker.stop());
     console.log(`  services up in ${((Date.now() - started) / 1000).toFixed(1)} s (Worker log: ${TMP}/wrangler.log)`);
 
     console.log("▶ unit tests in the Workers runtime");
@@ -114,7 +121,7 @@ async function main(): Promise<number> {
     const nodeExit = await vitest("vitest.node.mts", `${TMP}/node.json`, {
       TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret, TEST_JWT_PRIVATE_JWK: signingKey, TEST_REDIS_URL: redis.url,
       TEST_KAFKA_BROKERS: kafka.brokers, TEST_KAFKA_DIR: kafkaDir, TEST_KAFKA_PORT: String(KAFKA_PORT), TEST_KAFKA_PID: String(kafka.pid),
-      TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_PGLITE_URL: lite.url,
+      TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_EMBEDDED_DATABASE_URL: lite.url, TEST_EMBEDDED_BASE_URL: embeddedWorker.url,
     });
     const problems = [...checkReport("unit", `${TMP}/unit.json`), ...checkReport("integration+load", `${TMP}/node.json`)];
     // Vitest also fails a run for errors outside any test (an uncaught exception, say): that counts too.
