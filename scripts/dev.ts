@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   // The bus: with KAFKA_BROKERS the relay and consumers run as their own processes
   // (`npm run workers`); without, the same relay feeds the same consumers in this process.
   if (!process.env.KAFKA_BROKERS) {
-    const { db, close } = await openNodeDb(databaseUrl, 2);
+    const { db, close } = await openNodeDb(databaseUrl, 3); // the relay's transaction, the consumers, the reminders
     const pipeline = startInProcessPipeline(db, channelsFromEnv(process.env), (e) => console.error("pipeline:", e instanceof Error ? e.message : e));
     running.push({ name: "in-process pipeline", stop: async () => { await pipeline.stop(); await close(); await closeSharedProxy(); } });
     console.log("bus: in-process (outbox relay → search indexer, notifier; mail readable at /dev/mail); set KAFKA_BROKERS and run `npm run workers` for Kafka");
