@@ -11,6 +11,7 @@
  */
 import fs from "node:fs";
 import { startEmbeddedPostgres } from "./lib/embedded-postgres";
+import { explainDbError } from "./lib/db-errors";
 import { ensureDevVars } from "./lib/dev-vars";
 import { closeSharedProxy, openNodeDb } from "./lib/node-db";
 import { startWrangler } from "./lib/wrangler";
@@ -69,7 +70,8 @@ async function main(): Promise<void> {
   }
 
   const started = Date.now();
-  await migrateDatabase(databaseUrl);
+  const url = databaseUrl;
+  await migrateDatabase(url).catch(async (e: unknown) => { throw new Error(`migrations failed: ${await explainDbError(e, url)}`); });
   await closeSharedProxy(); // the migrator's own throwaway proxy
   console.log(`migrations applied in ${Date.now() - started} ms`);
 
