@@ -4,10 +4,10 @@
  * transaction, and a transaction left open stalls nobody else. Its predecessor (PGlite behind a
  * socket multiplexer) failed all of this: answers crossed between connections.
  */
-import { eq, sql, TransactionRollbackError } from "drizzle-orm";
+import { and, eq, inArray, sql, TransactionRollbackError } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeSharedProxy, openNodeDb } from "../../scripts/lib/node-db";
-import { users } from "../../src/db/schema";
+import { bookings, seats, users } from "../../src/db/schema";
 import { api, eventually, pool, publishedEvent, register, type Session } from "../support/api";
 import { DATABASE_URL, EMBEDDED_BASE_URL, EMBEDDED_DATABASE_URL } from "../support/env";
 
@@ -43,8 +43,12 @@ async function ownClient(h: Handle, tag: string): Promise<string[]> {
     try {
       await h.db.transaction(async (tx) => {
         await tx.update(users).set({ name: next }).where(eq(users.userId, userId));
+        // Session state set in this transaction must be this transaction's alone.
+        await tx.execute(sql`SELECT set_config('probe.tag', ${next}, true)`);
         const [inside] = await tx.select({ name: users.name }).from(users).where(eq(users.userId, userId));
         if (inside?.name !== next) wrong.push(`${tag} round ${round}: inside the transaction read ${inside?.name}, expected ${next}`);
+        const setting = (await tx.execute<{ tag: string }>(sql`SELECT current_setting('probe.tag') AS tag`)).rows[0]?.tag;
+        if (setting !== next) wrong.push(`${tag} round ${round}: session setting ${setting}, expected ${next}`);
         if (rollback) tx.rollback();
       });
     } catch (err) {
@@ -125,6 +129,19 @@ describe("the Worker on the embedded default, over HTTP", () => {
         ? "own" : `${a.email}: ${r.status} ${JSON.stringify(r.body)}`;
     }));
     expect(reads.filter((r) => r !== "own")).toEqual([]);
+
+    // Writes mixed with reads: every account renames itself at once, then reads itself back.
+    const renamed = await Promise.all(accounts.map(async (a) => {
+      const name = `${a.name} (renamed)`;
+      const [put, get] = await Promise.all([
+        api<{ user: { user_id: string; name: string } }>("/api/auth/me", { base: EMBEDDED_BASE_URL, method: "PUT", token: a.token, body: { name } }),
+        api<{ user: { user_id: string } }>("/api/auth/me", { base: EMBEDDED_BASE_URL, token: a.token }),
+      ]);
+      const after = await api<{ user: { user_id: string; name: string } }>("/api/auth/me", { base: EMBEDDED_BASE_URL, token: a.token });
+      return put.status === 200 && put.body.user.user_id === a.userId && put.body.user.name === name && get.body.user.user_id === a.userId
+        && after.body.user.user_id === a.userId && after.body.user.name === name ? "own" : `${a.email}: ${put.status} ${JSON.stringify(after.body)}`;
+    }));
+    expect(renamed.filter((r) => r !== "own")).toEqual([]);
   });
 
   it("concurrent reads of distinct events, mixed with profile reads, each return their own", async () => {
@@ -151,5 +168,45 @@ describe("the Worker on the embedded default, over HTTP", () => {
     }
     const answers = await Promise.all(tasks.map((t) => t()));
     expect(answers.filter((a) => a !== "own")).toEqual([]);
+  });
+
+  it("concurrent bookings on several events: 201 or 409 only, no seat held twice, and Postgres records each booking for its own buyer", async () => {
+    const organizer = await register("organizer", {}, EMBEDDED_BASE_URL);
+    const seatMap = { sections: [{ name: "A", price: 50000, rows: [{ label: "1", seats: 12 }] }] };
+    const events = await pool(3, Array.from({ length: 3 }, (_, i) => () => publishedEvent(organizer, { title: `Booking probe ${i}`, seat_map: seatMap }, EMBEDDED_BASE_URL)));
+    const fans = await pool(8, Array.from({ length: 30 }, () => () => register("user", {}, EMBEDDED_BASE_URL)));
+    const attempts = Array.from({ length: 150 }, (_, i) => {
+      const start = (i * 5) % 12;
+      const wanted = [...new Set([`A-1-${start + 1}`, `A-1-${((start + 7) % 12) + 1}`].slice(0, 1 + (i % 2)))];
+      return { fan: fans[i % fans.length]!, eventId: events[i % events.length]!, wanted };
+    });
+    const results = await Promise.all(attempts.map((a) =>
+      api<{ booking_id: string; seats: string[] }>("/api/bookings", { base: EMBEDDED_BASE_URL, token: a.fan.access, body: { event_id: a.eventId, seat_ids: a.wanted } })));
+    const statuses = new Set(results.map((r) => r.status));
+    expect([...statuses].filter((st) => st !== 201 && st !== 409)).toEqual([]);
+
+    const buyerOf = new Map<string, string>();
+    for (const eventId of events) {
+      const won = results.map((r, i) => ({ r, a: attempts[i]! })).filter(({ r, a }) => r.status === 201 && a.eventId === eventId);
+      const held = won.flatMap(({ r }) => r.body.seats);
+      expect(new Set(held).size).toBe(held.length);
+      expect(won.length).toBeGreaterThan(0);
+      for (const { r, a } of won) buyerOf.set(r.body.booking_id, a.fan.userId);
+      await eventually(async () => {
+        const st = await api<{ outbox_pending: number }>(`/api/events/${eventId}/stats`, { base: EMBEDDED_BASE_URL, token: organizer.access });
+        return st.status === 200 && st.body.outbox_pending === 0 ? true : undefined;
+      }, 60_000, "the room's outbox to reach Postgres");
+    }
+
+    const h = await openNodeDb(EMBEDDED_DATABASE_URL, 1);
+    try {
+      const rows = await h.db.select({ bookingId: bookings.bookingId, userId: bookings.userId }).from(bookings).where(inArray(bookings.eventId, events));
+      expect(rows.length).toBe(buyerOf.size);
+      expect(rows.filter((b) => buyerOf.get(b.bookingId) !== b.userId)).toEqual([]);
+      const heldRows = await h.db.select({ n: sql<number>`count(*)::int` }).from(seats).where(and(inArray(seats.eventId, events), eq(seats.status, "held")));
+      expect(heldRows[0]?.n).toBe(results.filter((r) => r.status === 201).reduce((n, r) => n + r.body.seats.length, 0));
+    } finally {
+      await h.close();
+    }
   });
 });
