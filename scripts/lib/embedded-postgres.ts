@@ -132,14 +132,19 @@ async function clearStalePid(dataDir: string): Promise<void> {
   if (!fs.existsSync(file)) return;
   const pid = Number(fs.readFileSync(file, "utf8").split("\n")[0]);
   const cmdline = procFile(pid, "cmdline")?.split("\0");
-  const ours = Number.isInteger(pid) && pid > 0 && alive(pid) && (cmdline ? cmdline.includes(dataDir) : true);
+  // A postmaster works in its data directory, however it was started.
+  const cwd = (() => { try { return fs.readlinkSync(`/proc/${pid}/cwd`); } catch { return undefined; } })();
+  const onThisDir = cwd !== undefined ? cwd === fs.realpathSync(dataDir) : cmdline ? cmdline.includes(dataDir) : true;
+  const ours = Number.isInteger(pid) && pid > 0 && alive(pid) && onThisDir;
   if (!ours) {
     fs.rmSync(file, { force: true });
     return;
   }
   const ppid = Number(/^PPid:\s+(\d+)/m.exec(procFile(pid, "status") ?? "")?.[1]);
   const launcherAlive = !cmdline || (ppid > 1 && procFile(ppid, "comm")?.trim() === "node");
-  if (launcherAlive) throw new Error(`embedded PostgreSQL is already running on ${dataDir} (pid ${pid}): is another \`npm start\` running? Stop it first`);
+  if (launcherAlive) {
+    throw new Error(`embedded PostgreSQL is already running on ${dataDir} (pid ${pid}): is another \`npm start\` running? Stop it first${cmdline ? "" : `, or delete ${file} if pid ${pid} is not PostgreSQL`}`);
+  }
   console.warn(`embedded PostgreSQL: stopping the server a killed run left behind (pid ${pid})`);
   process.kill(pid, "SIGINT");
   if (!(await waitForExit(pid, 30_000))) {
@@ -162,6 +167,7 @@ function watchdog(pid: number): ChildProcess {
   const dog = spawn("sh", ["-c", 'read _ignored; kill -INT "$1" 2>/dev/null', "embedded-postgres-watchdog", String(pid)], {
     stdio: ["pipe", "ignore", "ignore"], detached: true,
   });
+  dog.on("error", () => {}); // no `sh` (not a POSIX system): no watchdog, the server still runs
   dog.unref();
   if (dog.stdin instanceof net.Socket) dog.stdin.unref();
   return dog;
@@ -192,7 +198,10 @@ export async function startEmbeddedPostgres(opts: { port: number; dataDir: strin
   const logFile = `${dataDir}.log`;
   const bin = await binaries();
   const owner = account();
-  if (throwaway) fs.rmSync(dataDir, { recursive: true, force: true });
+  if (throwaway && fs.existsSync(dataDir)) {
+    await clearStalePid(dataDir); // a server a killed run left on it goes first
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   initCluster(bin.initdb, dataDir, owner, throwaway);
   await clearStalePid(dataDir);
