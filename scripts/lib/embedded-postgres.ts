@@ -217,8 +217,13 @@ export async function startEmbeddedPostgres(opts: { port: number; dataDir: strin
   });
   fs.closeSync(log);
   child.unref();
+  let spawnError: Error | undefined;
+  child.once("error", (e) => { spawnError = e; });
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`embedded PostgreSQL: could not run ${bin.postgres}`);
+  if (pid === undefined) {
+    await new Promise((r) => setImmediate(r)); // the reason arrives as an 'error' event
+    throw new Error(`embedded PostgreSQL: could not run ${bin.postgres}: ${spawnError?.message ?? "unknown error"}`);
+  }
   const dog = watchdog(pid);
   const exited = new Promise<void>((resolve) => child.once("exit", () => { dog.kill("SIGKILL"); resolve(); }));
   try {
