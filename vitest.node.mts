@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 // Integration and load tests run in Node against real services that scripts/test.ts starts:
-// PostgreSQL, PGlite, and the Worker under `wrangler dev`. One file at a time: some tests
+// PostgreSQL, the embedded default, and the Workers under `wrangler dev`. One file at a time: some tests
 // take Postgres down on purpose, and the machine has two cores.
 export default defineConfig({
   test: {

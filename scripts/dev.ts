@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole stack on one machine with nothing but npm.
  *
- *   PostgreSQL   DATABASE_URL if set, else embedded PGlite persisted in .data/pglite
+ *   PostgreSQL   DATABASE_URL if set, else the embedded PostgreSQL (from npm) in .data/postgres
  *   migrations   applied on every start (drizzle skips what is already applied)
  *   WS proxy     lets the Worker's Neon driver reach a loopback Postgres
  *   wrangler     `wrangler dev` (workerd), Durable Object state persisted in .data/wrangler
@@ -10,9 +10,10 @@
  * Ctrl-C (SIGINT) or SIGTERM stops everything in reverse order.
  */
 import fs from "node:fs";
+import { startEmbeddedPostgres } from "./lib/embedded-postgres";
+import { explainDbError } from "./lib/db-errors";
 import { ensureDevVars } from "./lib/dev-vars";
 import { closeSharedProxy, openNodeDb } from "./lib/node-db";
-import { startPglite } from "./lib/pglite";
 import { startWrangler } from "./lib/wrangler";
 import { startInProcessPipeline } from "../workers/in-process";
 import { channelsFromEnv } from "../workers/notifications/channels";
@@ -21,7 +22,7 @@ import { startPgWsProxy } from "./pg-ws-proxy";
 import { DEMO_BUYER, DEMO_ORGANIZER, formatSeedResult, seed } from "./seed";
 
 const PORT = Number(process.env.PORT) || 8787;
-const PGLITE_PORT = Number(process.env.PGLITE_PORT) || 54329;
+const EMBEDDED_PG_PORT = Number(process.env.EMBEDDED_PG_PORT) || 54329;
 const PROXY_PORT = Number(process.env.PG_WS_PROXY_PORT) || 5480;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
@@ -50,8 +51,8 @@ function shutdown(code: number, reason?: string): Promise<void> {
   return stopping;
 }
 
-// Repeated signals while stopping are ignored, so PGlite always gets to close cleanly (that is
-// what keeps .data/pglite consistent); the 15 s limit above bounds the wait.
+// Repeated signals while stopping are ignored, so PostgreSQL always gets to shut down cleanly
+// (after the Worker and the pipeline that use it); the 15 s limit above bounds the wait.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void shutdown(0, `received ${signal}`));
 
 async function main(): Promise<void> {
@@ -61,15 +62,16 @@ async function main(): Promise<void> {
   if (databaseUrl) {
     console.log(`postgres: using DATABASE_URL (${new URL(databaseUrl).host}${new URL(databaseUrl).pathname})`);
   } else {
-    fs.mkdirSync(".data", { recursive: true }); // PGlite creates only the last path segment
-    const pg = await startPglite({ dataDir: ".data/pglite", port: PGLITE_PORT });
-    running.push({ name: "PGlite", stop: () => pg.stop() });
+    const pg = await startEmbeddedPostgres({ dataDir: ".data/postgres", port: EMBEDDED_PG_PORT });
+    running.push({ name: "PostgreSQL", stop: () => pg.stop() });
     databaseUrl = pg.url;
-    console.log(`postgres: embedded PGlite on 127.0.0.1:${pg.port} (data in .data/pglite)`);
+    console.log(`postgres: embedded PostgreSQL on 127.0.0.1:${pg.port} (data in .data/postgres, log in .data/postgres.log)`);
+    if (fs.existsSync(".data/pglite")) console.log("  (.data/pglite is from the old PGlite default and is no longer used; delete it when you like)");
   }
 
   const started = Date.now();
-  await migrateDatabase(databaseUrl);
+  const url = databaseUrl;
+  await migrateDatabase(url).catch(async (e: unknown) => { throw new Error(`migrations failed: ${await explainDbError(e, url)}`); });
   await closeSharedProxy(); // the migrator's own throwaway proxy
   console.log(`migrations applied in ${Date.now() - started} ms`);
 
@@ -90,7 +92,7 @@ async function main(): Promise<void> {
   // The bus: with KAFKA_BROKERS the relay and consumers run as their own processes
   // (`npm run workers`); without, the same relay feeds the same consumers in this process.
   if (!process.env.KAFKA_BROKERS) {
-    const { db, close } = await openNodeDb(databaseUrl, 2);
+    const { db, close } = await openNodeDb(databaseUrl, 3); // the relay's transaction, the consumers, the reminders
     const pipeline = startInProcessPipeline(db, channelsFromEnv(process.env), (e) => console.error("pipeline:", e instanceof Error ? e.message : e));
     running.push({ name: "in-process pipeline", stop: async () => { await pipeline.stop(); await close(); await closeSharedProxy(); } });
     console.log("bus: in-process (outbox relay → search indexer, notifier; mail readable at /dev/mail); set KAFKA_BROKERS and run `npm run workers` for Kafka");

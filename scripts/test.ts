@@ -1,15 +1,16 @@
 /**
  * `npm test`: starts the real services the tests need, runs every suite, and fails if any test
  * was skipped. Services: PostgreSQL and Redis (Debian's server binaries; missing means failure,
- * not a skip), PGlite on a socket, the WebSocket proxy, Apache Kafka (KRaft, jars from Maven
- * Central), stripe-mock, an Upstash-compatible REST front, and two Workers under `wrangler dev`.
+ * not a skip), the embedded default (PostgreSQL from npm, as `npm start` runs it), the WebSocket
+ * proxy, Apache Kafka (KRaft, jars from Maven Central), stripe-mock, an Upstash-compatible REST
+ * front, and three Workers under `wrangler dev`.
  * Stages: unit tests in workerd, integration and load tests in Node, then browser tests
  * (Playwright driving Debian's chromium) against the same running Worker.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { ensureDevVars, readDevVar } from "./lib/dev-vars";
-import { startPglite } from "./lib/pglite";
+import { startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { startPostgres } from "./lib/postgres";
 import { startStripeMock } from "./lib/stripe-mock";
 import { startRedisServer, startUpstashRest } from "./lib/upstash-rest";
@@ -23,10 +24,12 @@ const TMP = ".tmp/test";
 /** TEST_PORT_OFFSET moves every port, so two checkouts can run their suites side by side. */
 const OFFSET = Number(process.env.TEST_PORT_OFFSET ?? 0);
 const PG_PORT = 55432 + OFFSET;
-const PGLITE_PORT = 55433 + OFFSET;
+const EMBEDDED_PG_PORT = 55433 + OFFSET;
 const WORKER_PORT = 8788 + OFFSET;
 /** A second Worker in Stripe mode (the official SDK against stripe-mock). */
 const STRIPE_WORKER_PORT = 8789 + OFFSET;
+/** A third Worker on the embedded default, for tests that must hold there as on PostgreSQL. */
+const EMBEDDED_WORKER_PORT = 8791 + OFFSET;
 const STRIPE_MOCK_PORT = 12111 + OFFSET;
 const REDIS_PORT = 56379 + OFFSET;
 const KAFKA_PORT = 59092 + OFFSET;
@@ -104,15 +107,15 @@ async function main(): Promise<number> {
   // Before any service starts: a missing browser is an install problem, said at once.
   if (browserFiles.length) requireChromium();
 
-  console.log("▶ starting PostgreSQL, PGlite, the WebSocket proxy and the Worker …");
+  console.log("▶ starting PostgreSQL, the embedded default, the WebSocket proxy and the Workers …");
   const pgDir = `${TMP}/postgres`;
   const pg = startPostgres({ dir: pgDir, port: PG_PORT });
   const cleanups: (() => Promise<void> | void)[] = [() => { try { pg.stop(); } catch { /* already down */ } }];
   try {
     await migrateDatabase(pg.url);
-    const lite = await startPglite({ port: PGLITE_PORT });
-    cleanups.push(() => lite.stop());
-    await migrateDatabase(lite.url);
+    const embedded = await startEmbeddedPostgres({ port: EMBEDDED_PG_PORT, dataDir: `${TMP}/embedded-postgres`, throwaway: true });
+    cleanups.push(() => embedded.stop());
+    await migrateDatabase(embedded.url);
     const proxy = await startPgWsProxy(0);
     cleanups.push(() => proxy.close());
     const redis = await startRedisServer(REDIS_PORT, `${TMP}/redis`);
@@ -144,6 +147,11 @@ async function main(): Promise<number> {
       },
     });
     cleanups.push(() => stripeWorker.stop());
+    const embeddedWorker = await startWrangler({
+      port: EMBEDDED_WORKER_PORT, persistTo: `${TMP}/wrangler-embedded-state`, logFile: `${TMP}/wrangler-embedded.log`,
+      vars: { ...common, ...RAISED_LIMITS, DATABASE_URL: embedded.url, PUBLIC_BASE_URL: `http://127.0.0.1:${EMBEDDED_WORKER_PORT}` },
+    });
+    cleanups.push(() => embeddedWorker.stop());
     console.log(`  services up in ${((Date.now() - started) / 1000).toFixed(1)} s (Worker log: ${TMP}/wrangler.log)`);
 
     console.log("▶ unit tests in the Workers runtime");
@@ -152,7 +160,7 @@ async function main(): Promise<number> {
     const nodeEnv = {
       TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret, TEST_JWT_PRIVATE_JWK: signingKey, TEST_REDIS_URL: redis.url,
       TEST_KAFKA_BROKERS: kafka.brokers, TEST_KAFKA_DIR: kafkaDir, TEST_KAFKA_PORT: String(KAFKA_PORT), TEST_KAFKA_PID: String(kafka.pid),
-      TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_PGLITE_URL: lite.url,
+      TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_EMBEDDED_DATABASE_URL: embedded.url, TEST_EMBEDDED_BASE_URL: embeddedWorker.url,
     };
     const nodeExit = await vitest("vitest.node.mts", `${TMP}/node.json`, nodeEnv);
     const problems = [...checkReport("unit", `${TMP}/unit.json`), ...checkReport("integration+load", `${TMP}/node.json`)];

@@ -14,23 +14,25 @@ export function consumers(channels: Channels): Consumer[] {
 }
 
 /**
- * The embedded default's bus: the relay hands each batch straight to the consumers, in outbox
- * order, inside the relay's own transaction (so a batch is relayed and consumed, or neither).
- * Same relay, same consumers, same dedupe as with Kafka; only the transport differs.
+ * The embedded default's bus: the relay hands each batch to the consumers in this process, in
+ * outbox order, and each consumer works as under Kafka, on the pool in its own transactions (the
+ * search indexer's dedupe row commits with its change; the notifier's claim commits before it
+ * sends). So a relay that fails after consuming and publishes the batch again finds every effect
+ * already recorded, as a Kafka redelivery would. Same relay, same lease, same consumers; only the
+ * transport differs.
  */
-export function inProcessSink(channels: Channels): Sink {
+export function inProcessSink(db: Db, channels: Channels): Sink {
   const all = consumers(channels);
   return {
-    async publish(rows, tx) {
-      if (!tx) throw new Error("the in-process sink runs inside the relay's transaction");
-      for (const r of rows) for (const consume of all) await consume(tx, r.envelope);
+    async publish(rows) {
+      for (const r of rows) for (const consume of all) await consume(db, r.envelope);
     },
   };
 }
 
 export function startInProcessPipeline(db: Db, channels: Channels, onError: (e: unknown) => void): { stop(): Promise<void> } {
   const controller = new AbortController();
-  const running = runRelay(db, inProcessSink(channels), { signal: controller.signal, idleMs: 250, onError });
+  const running = runRelay(db, inProcessSink(db, channels), { signal: controller.signal, idleMs: 250, onError });
   // Reminders and retries of failed sends are a schedule, not a message: every ten minutes.
   const reminders = setInterval(() => void runNotifierSchedule(db, channels).catch(onError), 10 * 60_000);
   return { stop: async () => { clearInterval(reminders); controller.abort(); await running; } };

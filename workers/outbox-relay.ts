@@ -2,12 +2,11 @@ import { asc, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../src/db/client";
 import { outbox } from "../src/db/schema";
 import { envelopeSchema, type Envelope } from "../src/domain/envelope";
-import type { Tx } from "./consumers/processed";
 
 /** Where relayed rows go: the Kafka producer, or (embedded default) the consumers in-process. */
 export interface Sink {
-  /** `tx` is the relay's open transaction: an in-process sink works inside it (PGlite serves one transaction at a time). */
-  publish(rows: { topic: string; key: string; envelope: Envelope }[], tx?: Tx): Promise<void>;
+  /** Returns once the rows are delivered (acknowledged by Kafka, or consumed); then the relay marks them sent. */
+  publish(rows: { topic: string; key: string; envelope: Envelope }[]): Promise<void>;
 }
 
 /** One lease for all relays: pg_try_advisory_xact_lock is held until the batch's transaction ends. */
@@ -26,7 +25,7 @@ export async function relayOnce(db: Db, sink: Sink, batch = 500): Promise<{ publ
     if (!lock.rows[0]?.locked) return { published: 0, leased: false };
     const rows = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.seq)).limit(batch);
     if (!rows.length) return { published: 0, leased: true };
-    await sink.publish(rows.map((r) => ({ topic: r.topic, key: r.aggregateId, envelope: envelopeSchema.parse(r.envelope) })), tx);
+    await sink.publish(rows.map((r) => ({ topic: r.topic, key: r.aggregateId, envelope: envelopeSchema.parse(r.envelope) })));
     await tx.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.seq, rows.map((r) => r.seq)));
     return { published: rows.length, leased: true };
   });

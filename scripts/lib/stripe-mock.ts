@@ -20,8 +20,8 @@ export function findStripeMock(): string {
 }
 
 export async function startStripeMock(port: number): Promise<{ url: string; stop(): void; child: ChildProcess }> {
-  // stripe-mock also opens HTTPS, on 12112 unless told otherwise: give it the next port, so runs with different offsets do not collide.
-  const child = spawn(findStripeMock(), ["-http-addr", `127.0.0.1:${port}`, "-https-addr", `127.0.0.1:${port + 1}`], { stdio: "ignore" });
+  // It also serves HTTPS, on 12112 unless told otherwise: a port of the system's choosing keeps two runs (TEST_PORT_OFFSET) apart.
+  const child = spawn(findStripeMock(), ["-http-addr", `127.0.0.1:${port}`, "-https-addr", "127.0.0.1:"], { stdio: "ignore" });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -6,7 +6,7 @@ export type Db = NeonDatabase<typeof schema>;
 
 /**
  * Points the Neon driver at a plain WebSocket-to-TCP proxy (scripts/pg-ws-proxy.ts) when one is
- * configured, so the same driver reaches PGlite, a local PostgreSQL and, in production (no proxy),
+ * configured, so the same driver reaches a local PostgreSQL (embedded or not) and, in production (no proxy),
  * Neon itself. The address travels in the query string; the proxy only dials loopback.
  */
 export function useWsProxy(proxy: string | undefined): void {
@@ -23,7 +23,10 @@ export function useWsProxy(proxy: string | undefined): void {
  */
 export function openDb(databaseUrl: string, proxy: string | undefined, max = 4): { db: Db; pool: Pool } {
   useWsProxy(proxy);
-  const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
+  // The handshake's limit is wall-clock, and an isolate busy with CPU work (a burst of sign-ups
+  // hashing passwords) delays its callbacks by seconds; 5 s turned such bursts into 503s. A
+  // database that is down refuses at once, so only a black-holed network waits this long.
+  const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 30_000 });
   // A client that loses its socket (Postgres restarting, say) emits 'error'; without a listener
   // that is an uncaught exception. The query in flight rejects on its own, which is what callers see.
   pool.on("error", () => {});

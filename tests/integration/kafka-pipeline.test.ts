@@ -110,7 +110,7 @@ describe("outbox → Kafka bridge → search consumer", () => {
     const real = await kafkaSink(kafka);
     // Failure injection: the first batch reaches Kafka, then the bridge "dies" before marking it.
     let crashed = false;
-    const dying: Sink = { publish: async (rows, tx) => { await real.publish(rows, tx); if (!crashed) { crashed = true; throw new Error("injected crash after publish"); } } };
+    const dying: Sink = { publish: async (rows) => { await real.publish(rows); if (!crashed) { crashed = true; throw new Error("injected crash after publish"); } } };
     const ids = [await publishedEvent(organizer, { title: "Crash A" }), await publishedEvent(organizer, { title: "Crash B" })];
     await expect(relayOnce(h.db, dying)).rejects.toThrow("injected");
     expect((await relayLag(h.db)).pending).toBeGreaterThan(0);

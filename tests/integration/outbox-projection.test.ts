@@ -5,7 +5,7 @@ import type { BookingView } from "../../durable-objects/room-types";
 import { bookings, events, gaAreas, outbox, seats, users } from "../../src/db/schema";
 import { makeMessage, type OutboxMessage } from "../../src/domain/envelope";
 import { closeSharedProxy } from "../../scripts/lib/node-db";
-import { DATABASE_URL, PGLITE_URL } from "../support/env";
+import { DATABASE_URL, EMBEDDED_DATABASE_URL } from "../support/env";
 import { testDb } from "../support/db";
 
 type Handle = Awaited<ReturnType<typeof testDb>>;
@@ -53,7 +53,7 @@ async function state(h: Handle, eventId: string, ids: string[]) {
   return { seats: Object.fromEntries(s.map((r) => [r.status, r.n])), ga: { held: ga!.held, sold: ga!.sold }, bookings: b.map((r) => r.status).sort(), outbox: o!.n };
 }
 
-describe.each([["PostgreSQL", DATABASE_URL], ["PGlite", PGLITE_URL]])("EventRoom outbox → %s", (_name, url) => {
+describe.each([["PostgreSQL", DATABASE_URL], ["the embedded default", EMBEDDED_DATABASE_URL]])("EventRoom outbox → %s", (_name, url) => {
   let h: Handle;
   beforeAll(async () => { h = await testDb(url); });
   afterAll(async () => { await h.close(); await closeSharedProxy(); });

@@ -34,7 +34,7 @@ async function create(key: string, body: Record<string, unknown>, publish = true
 /** The embedded pipeline, run by hand: relay every outbox row to the consumers. */
 async function drain(): Promise<void> {
   for (;;) {
-    const r = await relayOnce(h.db, inProcessSink({ email: null, sms: null }));
+    const r = await relayOnce(h.db, inProcessSink(h.db, { email: null, sms: null }));
     if (r.leased && r.published === 0) return;
     if (!r.leased) await new Promise((res) => setTimeout(res, 50));
   }

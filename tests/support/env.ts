@@ -7,7 +7,9 @@ function required(name: string): string {
 
 export const BASE_URL = required("TEST_BASE_URL");
 export const DATABASE_URL = required("TEST_DATABASE_URL");
-export const PGLITE_URL = required("TEST_PGLITE_URL");
+/** The embedded default (`npm start`'s database), and a Worker that uses it. */
+export const EMBEDDED_DATABASE_URL = required("TEST_EMBEDDED_DATABASE_URL");
+export const EMBEDDED_BASE_URL = required("TEST_EMBEDDED_BASE_URL");
 export const PG_DIR = required("TEST_PG_DIR");
 export const PG_PORT = Number(required("TEST_PG_PORT"));
 export const STRIPE_BASE_URL = required("TEST_STRIPE_BASE_URL");
