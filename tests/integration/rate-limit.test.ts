@@ -8,6 +8,8 @@ import { REDIS_URL, STRIPE_BASE_URL } from "../support/env";
 const redis = new Redis(REDIS_URL);
 afterAll(() => redis.disconnect());
 const ip = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+/** An address no other test of this run uses (documentation IPv6 range). */
+const freshIp = () => `2001:db8::${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}`;
 
 describe("rate limits (Upstash path, real Redis)", () => {
   it("keeps session revocations in the same store", async () => {
@@ -53,6 +55,23 @@ describe("rate limits (Upstash path, real Redis)", () => {
     }
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(10)).toEqual([429, 429]);
+  });
+
+  it("limits public search to 120 a minute per IP (search and autocomplete share it)", async () => {
+    const from = freshIp();
+    const statuses = await Promise.all(Array.from({ length: 125 }, (_, i) =>
+      api(i % 2 ? "/api/search?q=seoul" : "/api/search/autocomplete?q=se", { base: STRIPE_BASE_URL, headers: { "cf-connecting-ip": from } }).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(120);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+    expect((await api("/api/search?q=seoul", { base: STRIPE_BASE_URL, headers: { "cf-connecting-ip": freshIp() } })).status).toBe(200);
+  });
+
+  it("limits /health to 60 a minute per IP", async () => {
+    const from = freshIp();
+    const answers = await Promise.all(Array.from({ length: 64 }, () => api<{ code?: string }>("/health", { base: STRIPE_BASE_URL, headers: { "cf-connecting-ip": from } })));
+    expect(answers.filter((r) => r.status === 429)).toHaveLength(4);
+    expect(answers.filter((r) => r.status === 429).every((r) => r.body.code === "rate_limited" && Number(r.headers.get("retry-after")) > 0)).toBe(true);
+    expect(answers.filter((r) => r.status !== 429).every((r) => r.status === 200)).toBe(true);
   });
 
   it("limits event reads to 100 a minute per IP", async () => {
