@@ -39,6 +39,7 @@ describe("client-supplied event ids are checked at the edge before any room is c
       signQueueToken(keys, "queue", { userId: fan.userId, eventId: id, position: 1 }, new Date(Date.now() + 60_000))
         .then((t) => api<Problem>(`/api/queue/${id}/status`, { token: t })),
     ]));
+    expect([...roomFiles()].filter((f) => !before.has(f))).toEqual([]);
     for (const a of answers) {
       expect(a.status).toBe(404);
       expect(a.headers.get("content-type")).toContain("application/problem+json");
@@ -56,9 +57,10 @@ describe("client-supplied event ids are checked at the edge before any room is c
     expect(draft.status).toBe(201);
     const before = roomFiles();
     const r = await api<Problem>("/api/bookings", { token: fan.access, body: { event_id: draft.body.event_id, seat_ids: ["A-1-1"] } });
-    expect(r.status).toBe(404);
-    expect((await api(`/api/queue/${draft.body.event_id}/join`, { method: "POST", token: fan.access })).status).toBe(404);
+    const join = await api(`/api/queue/${draft.body.event_id}/join`, { method: "POST", token: fan.access });
     expect([...roomFiles()].filter((f) => !before.has(f))).toEqual([]);
+    expect(r.status).toBe(404);
+    expect(join.status).toBe(404);
 
     const live = await publishedEvent(organizer);
     expect((await api("/api/bookings", { token: fan.access, body: { event_id: live, seat_ids: ["A-1-1"] } })).status).toBe(201);
