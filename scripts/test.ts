@@ -36,8 +36,9 @@ const RAISED_LIMITS = {
 /**
  * The Stripe-mode Worker runs as staging: a deployed environment (no simulator, no mailbox, HSTS,
  * no local origins), with the seed's limits. Explicit here because .dev.vars says development.
+ * MAILBOX_PAGE is left "on" on purpose: outside development the page must stay off regardless.
  */
-const STAGING_VARS = { ENVIRONMENT: "staging", MAILBOX_PAGE: "off", CORS_ORIGINS: "https://staging.ticketing.pro", BUS_MODE: "kafka" };
+const STAGING_VARS = { ENVIRONMENT: "staging", MAILBOX_PAGE: "on", CORS_ORIGINS: "https://staging.ticketing.pro", BUS_MODE: "kafka" };
 
 interface VitestReport { numTotalTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; success: boolean }
 
