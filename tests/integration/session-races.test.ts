@@ -44,8 +44,12 @@ describe("sessions end for good (over HTTP, against the running Worker)", () => 
 
   it("refresh racing logout, many times: after the logout no token of the session works", async () => {
     const accounts = await Promise.all(Array.from({ length: 16 }, () => register()));
-    const outcomes = await Promise.all(accounts.map(async (s: Session) => {
-      const [r, out] = await Promise.all([refresh(s.refresh), api("/api/auth/logout", { body: { refresh_token: s.refresh } })]);
+    const outcomes = await Promise.all(accounts.map(async (s: Session, i) => {
+      // Half the rounds send the logout first, so both orders get their chance.
+      const logout = () => api("/api/auth/logout", { body: { refresh_token: s.refresh } });
+      const [r, out] = i % 2
+        ? await Promise.all([refresh(s.refresh), logout()])
+        : await Promise.all([logout(), refresh(s.refresh)]).then(([o, f]) => [f, o] as const);
       expect(out.status).toBe(204);
       expect([200, 401]).toContain(r.status);
       const won = r.status === 200 ? [r.body] : [];

@@ -48,15 +48,18 @@ describe.each([["PostgreSQL", DATABASE_URL], ["the embedded default", PGLITE_URL
   });
 
   it("refresh racing logout, many times: after the logout no token of the session is minted or accepted", async () => {
-    const rounds = await Promise.all(Array.from({ length: 30 }, async () => {
+    const rounds = await Promise.all(Array.from({ length: 30 }, async (_, i) => {
       const userId = await newUser(h);
       const { sessionId, refreshToken } = await createSession(h.db, userId, clock());
-      const [rotated, loggedOut] = await Promise.all([
-        rotateRefreshToken(h.db, refreshToken, clock()),
-        logoutByRefreshToken(h.db, refreshToken, new Date()),
-      ]);
+      const rotate = () => rotateRefreshToken(h.db, refreshToken, clock());
+      const logout = () => logoutByRefreshToken(h.db, refreshToken, new Date());
+      // Half the rounds start the logout first, so both orders get their chance.
+      const [rotated, loggedOut] = i % 2
+        ? await Promise.all([rotate(), logout()])
+        : await Promise.all([logout(), rotate()]).then(([o, r]) => [r, o] as const);
       return { sessionId, rotated, loggedOut };
     }));
+    console.log(`rotate ∥ logout: ${rounds.filter((r) => r.rotated.ok).length} of ${rounds.length} rotations committed before the logout`);
     for (const { sessionId, rotated, loggedOut } of rounds) {
       expect(loggedOut).toBe(sessionId);
       expect(await liveTokens(h, sessionId)).toBe(0);
