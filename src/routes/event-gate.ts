@@ -8,6 +8,8 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { db, type Ctx } from "../context";
+import { openDb, type Db } from "../db/client";
+import type { Env } from "../env";
 import { events } from "../db/schema";
 import { Problem } from "../problem";
 
@@ -15,54 +17,64 @@ export type EventState = "published" | "draft" | "cancelled" | "absent";
 
 const ON_SALE_TTL_MS = 30_000;
 const OTHER_TTL_MS = 5_000;
-/** While Postgres is unreachable, a sale this isolate saw recently goes on: reservations do not need Postgres. */
-const STALE_IF_ERROR_MS = 10 * 60_000;
+/**
+ * An event seen on sale within this long is answered at once even when its entry is no longer
+ * fresh: one request refreshes it in the background, and if Postgres is unreachable the sale goes
+ * on (reservations do not need Postgres).
+ */
+const STALE_ON_SALE_MS = 10 * 60_000;
 const MAX_ENTRIES = 10_000;
 
-interface Entry { state?: EventState; freshUntil: number; staleUntil: number; lookup?: Promise<EventState> }
+interface Entry { state: EventState; freshUntil: number; staleUntil: number; refreshing: boolean }
 const cache = new Map<string, Entry>();
 
-function put(eventId: string, entry: Entry): void {
+function put(eventId: string, state: EventState, now: number): void {
   if (!cache.has(eventId) && cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value ?? "");
-  cache.set(eventId, entry);
+  const onSale = state === "published";
+  cache.set(eventId, { state, freshUntil: now + (onSale ? ON_SALE_TTL_MS : OTHER_TTL_MS), staleUntil: onSale ? now + STALE_ON_SALE_MS : 0, refreshing: false });
 }
-
-const settled = (state: EventState, now: number): Entry => ({
-  state, freshUntil: now + (state === "published" ? ON_SALE_TTL_MS : OTHER_TTL_MS), staleUntil: now + (state === "published" ? STALE_IF_ERROR_MS : 0),
-});
 
 /** What this isolate just did to an event (publish, cancel) is known at once, without a read. */
 export function rememberEventState(eventId: string, state: EventState, now = Date.now()): void {
-  put(eventId, settled(state, now));
+  put(eventId, state, now);
 }
 
-async function readState(c: Ctx, eventId: string): Promise<EventState> {
-  const [row] = await db(c).select({ status: events.status }).from(events).where(eq(events.eventId, eventId));
+async function readState(handle: Db, eventId: string): Promise<EventState> {
+  const [row] = await handle.select({ status: events.status }).from(events).where(eq(events.eventId, eventId));
   return row?.status ?? "absent";
 }
 
-/** The event's state, from this isolate's cache when fresh; concurrent misses share one read. */
-export function eventState(c: Ctx, eventId: string): Promise<EventState> {
-  if (!z.uuid().safeParse(eventId).success) return Promise.resolve("absent");
+/** Outlives the request that starts it, so it has a connection of its own (the request's pool ends with the response). */
+async function refreshInBackground(env: Env, eventId: string, entry: Entry): Promise<void> {
+  const { db: handle, pool } = openDb(env.DATABASE_URL, env.PG_WS_PROXY || undefined, 1);
+  try {
+    put(eventId, await readState(handle, eventId), Date.now());
+  } catch {
+    entry.refreshing = false;
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The event's state, from this isolate's cache when it can be. Each request awaits only its own
+ * reads: a promise shared between requests would tie one request's fate to another's.
+ */
+export async function eventState(c: Ctx, eventId: string): Promise<EventState> {
+  if (!z.uuid().safeParse(eventId).success) return "absent";
   const now = Date.now();
   const hit = cache.get(eventId);
-  if (hit?.lookup) return hit.lookup;
-  if (hit?.state && now < hit.freshUntil) return Promise.resolve(hit.state);
-  const lookup = readState(c, eventId).then((state) => {
-    put(eventId, settled(state, Date.now()));
-    return state;
-  }, (e: unknown) => {
-    if (hit?.state === "published" && now < hit.staleUntil) {
-      // Ask Postgres again in a few seconds, not on every request while it is down.
-      put(eventId, { state: "published", freshUntil: Date.now() + OTHER_TTL_MS, staleUntil: hit.staleUntil });
-      return "published" as const;
+  if (hit && now < hit.freshUntil) return hit.state;
+  if (hit?.state === "published" && now < hit.staleUntil) {
+    if (!hit.refreshing) {
+      hit.refreshing = true;
+      c.executionCtx.waitUntil(refreshInBackground(c.env, eventId, hit));
     }
-    if (hit) put(eventId, { ...hit, lookup: undefined });
-    else cache.delete(eventId);
-    throw e;
-  });
-  put(eventId, { ...(hit ?? { freshUntil: 0, staleUntil: 0 }), lookup });
-  return lookup;
+    return "published";
+  }
+  const state = await readState(db(c), eventId);
+  put(eventId, state, Date.now());
+  return state;
 }
 
 /** 404 for an unknown or unpublished event, 409 for a cancelled one: the codes the room itself would give. */
