@@ -6,10 +6,12 @@ import type { Currency } from "../src/domain/money";
 import { openDb, type Db } from "../src/db/client";
 import { applyToPostgres } from "./outbox-projection";
 import { paymentProvider } from "../src/payments";
+import type { PaymentProvider } from "../src/payments/provider";
 import type { QueueSettings } from "../src/domain/waiting-room";
 import { refuse } from "./refuse";
 import { makeLogger } from "../src/log";
 import { WAITING_ROOM_SCHEMA, WaitingRoom } from "./waiting-room";
+import { LiveFeed } from "./live-feed";
 import type {
   AreaStatus, BookingItem, BookingView, LiveCounts, PaymentOutcome, PaymentReport, QueuePlace, QueueWatermark, Refusal, ReserveRequest, ReserveResult, RoomConfig, RoomSnapshot, RoomStats,
   RoomStatus, SeatStatus, TicketInfo, TransitionResult,
@@ -41,15 +43,15 @@ export class EventRoom extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private alarmAt: number | null = null;
   private flushFailures = 0;
-  /** Live feed: whether counts changed since the last push, and when that was. */
-  private liveDirty = true;
-  private lastBroadcast = 0;
   private readonly queue: WaitingRoom;
+  /** The organizers' live feed (see live-feed.ts). */
+  private readonly live: LiveFeed;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.queue = new WaitingRoom(this.sql, ctx.storage, { get: (k) => this.meta(k), set: (k, v) => this.setMeta(k, v) });
+    this.live = new LiveFeed(ctx, env, () => this.liveCounts());
     ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(`
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -329,7 +331,7 @@ export class EventRoom extends DurableObject<Env> {
 
   configureQueue(settings: QueueSettings): QueueSettings {
     this.queue.configure(settings);
-    this.liveDirty = true;
+    this.live.touch();
     this.schedule(Math.max(Date.now(), Math.min(Date.parse(settings.on_sale_at), Date.now() + 1000)));
     return settings;
   }
@@ -342,7 +344,7 @@ export class EventRoom extends DurableObject<Env> {
     if (this.queue.settings()?.enabled && this.status() !== "on_sale") return refuse(409, "event_not_on_sale", "This event is not on sale");
     const joined = this.queue.join(userId, Date.now());
     if ("ok" in joined) return joined;
-    this.liveDirty = true;
+    this.live.touch();
     this.schedule(joined.wakeAt);
     return joined.place;
   }
@@ -364,34 +366,20 @@ export class EventRoom extends DurableObject<Env> {
     };
   }
 
-  /** The organizer's live feed: a hibernatable WebSocket, pushed at most once a second while counts change. */
+  /** The organizer's live feed (live-feed.ts): the Worker forwards the verified upgrade here. */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, ["organizer"]);
-    server.send(JSON.stringify({ type: "counts", at: new Date().toISOString(), ...this.liveCounts() }));
-    this.liveDirty = false;
-    this.schedule(Date.now() + 1000);
-    return new Response(null, { status: 101, webSocket: client });
+    const response = this.live.accept(request, Date.now());
+    const wake = this.live.nextWake();
+    if (wake !== null) this.schedule(wake);
+    return response;
   }
 
-  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
-    if (message === "ping") ws.send("pong");
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    return this.live.onMessage(ws, message);
   }
 
   override webSocketClose(ws: WebSocket, code: number): void {
-    try { ws.close(code === 1005 ? 1000 : code, "bye"); } catch { /* already closed */ }
-  }
-
-  private broadcast(now: number): void {
-    const sockets = this.ctx.getWebSockets("organizer");
-    if (!sockets.length || !this.liveDirty) return;
-    const frame = JSON.stringify({ type: "counts", at: new Date(now).toISOString(), ...this.liveCounts() });
-    for (const ws of sockets) {
-      try { ws.send(frame); } catch { /* closing */ }
-    }
-    this.liveDirty = false;
-    this.lastBroadcast = now;
+    this.live.onClose(ws, code);
   }
 
   // ---------------------------------------------------------------- reads
@@ -437,7 +425,7 @@ export class EventRoom extends DurableObject<Env> {
       });
     }
     const tick = this.queue.tick(now);
-    if (tick.changed) this.liveDirty = true;
+    if (tick.changed) this.live.touch();
     const queueNext = tick.next;
     await this.runTasks();
     let retryIn: number | null = null;
@@ -459,9 +447,10 @@ export class EventRoom extends DurableObject<Env> {
     const next = this.sql.exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM bookings WHERE status = 'reserved'").one().t;
     const pending = this.env.DATABASE_URL && this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL").one().n > 0;
     const task = this.sql.exec<{ t: number | null }>("SELECT MIN(due_at) AS t FROM tasks").one().t;
-    this.broadcast(Date.now());
-    // While organizers watch and something changed, come back within a second to push it.
-    const live = this.ctx.getWebSockets("organizer").length && this.liveDirty ? this.lastBroadcast + 1000 : null;
+    await this.live.enforceSessions(Date.now());
+    this.live.push(Date.now());
+    // While organizers watch: push changes within a second, re-check their sessions, close at expiry.
+    const live = this.live.nextWake();
     const candidates = [next, task, queueNext, live, retryIn !== null ? Date.now() + retryIn : pending ? Date.now() + FLUSH_DELAY_MS : null].filter((t): t is number => t !== null);
     if (candidates.length) this.schedule(Math.min(...candidates));
   }
@@ -484,9 +473,11 @@ export class EventRoom extends DurableObject<Env> {
   private async runTasks(): Promise<void> {
     const due = this.sql.exec<TaskRow>("SELECT * FROM tasks WHERE due_at <= ? ORDER BY due_at LIMIT 25", Date.now()).toArray();
     if (!due.length) return;
-    const provider = paymentProvider(this.env);
+    // Resolved inside the try: a deployment without a provider retries its tasks, not its whole alarm.
+    let provider: PaymentProvider | undefined;
     for (const t of due) {
       try {
+        provider ??= paymentProvider(this.env);
         if (t.kind === "cancel_intent") await provider.cancelIntent(t.intent_id);
         else await provider.refund(t.intent_id, `refund-${t.intent_id}`, t.reason);
         // A refund's task ends when charge.refunded arrives; a cancel's ends now.
@@ -603,7 +594,7 @@ export class EventRoom extends DurableObject<Env> {
   }
 
   private emit(type: EventType, key: string, data: Record<string, unknown>, correlationId: string, causationId: string | null): string {
-    this.liveDirty = true;
+    this.live.touch();
     const message = makeMessage(type, key, data, { correlationId, causationId });
     this.sql.exec("INSERT INTO outbox (message) VALUES (?)", JSON.stringify(message));
     return message.envelope.event_id;

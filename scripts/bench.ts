@@ -32,7 +32,7 @@ import { relayLag, runRelay } from "../workers/outbox-relay";
 import { loadKeys, signAccessToken } from "../src/domain/tokens";
 import { LIMITS } from "../src/domain/seat-map";
 import { markdownTable, ratio, round, summarizeLatencies, type Ratio, type ScenarioResult } from "./lib/bench-stats";
-import { ensureDevVars, readDevVar } from "./lib/dev-vars";
+import { DEVELOPMENT_VARS, ensureDevVars, readDevVar } from "./lib/dev-vars";
 import { closeSharedProxy, openNodeDb } from "./lib/node-db";
 import { startPostgres } from "./lib/postgres";
 import { startWrangler, type WorkerServer } from "./lib/wrangler";
@@ -72,6 +72,7 @@ if (SEATS_NEEDED > LIMITS.reservedSeats) {
 
 const RAISED_LIMITS = {
   RATE_LIMIT_LOGIN_PER_MIN: "1000000", RATE_LIMIT_REGISTER_PER_MIN: "1000000", RATE_LIMIT_BOOKINGS_PER_MIN: "1000000", RATE_LIMIT_EVENT_READS_PER_MIN: "1000000",
+  RATE_LIMIT_SEARCH_PER_MIN: "1000000", RATE_LIMIT_HEALTH_PER_MIN: "1000000",
 };
 
 const RESULTS_DIR = "bench-results";
@@ -363,7 +364,7 @@ async function main(): Promise<number> {
   const app: WorkerServer = await startWrangler({
     port: appPort,
     vars: {
-      DATABASE_URL: pg.url, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, HOLD_TTL_SECONDS: "600", MAX_SEATS_PER_BOOKING: "8",
+      ...DEVELOPMENT_VARS, DATABASE_URL: pg.url, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, HOLD_TTL_SECONDS: "600", MAX_SEATS_PER_BOOKING: "8",
       // Payments and rate limits stay local (simulator DO, limiter DO) even if .dev.vars names Stripe
       // or Upstash: no network in a benchmark.
       STRIPE_SECRET_KEY: "", UPSTASH_REDIS_REST_URL: "", PUBLIC_BASE_URL: `http://127.0.0.1:${appPort}`,

@@ -12,7 +12,7 @@
 import fs from "node:fs";
 import { startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { explainDbError } from "./lib/db-errors";
-import { ensureDevVars } from "./lib/dev-vars";
+import { DEVELOPMENT_VARS, ensureDevVars } from "./lib/dev-vars";
 import { closeSharedProxy, openNodeDb } from "./lib/node-db";
 import { startWrangler } from "./lib/wrangler";
 import { startInProcessPipeline } from "../workers/in-process";
@@ -84,7 +84,11 @@ async function main(): Promise<void> {
   }
 
   const worker = await startWrangler({
-    port: PORT, persistTo: ".data/wrangler", vars: { DATABASE_URL: databaseUrl, PG_WS_PROXY: wsProxy, PUBLIC_BASE_URL: `http://127.0.0.1:${PORT}` },
+    port: PORT, persistTo: ".data/wrangler",
+    vars: {
+      ...DEVELOPMENT_VARS, ...(process.env.KAFKA_BROKERS ? { BUS_MODE: "kafka" } : {}),
+      DATABASE_URL: databaseUrl, PG_WS_PROXY: wsProxy, PUBLIC_BASE_URL: `http://127.0.0.1:${PORT}`,
+    },
   });
   running.push({ name: "wrangler", stop: () => worker.stop() });
   worker.child.once("exit", (code) => void shutdown(code ?? 1, `wrangler dev exited (${code})`));

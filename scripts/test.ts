@@ -9,7 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { ensureDevVars, readDevVar } from "./lib/dev-vars";
+import { DEVELOPMENT_VARS, ensureDevVars, readDevVar } from "./lib/dev-vars";
 import { startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { startPostgres } from "./lib/postgres";
 import { startStripeMock } from "./lib/stripe-mock";
@@ -35,7 +35,16 @@ const REDIS_PORT = 56379 + OFFSET;
 const KAFKA_PORT = 59092 + OFFSET;
 const UPSTASH_PORT = 56380 + OFFSET;
 /** The functional suites raise the rate limits (as a load test would, with vars only); the Stripe-mode Worker keeps the seed's. */
-const RAISED_LIMITS = { RATE_LIMIT_LOGIN_PER_MIN: "1000000", RATE_LIMIT_REGISTER_PER_MIN: "1000000", RATE_LIMIT_BOOKINGS_PER_MIN: "1000000", RATE_LIMIT_EVENT_READS_PER_MIN: "1000000" };
+const RAISED_LIMITS = {
+  RATE_LIMIT_LOGIN_PER_MIN: "1000000", RATE_LIMIT_REGISTER_PER_MIN: "1000000", RATE_LIMIT_BOOKINGS_PER_MIN: "1000000", RATE_LIMIT_EVENT_READS_PER_MIN: "1000000",
+  RATE_LIMIT_SEARCH_PER_MIN: "1000000", RATE_LIMIT_HEALTH_PER_MIN: "1000000",
+};
+/**
+ * The Stripe-mode Worker runs as staging: a deployed environment (no simulator, no mailbox, HSTS,
+ * no local origins), with the seed's limits. Explicit here because .dev.vars says development.
+ * MAILBOX_PAGE is left "on" on purpose: outside development the page must stay off regardless.
+ */
+const STAGING_VARS = { ENVIRONMENT: "staging", MAILBOX_PAGE: "on", CORS_ORIGINS: "https://staging.ticketing.pro", BUS_MODE: "kafka" };
 
 interface VitestReport { numTotalTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; success: boolean }
 
@@ -136,20 +145,20 @@ async function main(): Promise<number> {
     // Started one after the other: two cold workerd starts at once crowd two cores.
     const worker = await startWrangler({
       port: WORKER_PORT, persistTo: `${TMP}/wrangler-state`, logFile: `${TMP}/wrangler.log`,
-      vars: { ...common, ...RAISED_LIMITS, PUBLIC_BASE_URL: `http://127.0.0.1:${WORKER_PORT}` },
+      vars: { ...common, ...DEVELOPMENT_VARS, ...RAISED_LIMITS, PUBLIC_BASE_URL: `http://127.0.0.1:${WORKER_PORT}` },
     });
     cleanups.push(() => worker.stop());
     const stripeWorker = await startWrangler({
       port: STRIPE_WORKER_PORT, persistTo: `${TMP}/wrangler-stripe-state`, logFile: `${TMP}/wrangler-stripe.log`,
       vars: {
-        ...common, PUBLIC_BASE_URL: `http://127.0.0.1:${STRIPE_WORKER_PORT}`, STRIPE_SECRET_KEY: "sk_test_123", STRIPE_API_BASE: stripeMock.url,
+        ...common, ...STAGING_VARS, PUBLIC_BASE_URL: `http://127.0.0.1:${STRIPE_WORKER_PORT}`, STRIPE_SECRET_KEY: "sk_test_123", STRIPE_API_BASE: stripeMock.url,
         UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstashToken,
       },
     });
     cleanups.push(() => stripeWorker.stop());
     const embeddedWorker = await startWrangler({
       port: EMBEDDED_WORKER_PORT, persistTo: `${TMP}/wrangler-embedded-state`, logFile: `${TMP}/wrangler-embedded.log`,
-      vars: { ...common, ...RAISED_LIMITS, DATABASE_URL: embedded.url, PUBLIC_BASE_URL: `http://127.0.0.1:${EMBEDDED_WORKER_PORT}` },
+      vars: { ...common, ...DEVELOPMENT_VARS, ...RAISED_LIMITS, DATABASE_URL: embedded.url, PUBLIC_BASE_URL: `http://127.0.0.1:${EMBEDDED_WORKER_PORT}` },
     });
     cleanups.push(() => embeddedWorker.stop());
     console.log(`  services up in ${((Date.now() - started) / 1000).toFixed(1)} s (Worker log: ${TMP}/wrangler.log)`);
@@ -161,6 +170,7 @@ async function main(): Promise<number> {
       TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret, TEST_JWT_PRIVATE_JWK: signingKey, TEST_REDIS_URL: redis.url,
       TEST_KAFKA_BROKERS: kafka.brokers, TEST_KAFKA_DIR: kafkaDir, TEST_KAFKA_PORT: String(KAFKA_PORT), TEST_KAFKA_PID: String(kafka.pid),
       TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_EMBEDDED_DATABASE_URL: embedded.url, TEST_EMBEDDED_BASE_URL: embeddedWorker.url,
+      TEST_WORKER_STATE_DIR: `${TMP}/wrangler-state`,
     };
     const nodeExit = await vitest("vitest.node.mts", `${TMP}/node.json`, nodeEnv);
     const problems = [...checkReport("unit", `${TMP}/unit.json`), ...checkReport("integration+load", `${TMP}/node.json`)];

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./context";
 import { isDatabaseUnavailable } from "./db/client";
+import { corsPolicy, securityHeaders } from "./middleware/edge-headers";
 import { requestContext } from "./middleware/request";
 import { Problem } from "./problem";
 import { authRoutes } from "./routes/auth";
@@ -18,6 +19,8 @@ const PROBLEM_TYPE = "application/problem+json";
 
 export const app = new Hono<AppEnv>()
   .use(requestContext)
+  .use(securityHeaders)
+  .use(corsPolicy)
   .route("/", healthRoutes)
   .route("/api/auth", authRoutes)
   .route("/api/events", eventRoutes)

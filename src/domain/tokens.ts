@@ -4,8 +4,11 @@ import { z } from "zod";
 /** Access tokens: ES256 JWTs, short-lived, algorithm pinned on verification. */
 export const ROLES = ["user", "organizer", "admin"] as const;
 export type Role = (typeof ROLES)[number];
-/** `sessionId` is the refresh-token family the access token was issued from; logout revokes it. */
-export interface Principal { userId: string; email: string; role: Role; sessionId?: string }
+/**
+ * `sessionId` is the refresh-token family the access token was issued from; logout revokes it.
+ * `expiresAt` (epoch ms) is set on verified tokens.
+ */
+export interface Principal { userId: string; email: string; role: Role; sessionId?: string; expiresAt?: number }
 
 const ISSUER = "ticketing-pro";
 const AUDIENCE = "ticketing-pro-api";
@@ -36,26 +39,28 @@ export function loadKeys(privateJwkJson: string): Promise<KeyPair> {
   return entry;
 }
 
-export async function signAccessToken(keys: KeyPair, p: Principal, ttlSeconds: number): Promise<string> {
+/** `issuedAt` defaults to now; the token expires `ttlSeconds` after it. */
+export async function signAccessToken(keys: KeyPair, p: Principal, ttlSeconds: number, issuedAt = new Date()): Promise<string> {
+  const iat = Math.floor(issuedAt.getTime() / 1000);
   return new SignJWT({ email: p.email, role: p.role, ...(p.sessionId ? { sid: p.sessionId } : {}) })
     .setProtectedHeader({ alg: ALG, kid: keys.kid, typ: "JWT" })
     .setSubject(p.userId)
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttlSeconds)
     .setJti(crypto.randomUUID())
     .sign(keys.privateKey);
 }
 
-const claimsSchema = z.object({ sub: z.uuid(), email: z.string(), role: z.enum(ROLES), sid: z.uuid().optional() });
+const claimsSchema = z.object({ sub: z.uuid(), email: z.string(), role: z.enum(ROLES), sid: z.uuid().optional(), exp: z.number() });
 
 /** Returns the principal, or null for any token that is forged, expired, or not ours. */
 export async function verifyAccessToken(keys: KeyPair, token: string): Promise<Principal | null> {
   try {
     const { payload } = await jwtVerify(token, keys.publicKey, { algorithms: [ALG], issuer: ISSUER, audience: AUDIENCE });
     const claims = claimsSchema.parse(payload);
-    return { userId: claims.sub, email: claims.email, role: claims.role, ...(claims.sid ? { sessionId: claims.sid } : {}) };
+    return { userId: claims.sub, email: claims.email, role: claims.role, expiresAt: claims.exp * 1000, ...(claims.sid ? { sessionId: claims.sid } : {}) };
   } catch {
     return null;
   }

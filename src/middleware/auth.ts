@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Ctx } from "../context";
-import { loadKeys, verifyAccessToken, type Role } from "../domain/tokens";
+import { loadKeys, verifyAccessToken, type Principal, type Role } from "../domain/tokens";
 import { problems } from "../problem";
 import { revocations } from "../rate-limit";
 
@@ -37,12 +37,18 @@ export async function principalFrom(c: Ctx, token = bearerToken(c)) {
   return verifyAccessToken(await loadKeys(c.env.JWT_PRIVATE_JWK), token);
 }
 
+/** The principal of a valid access token whose session is not revoked; 401 otherwise. `token` defaults to the Bearer header. */
+export async function authenticate(c: Ctx, token = bearerToken(c)): Promise<Principal> {
+  const p = await principalFrom(c, token);
+  if (!p) throw problems.unauthorized("A valid access token is required");
+  if (p.sessionId && (await sessionRevoked(c, p.sessionId))) throw problems.unauthorized("This session was signed out");
+  return p;
+}
+
 /** Requires a valid access token, and one of `roles` when given (admin always passes). */
 export function requireAuth(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const p = await principalFrom(c);
-    if (!p) throw problems.unauthorized("A valid access token is required");
-    if (p.sessionId && (await sessionRevoked(c, p.sessionId))) throw problems.unauthorized("This session was signed out");
+    const p = await authenticate(c);
     if (roles.length && !roles.includes(p.role) && p.role !== "admin") {
       throw problems.forbidden(`This needs the ${roles.join(" or ")} role`);
     }

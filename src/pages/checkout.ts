@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../context";
 import { formatMoney } from "../domain/money";
+import { simulatorEnabled } from "../payments";
 import { problems } from "../problem";
 import { CHECKOUT_SCRIPT, CHECKOUT_STYLE } from "./checkout-assets";
 import { renderCheckout } from "./checkout-view";
@@ -9,18 +10,18 @@ const asset = (body: string, type: string) => new Response(body, {
   headers: { "content-type": `${type}; charset=utf-8`, "cache-control": "public, max-age=300", "x-content-type-options": "nosniff" },
 });
 
-/** The simulator's test checkout (embedded default only): a page a person can use to pay or decline a held booking. */
+/** The simulator's test checkout (local development only): a page a person can use to pay or decline a held booking. */
 export const checkoutPage = new Hono<AppEnv>()
   .get("/checkout.js", (c) => {
-    if (c.env.STRIPE_SECRET_KEY) throw problems.notFound("Checkout");
+    if (!simulatorEnabled(c.env)) throw problems.notFound("Checkout");
     return asset(CHECKOUT_SCRIPT, "text/javascript");
   })
   .get("/checkout.css", (c) => {
-    if (c.env.STRIPE_SECRET_KEY) throw problems.notFound("Checkout");
+    if (!simulatorEnabled(c.env)) throw problems.notFound("Checkout");
     return asset(CHECKOUT_STYLE, "text/css");
   })
   .get("/checkout/:intent_id", async (c) => {
-    if (c.env.STRIPE_SECRET_KEY) throw problems.notFound("Checkout");
+    if (!simulatorEnabled(c.env)) throw problems.notFound("Checkout");
     const sim = c.env.PAYMENT_SIMULATOR.get(c.env.PAYMENT_SIMULATOR.idFromName("simulator"));
     const intent = await sim.retrieve(c.req.param("intent_id"));
     const secret = c.req.query("client_secret") ?? "";

@@ -1,12 +1,30 @@
 import Stripe from "stripe";
-import type { Env } from "../env";
+import { isDevelopment, type Env } from "../env";
+import { Problem } from "../problem";
 import type { PaymentProvider } from "./provider";
 import { SimulatorProvider } from "./simulator-provider";
 import { StripeProvider, stripeClient } from "./stripe-provider";
 
-/** Stripe when a secret key is configured; otherwise the local simulator. */
+export type PaymentSetup = "stripe" | "simulator" | "missing";
+
+/**
+ * Which provider this deployment pays with. The simulator confirms payments that never happened,
+ * so it exists only in local development; anywhere else a missing key is a broken deployment.
+ */
+export function paymentSetup(env: Pick<Env, "STRIPE_SECRET_KEY" | "ENVIRONMENT">): PaymentSetup {
+  if (env.STRIPE_SECRET_KEY) return "stripe";
+  return isDevelopment(env) ? "simulator" : "missing";
+}
+
+export const simulatorEnabled = (env: Pick<Env, "STRIPE_SECRET_KEY" | "ENVIRONMENT">): boolean => paymentSetup(env) === "simulator";
+
+export const paymentProviderMissing = () =>
+  new Problem(503, "payment_provider_missing", "Payments are not configured", "No payment provider is configured here, so bookings are closed until one is", {}, { "Retry-After": "300" });
+
+/** Stripe when a secret key is configured; the local simulator in development; otherwise a 503. */
 export function paymentProvider(env: Env): PaymentProvider {
   if (env.STRIPE_SECRET_KEY) return new StripeProvider(stripeClient(env.STRIPE_SECRET_KEY, env.STRIPE_API_BASE || undefined));
+  if (!simulatorEnabled(env)) throw paymentProviderMissing();
   const base = (env.PUBLIC_BASE_URL || "http://127.0.0.1:8787").replace(/\/$/, "");
   return new SimulatorProvider(env.PAYMENT_SIMULATOR.get(env.PAYMENT_SIMULATOR.idFromName("simulator")), `${base}/api/payment/webhook`);
 }

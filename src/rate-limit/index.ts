@@ -46,7 +46,10 @@ class DurableObjectStore implements RateLimiter, Revocations {
 
 let cached: { env: Env; store: UpstashStore | DurableObjectStore } | undefined;
 
-/** The edge store: Upstash Redis when UPSTASH_REDIS_REST_URL is set, Durable Objects otherwise. */
+/** Which edge store this deployment uses: Upstash Redis when UPSTASH_REDIS_REST_URL is set, Durable Objects otherwise. */
+export const edgeStoreKind = (env: Pick<Env, "UPSTASH_REDIS_REST_URL">): "upstash" | "durable_object" =>
+  env.UPSTASH_REDIS_REST_URL ? "upstash" : "durable_object";
+
 function edgeStore(env: Env): UpstashStore | DurableObjectStore {
   if (cached?.env === env) return cached.store;
   const store = env.UPSTASH_REDIS_REST_URL

@@ -9,6 +9,8 @@ export const RULES = {
   register: { envVar: "RATE_LIMIT_REGISTER_PER_MIN", fallback: 5 },
   bookings: { envVar: "RATE_LIMIT_BOOKINGS_PER_MIN", fallback: 20 },
   eventReads: { envVar: "RATE_LIMIT_EVENT_READS_PER_MIN", fallback: 100 },
+  search: { envVar: "RATE_LIMIT_SEARCH_PER_MIN", fallback: 120 },
+  health: { envVar: "RATE_LIMIT_HEALTH_PER_MIN", fallback: 60 },
 } as const;
 export type RuleName = keyof typeof RULES;
 

@@ -1,16 +1,17 @@
 import { Hono } from "hono";
-import { and, eq, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { db, type AppEnv, type Ctx } from "../context";
-import { refreshTokens, users } from "../db/schema";
+import { users } from "../db/schema";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "../domain/password";
-import { newRefreshToken, parseRefreshToken } from "../domain/refresh-token";
 import { loadKeys, signAccessToken, type Principal } from "../domain/tokens";
 import { intVar } from "../env";
 import { readJson } from "../middleware/body";
-import { forgetSession, requireAuth } from "../middleware/auth";
+import { requireAuth } from "../middleware/auth";
 import { Problem, problems } from "../problem";
-import { rateLimiter, revocations } from "../rate-limit";
+import { rateLimiter } from "../rate-limit";
+import { accessTokenTtl, revokeAtEdge, revocationStillMatters } from "../auth/edge-revocation";
+import { createSession, logoutByRefreshToken, rotateRefreshToken, type SessionUser } from "../auth/sessions";
 import { clientIp, enforce } from "../rate-limit/limiter";
 
 const email = z.email("must be an email address").max(254).transform((e) => e.toLowerCase());
@@ -32,29 +33,25 @@ const publicUser = (u: UserRow) => ({
   user_id: u.userId, email: u.email, name: u.name, phone_number: u.phoneNumber, role: u.role, locale: u.locale, created_at: u.createdAt.toISOString(),
 });
 
-/** Signs an access token and stores a new refresh token (in a new family unless one is given). */
-async function issueSession(c: Ctx, user: UserRow, familyId: string = crypto.randomUUID()) {
-  const ttl = intVar(c.env.ACCESS_TOKEN_TTL_SECONDS, 900);
-  const refreshTtl = intVar(c.env.REFRESH_TOKEN_TTL_SECONDS, 14 * 86400);
-  const principal: Principal = { userId: user.userId, email: user.email, role: user.role, sessionId: familyId };
-  const refresh = await newRefreshToken();
-  await db(c).insert(refreshTokens).values({
-    tokenId: refresh.tokenId, userId: user.userId, familyId, tokenHash: refresh.hash, expiresAt: new Date(Date.now() + refreshTtl * 1000),
-  });
+/** The tokens a client gets for a session: a fresh access token and the session's current refresh token. */
+async function sessionTokens(c: Ctx, user: SessionUser, sessionId: string, refreshToken: string, issuedAt: Date) {
+  const ttl = accessTokenTtl(c.env);
+  const principal: Principal = { userId: user.userId, email: user.email, role: user.role, sessionId };
   return {
-    access_token: await signAccessToken(await loadKeys(c.env.JWT_PRIVATE_JWK), principal, Math.min(ttl, 900)),
-    refresh_token: refresh.token,
+    access_token: await signAccessToken(await loadKeys(c.env.JWT_PRIVATE_JWK), principal, ttl, issuedAt),
+    refresh_token: refreshToken,
     token_type: "Bearer" as const,
-    expires_in: Math.min(ttl, 900),
+    expires_in: ttl,
   };
 }
 
-/** Ends a session everywhere: its refresh tokens in Postgres, its access tokens via the edge store. */
-async function revokeFamily(c: Ctx, familyId: string): Promise<void> {
-  await db(c).update(refreshTokens).set({ revokedAt: new Date() }).where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
-  // Access tokens live at most 15 minutes; the revocation only has to outlive them.
-  await revocations(c.env).revoke(familyId, 900);
-  forgetSession(familyId);
+const clock = (c: Ctx, now: Date) => ({ now, refreshTtlSeconds: intVar(c.env.REFRESH_TOKEN_TTL_SECONDS, 14 * 86400) });
+
+/** Login and registration: a new session row, its first refresh token, an access token. */
+async function startSession(c: Ctx, user: SessionUser) {
+  const now = new Date();
+  const { sessionId, refreshToken } = await createSession(db(c), user.userId, clock(c, now));
+  return sessionTokens(c, user, sessionId, refreshToken, now);
 }
 
 const invalidRefresh = () => new Problem(401, "invalid_refresh_token", "Invalid refresh token", "The refresh token is not valid; log in again");
@@ -69,7 +66,7 @@ export const authRoutes = new Hono<AppEnv>()
     }).onConflictDoNothing().returning();
     if (!user) throw problems.conflict("email_taken", "An account with this email already exists");
     c.get("log").info("user registered", { user_id: user.userId, role: user.role });
-    return c.json({ user: publicUser(user), ...(await issueSession(c, user)) }, 201);
+    return c.json({ user: publicUser(user), ...(await startSession(c, user)) }, 201);
   })
   .post("/login", async (c) => {
     const body = await readJson(c, loginBody);
@@ -81,33 +78,28 @@ export const authRoutes = new Hono<AppEnv>()
       throw problems.invalidCredentials();
     }
     if (!(await verifyPassword(body.password, user.passwordHash))) throw problems.invalidCredentials();
-    return c.json(await issueSession(c, user));
+    return c.json(await startSession(c, user));
   })
   .post("/refresh", async (c) => {
     const body = await readJson(c, refreshBody);
-    const parsed = await parseRefreshToken(body.refresh_token);
-    if (!parsed) throw invalidRefresh();
-    const [row] = await db(c).select().from(refreshTokens).where(eq(refreshTokens.tokenId, parsed.tokenId));
-    if (!row || row.tokenHash !== parsed.hash || row.revokedAt || row.expiresAt.getTime() <= Date.now()) throw invalidRefresh();
-    // Spend the token; if someone spent it first, this is a replay: revoke the whole family.
-    const spent = await db(c).update(refreshTokens).set({ usedAt: new Date() })
-      .where(and(eq(refreshTokens.tokenId, row.tokenId), isNull(refreshTokens.usedAt))).returning({ id: refreshTokens.tokenId });
-    if (!spent.length) {
-      await revokeFamily(c, row.familyId);
-      c.get("log").warn("refresh token reuse: family revoked", { user_id: row.userId, family_id: row.familyId });
-      throw invalidRefresh();
+    // The issue time is taken before the rotation commits, so a revocation that follows it always
+    // outlives the access token minted here (see edge-revocation.ts).
+    const now = new Date();
+    const r = await rotateRefreshToken(db(c), body.refresh_token, clock(c, now));
+    if (r.ok) return c.json(await sessionTokens(c, r.user, r.sessionId, r.refreshToken, now));
+    if (r.reason === "reused") {
+      c.get("log").warn("refresh token reuse: session revoked", { session_id: r.sessionId });
+      await revokeAtEdge(c.env, r.sessionId);
+    } else if (r.reason === "revoked" && revocationStillMatters(r.revokedAt, now)) {
+      // Mends an edge write that failed when the session was revoked (it is idempotent).
+      await revokeAtEdge(c.env, r.sessionId);
     }
-    const [user] = await db(c).select().from(users).where(eq(users.userId, row.userId));
-    if (!user) throw invalidRefresh();
-    return c.json(await issueSession(c, user, row.familyId));
+    throw invalidRefresh();
   })
   .post("/logout", async (c) => {
     const body = await readJson(c, refreshBody);
-    const parsed = await parseRefreshToken(body.refresh_token);
-    if (parsed) {
-      const [row] = await db(c).select().from(refreshTokens).where(eq(refreshTokens.tokenId, parsed.tokenId));
-      if (row && row.tokenHash === parsed.hash) await revokeFamily(c, row.familyId);
-    }
+    const sessionId = await logoutByRefreshToken(db(c), body.refresh_token, new Date());
+    if (sessionId) await revokeAtEdge(c.env, sessionId);
     return c.body(null, 204);
   })
   .get("/me", requireAuth(), async (c) => {

@@ -9,10 +9,11 @@ import { parseWith, readJson } from "../middleware/body";
 import { requireAuth } from "../middleware/auth";
 import { Problem, problems } from "../problem";
 import type { BookingView } from "../../durable-objects/room-types";
-import { paymentProvider } from "../payments";
+import { paymentProvider, paymentProviderMissing, paymentSetup } from "../payments";
 import { verifyQueueToken } from "../domain/queue-tokens";
 import { loadKeys } from "../domain/tokens";
 import { accessibleBooking, refusal } from "./booking-access";
+import { requireEventOnSale } from "./event-gate";
 import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
 
@@ -83,8 +84,11 @@ async function withItems(c: Ctx, rows: BookingRow[]) {
 export const bookingRoutes = new Hono<AppEnv>()
   .use(requireAuth())
   .post("/", async (c) => {
+    // Before any seat is held: without a provider a hold could never be paid.
+    if (paymentSetup(c.env) === "missing") throw paymentProviderMissing();
     await enforce(c, rateLimiter(c.env), "bookings", [`user:${c.get("principal").userId}`, `ip:${clientIp(c)}`]);
     const body = await readJson(c, createBody);
+    await requireEventOnSale(c, body.event_id);
     const keyHeader = c.req.header("idempotency-key");
     const key = keyHeader === undefined ? undefined : parseWith(idempotencyKey, keyHeader);
     // The admission token's signature is checked here at the edge; whether the room needs one,

@@ -11,10 +11,13 @@ import type { Currency } from "../domain/money";
 import { expandSeats, summarize, type SeatMap } from "../domain/seat-map";
 import { intVar } from "../env";
 import { parseWith, readJson } from "../middleware/body";
-import { bearerToken, principalFrom, requireAuth } from "../middleware/auth";
+import { authenticate, bearerToken, principalFrom, requireAuth } from "../middleware/auth";
+import { isWebSocketUpgrade } from "../middleware/edge-headers";
+import { forwardWithAuth } from "../../durable-objects/live-feed";
 import { problems } from "../problem";
 import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
+import { rememberEventState } from "./event-gate";
 
 const SEAT_MAP_LIMIT = 512 * 1024;
 type EventRow = typeof events.$inferSelect;
@@ -58,7 +61,7 @@ function eventMessage(c: Ctx, type: EventType, e: EventRow) {
 
 /** Reads of the catalogue and seat maps: 100 a minute per IP by default. */
 const limitReads = async (c: Ctx, next: () => Promise<void>) => {
-  if (c.req.method === "GET" && c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+  if (c.req.method === "GET" && !isWebSocketUpgrade(c)) {
     await enforce(c, rateLimiter(c.env), "eventReads", [`ip:${clientIp(c)}`]);
   }
   await next();
@@ -139,13 +142,16 @@ export const eventRoutes = new Hono<AppEnv>()
     });
     if (e.queueSettings) await room(c, e.eventId).configureQueue(e.queueSettings as QueueSettings);
     const updated = await setStatus(c, e, "published", "EventPublished");
+    rememberEventState(e.eventId, "published");
     return c.json(eventView(updated));
   })
   .post("/:id/cancel", requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
     if (e.status === "cancelled") return c.json(eventView(e));
     if (e.status === "published") await room(c, e.eventId).close(c.get("requestId"));
-    return c.json(eventView(await setStatus(c, e, "cancelled", "EventCancelled")));
+    const cancelled = await setStatus(c, e, "cancelled", "EventCancelled");
+    rememberEventState(e.eventId, "cancelled");
+    return c.json(eventView(cancelled));
   })
   .get("/:id/seats", async (c) => {
     const e = await visibleEvent(c, c.req.param("id"));
@@ -183,13 +189,14 @@ export const eventRoutes = new Hono<AppEnv>()
   })
   /** The organizer's live view of the queue and sales, served by the event's room (Hibernation API). */
   .get("/:id/queue/live", async (c) => {
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw problems.badRequest("This endpoint speaks WebSocket");
+    if (!isWebSocketUpgrade(c)) throw problems.badRequest("This endpoint speaks WebSocket");
     // Browsers cannot set headers on a WebSocket, so the token may also come as ?access_token=.
-    const p = await principalFrom(c, bearerToken(c) ?? c.req.query("access_token"));
-    if (!p) throw problems.unauthorized("A valid organizer access token is required");
+    const p = await authenticate(c, bearerToken(c) ?? c.req.query("access_token"));
+    if (!p.expiresAt) throw problems.unauthorized("A valid organizer access token is required");
     c.set("principal", p);
     const e = await ownedEvent(c, c.req.param("id"));
-    return room(c, e.eventId).fetch(c.req.raw);
+    // The room closes the socket when this token expires or its session is signed out.
+    return room(c, e.eventId).fetch(forwardWithAuth(c.req.raw, { userId: p.userId, sessionId: p.sessionId ?? null, expiresAt: p.expiresAt }));
   });
 
 async function setStatus(c: Ctx, e: EventRow, status: "published" | "cancelled", type: EventType): Promise<EventRow> {

@@ -5,7 +5,7 @@ import { db, room, type AppEnv } from "../context";
 import { paymentEvents } from "../db/schema";
 import { parseWith, readJson } from "../middleware/body";
 import { requireAuth } from "../middleware/auth";
-import { verifyWebhook } from "../payments";
+import { simulatorEnabled, verifyWebhook } from "../payments";
 import { reconcilePayments } from "../payments/reconcile";
 import { settleEvent } from "../payments/settle";
 import { Problem, problems } from "../problem";
@@ -66,9 +66,9 @@ export const paymentRoutes = new Hono<AppEnv>()
     const q = parseWith(reconcileQuery, c.req.query());
     return c.json(await reconcilePayments(c.env, db(c), c.get("log"), q.older_than_seconds * 1000));
   })
-  /** The simulator's stand-in for Stripe.js confirming a card payment (embedded default only). */
+  /** The simulator's stand-in for Stripe.js confirming a card payment (local development only). */
   .post("/simulator/:intent_id/complete", async (c) => {
-    if (c.env.STRIPE_SECRET_KEY) throw problems.notFound("Simulator");
+    if (!simulatorEnabled(c.env)) throw problems.notFound("Simulator");
     const body = await readJson(c, completeBody);
     const sim = c.env.PAYMENT_SIMULATOR.get(c.env.PAYMENT_SIMULATOR.idFromName("simulator"));
     const r = await sim.complete(c.req.param("intent_id"), body.client_secret, body.outcome, body.deliver_webhook);

@@ -7,6 +7,7 @@ import { signQueueToken, verifyQueueToken } from "../domain/queue-tokens";
 import { bearerToken, requireAuth } from "../middleware/auth";
 import { problems, Problem } from "../problem";
 import { refusal } from "./booking-access";
+import { requireEventOnSale } from "./event-gate";
 import { z } from "zod";
 
 /** Queue tokens outlive any sale; the admission token is what is short. */
@@ -39,6 +40,7 @@ const eventIdParam = (c: Ctx) => {
 export const queueRoutes = new Hono<AppEnv>()
   .post("/:event_id/join", requireAuth(), async (c) => {
     const eventId = eventIdParam(c);
+    await requireEventOnSale(c, eventId);
     const userId = c.get("principal").userId;
     const place = await room(c, eventId).joinQueue(userId);
     if ("ok" in place) throw refusal(place);
@@ -54,6 +56,7 @@ export const queueRoutes = new Hono<AppEnv>()
     const keys = await loadKeys(c.env.JWT_PRIVATE_JWK);
     const claims = await verifyQueueToken(keys, "queue", bearer, eventId);
     if (!claims) throw new Problem(401, "invalid_queue_token", "Invalid queue token", "The queue token is not valid for this event; join again", {}, { "WWW-Authenticate": "Bearer" });
+    await requireEventOnSale(c, eventId);
     const wm = await watermark(c, eventId);
     let position = claims.position;
     let freshToken: string | undefined;

@@ -5,6 +5,8 @@ import { db, type AppEnv } from "../context";
 import { CATEGORIES } from "../domain/event-input";
 import { parseWith } from "../middleware/body";
 import { problems } from "../problem";
+import { rateLimiter } from "../rate-limit";
+import { clientIp, enforce } from "../rate-limit/limiter";
 
 const searchQuery = z.object({
   q: z.string().trim().max(100).optional(),
@@ -26,8 +28,12 @@ type Hit = {
   currency: string; min_price: number; max_price: number; available_seats: number | null; score: number;
 };
 
-/** Searches the read model the search consumer keeps: published events only, ranked. */
+/** Searches the read model the search consumer keeps: published events only, ranked. Public, so limited per IP. */
 export const searchRoutes = new Hono<AppEnv>()
+  .use(async (c, next) => {
+    await enforce(c, rateLimiter(c.env), "search", [`ip:${clientIp(c)}`]);
+    await next();
+  })
   .get("/", async (c) => {
     const q = parseWith(searchQuery, c.req.query());
     if (q.min_price !== undefined && q.max_price !== undefined && q.min_price > q.max_price) {

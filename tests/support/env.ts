@@ -22,3 +22,5 @@ export const KAFKA_BROKERS = required("TEST_KAFKA_BROKERS");
 export const KAFKA_DIR = required("TEST_KAFKA_DIR");
 export const KAFKA_PORT = Number(required("TEST_KAFKA_PORT"));
 export const KAFKA_PID = Number(required("TEST_KAFKA_PID"));
+/** Where the simulator-mode Worker keeps its Durable Objects (wrangler dev --persist-to): tests count objects there. */
+export const WORKER_STATE_DIR = required("TEST_WORKER_STATE_DIR");

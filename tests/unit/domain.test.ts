@@ -77,8 +77,10 @@ describe("access tokens", () => {
   it("round-trips and refuses tokens signed by another key", async () => {
     const keys = await loadKeys(await generatePrivateJwk());
     const other = await loadKeys(await generatePrivateJwk());
-    const token = await signAccessToken(keys, principal, 900);
-    expect(await verifyAccessToken(keys, token)).toEqual(principal);
+    const issuedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const token = await signAccessToken(keys, principal, 900, issuedAt);
+    // The verified principal also says when the token expires (the live feed closes then).
+    expect(await verifyAccessToken(keys, token)).toEqual({ ...principal, expiresAt: issuedAt.getTime() + 900_000 });
     expect(await verifyAccessToken(other, token)).toBeNull();
     expect(await verifyAccessToken(keys, token.slice(0, -2) + "AA")).toBeNull();
   });
