@@ -66,6 +66,27 @@ export async function eventually<T>(check: () => Promise<T | undefined>, ms = 20
   }
 }
 
+/**
+ * Repeats `round` until it returns true. Bounded by progress, not by the clock: it fails only
+ * when `stallMs` pass without `progress()` growing, so a slow machine that is still moving never
+ * fails, and a stuck one fails with what it was waiting for.
+ */
+export async function untilDone(round: () => Promise<boolean>, progress: () => number, what: string, stallMs = 120_000): Promise<void> {
+  let seen = progress();
+  let movedAt = Date.now();
+  for (;;) {
+    if (await round()) return;
+    const now = progress();
+    if (now > seen) {
+      seen = now;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > stallMs) {
+      throw new Error(`no progress towards ${what} for ${stallMs / 1000} s (stuck at ${now})`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Runs `tasks` with at most `limit` in flight. */
 export async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
   const out: T[] = new Array(tasks.length);
