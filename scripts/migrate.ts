@@ -2,6 +2,7 @@
 import { migrate } from "drizzle-orm/neon-serverless/migrator";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { formatError } from "../src/describe-error";
 import { closeSharedProxy, openNodeDb } from "./lib/node-db";
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "migrations");
@@ -28,7 +29,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       await closeSharedProxy();
     })
     .catch((e: unknown) => {
-      console.error("migration failed:", e instanceof Error ? e.message : e);
+      console.error("migration failed:", formatError(e));
       process.exit(1);
     });
 }

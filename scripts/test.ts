@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import { formatError } from "../src/describe-error";
 import { ensureDevVars, readDevVar } from "./lib/dev-vars";
 import { startPglite } from "./lib/pglite";
 import { startPostgres } from "./lib/postgres";
@@ -115,6 +116,7 @@ async function main(): Promise<number> {
       TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret, TEST_JWT_PRIVATE_JWK: signingKey, TEST_REDIS_URL: redis.url,
       TEST_KAFKA_BROKERS: kafka.brokers, TEST_KAFKA_DIR: kafkaDir, TEST_KAFKA_PORT: String(KAFKA_PORT), TEST_KAFKA_PID: String(kafka.pid),
       TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_PGLITE_URL: lite.url,
+      TEST_WORKER_LOG: `${TMP}/wrangler.log`,
     });
     const problems = [...checkReport("unit", `${TMP}/unit.json`), ...checkReport("integration+load", `${TMP}/node.json`)];
     // Vitest also fails a run for errors outside any test (an uncaught exception, say): that counts too.
@@ -133,6 +135,6 @@ async function main(): Promise<number> {
 }
 
 main().then((code) => process.exit(code), (e: unknown) => {
-  console.error("✗ test run failed:", e instanceof Error ? e.message : e);
+  console.error("✗ test run failed:", formatError(e));
   process.exit(1);
 });

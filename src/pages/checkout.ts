@@ -1,15 +1,17 @@
 import { Hono } from "hono";
 import { html } from "hono/html";
 import type { AppEnv } from "../context";
+import { checkoutQuery } from "../domain/payment-input";
+import { intentPathId, readQuery } from "../middleware/params";
 import { problems } from "../problem";
 
 /** The simulator's test checkout: a page a person can use to pay or decline a held booking. */
 export const checkoutPage = new Hono<AppEnv>().get("/checkout/:intent_id", async (c) => {
   if (c.env.STRIPE_SECRET_KEY) throw problems.notFound("Checkout");
-  const id = c.req.param("intent_id");
+  const id = intentPathId(c.req.param("intent_id"), "Payment intent");
+  const { client_secret: secret } = readQuery(c, checkoutQuery);
   const sim = c.env.PAYMENT_SIMULATOR.get(c.env.PAYMENT_SIMULATOR.idFromName("simulator"));
   const intent = await sim.retrieve(id);
-  const secret = c.req.query("client_secret") ?? "";
   if (!intent || intent.clientSecret !== secret) throw problems.notFound("Payment intent");
   const amount = new Intl.NumberFormat("ko-KR", { style: "currency", currency: intent.currency }).format(
     intent.amount / 10 ** (["KRW", "JPY"].includes(intent.currency) ? 0 : 2));

@@ -20,3 +20,5 @@ export const KAFKA_BROKERS = required("TEST_KAFKA_BROKERS");
 export const KAFKA_DIR = required("TEST_KAFKA_DIR");
 export const KAFKA_PORT = Number(required("TEST_KAFKA_PORT"));
 export const KAFKA_PID = Number(required("TEST_KAFKA_PID"));
+/** The simulator-mode Worker's output (stdout and stderr of `wrangler dev`), for checks on what it logs. */
+export const WORKER_LOG = required("TEST_WORKER_LOG");

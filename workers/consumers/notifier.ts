@@ -1,6 +1,7 @@
 import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { bookingItems, bookings, events, notifications, users } from "../../src/db/schema";
 import type { Envelope } from "../../src/domain/envelope";
+import { formatError } from "../../src/describe-error";
 import type { Channels } from "../notifications/channels";
 import { render, type Locale, type Template } from "../notifications/templates";
 import type { Executor } from "./processed";
@@ -87,7 +88,7 @@ async function deliver(db: Executor, channels: Channels, key: string, template: 
       await db.update(notifications).set({ status: "sent", sentAt: new Date() }).where(eq(notifications.notificationId, id));
       outcomes.push("sent");
     } catch (err) {
-      await db.update(notifications).set({ status: "failed", error: String(err) }).where(eq(notifications.notificationId, id));
+      await db.update(notifications).set({ status: "failed", error: formatError(err) }).where(eq(notifications.notificationId, id));
       outcomes.push("failed");
     }
   }
