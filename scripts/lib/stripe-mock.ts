@@ -20,7 +20,8 @@ export function findStripeMock(): string {
 }
 
 export async function startStripeMock(port: number): Promise<{ url: string; stop(): void; child: ChildProcess }> {
-  const child = spawn(findStripeMock(), ["-http-addr", `127.0.0.1:${port}`], { stdio: "ignore" });
+  // stripe-mock also serves HTTPS, on :12112 unless told otherwise: a free port instead, so two runs side by side do not collide.
+  const child = spawn(findStripeMock(), ["-http-addr", `127.0.0.1:${port}`, "-https-addr", "127.0.0.1:"], { stdio: "ignore" });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
