@@ -37,7 +37,7 @@ const metadata = z.record(text({ min: 1, max: 40, trim: false }), text({ max: 50
 // Stripe adds fields over time: objects are loose, but what we read must be there and well-formed.
 const envelope = z.looseObject({
   id: stripeId("evt"),
-  type: z.string().regex(/^[a-z_]+(\.[a-z_]+)+$/, "must be a Stripe event type").max(100),
+  type: z.string().max(100).regex(/^[a-z_]+(\.[a-z_]+)+$/, "must be a Stripe event type"),
   data: z.looseObject({ object: z.looseObject({}) }),
 });
 const intentObject = z.looseObject({ id: stripeId("pi"), amount, currency, metadata });
@@ -49,33 +49,35 @@ const chargeObject = z.looseObject({
   refunds: z.looseObject({ data: z.array(z.looseObject({ id: stripeId("re") })).max(100) }).nullable().optional(),
 });
 
+/** The events the webhook acts on, and the envelope every other event needs (it is then ignored). */
+export const webhookEventSchemas = {
+  intent: envelope.extend({ type: z.enum(["payment_intent.succeeded", "payment_intent.payment_failed"]), data: z.looseObject({ object: intentObject }) }),
+  refund: envelope.extend({ type: z.literal("charge.refunded"), data: z.looseObject({ object: chargeObject }) }),
+  other: envelope,
+};
+
 export type WebhookParse = { success: true; data: WebhookEvent } | { success: false; error: z.ZodError };
 
 /** Parses a verified webhook body; on failure the issues name what is missing or malformed. */
 export function parseWebhookEvent(body: unknown): WebhookParse {
-  const env = envelope.safeParse(body);
-  if (!env.success) return { success: false, error: new z.ZodError(env.error.issues) };
+  const env = webhookEventSchemas.other.safeParse(body);
+  if (!env.success) return env;
   const { id, type } = env.data;
-  const object = env.data.data.object;
   if (type === "payment_intent.succeeded" || type === "payment_intent.payment_failed") {
-    const pi = intentObject.safeParse(object);
-    if (!pi.success) return prefixed(pi.error);
-    const intent = { id: pi.data.id, amount: pi.data.amount, currency: pi.data.currency, metadata: pi.data.metadata };
-    return { success: true, data: { id, type, action: type === "payment_intent.succeeded" ? "succeeded" : "failed", intent } };
+    const e = webhookEventSchemas.intent.safeParse(body);
+    if (!e.success) return e;
+    const pi = e.data.data.object;
+    return { success: true, data: { id, type, action: e.data.type === "payment_intent.succeeded" ? "succeeded" : "failed", intent: { id: pi.id, amount: pi.amount, currency: pi.currency, metadata: pi.metadata } } };
   }
   if (type === "charge.refunded") {
-    const ch = chargeObject.safeParse(object);
-    if (!ch.success) return prefixed(ch.error);
-    const pi = typeof ch.data.payment_intent === "string" ? ch.data.payment_intent : ch.data.payment_intent.id;
+    const e = webhookEventSchemas.refund.safeParse(body);
+    if (!e.success) return e;
+    const ch = e.data.data.object;
+    const pi = typeof ch.payment_intent === "string" ? ch.payment_intent : ch.payment_intent.id;
     return {
       success: true,
-      data: { id, type, action: "refunded", refund: { paymentIntentId: pi, amount: ch.data.amount_refunded, currency: ch.data.currency, refundId: ch.data.refunds?.data[0]?.id ?? null, metadata: ch.data.metadata } },
+      data: { id, type, action: "refunded", refund: { paymentIntentId: pi, amount: ch.amount_refunded, currency: ch.currency, refundId: ch.refunds?.data[0]?.id ?? null, metadata: ch.metadata } },
     };
   }
   return { success: true, data: { id, type, action: "ignore" } };
-}
-
-/** Issues of `data.object` named by their full path in the event. */
-function prefixed(error: z.ZodError): WebhookParse {
-  return { success: false, error: new z.ZodError(error.issues.map((i) => ({ ...i, path: ["data", "object", ...i.path] }))) };
 }
