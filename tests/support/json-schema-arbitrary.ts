@@ -102,6 +102,16 @@ function formatted(format: string, pools: ValuePools): fc.Arbitrary<string> | nu
 /** Values the fuzzer should reuse so that requests hit real rows sometimes. */
 export interface ValuePools { uuids: string[]; strings: Record<string, string[]> }
 
+/**
+ * A pattern's string brought within the length limits by repeating or cutting it: what our
+ * patterns say is "each character is one of these", which both keep (a cut surrogate pair makes
+ * a near-miss, which is welcome too). Filtering instead would starve the generator.
+ */
+function fit(x: string, min: number, max: number): string {
+  const long = x.length && x.length < min ? x.repeat(Math.ceil(min / x.length)) : x;
+  return long.slice(0, max);
+}
+
 function validString(s: JsonSchema, pools: ValuePools, key?: string): fc.Arbitrary<string> {
   const known = key ? pools.strings[key] : undefined;
   const min = s.minLength ?? 0;
@@ -109,7 +119,7 @@ function validString(s: JsonSchema, pools: ValuePools, key?: string): fc.Arbitra
   let base: fc.Arbitrary<string>;
   const format = s.format ? formatted(s.format, pools) : null;
   if (format) base = format;
-  else if (s.pattern) base = fc.stringMatching(new RegExp(s.pattern), { size: "xsmall" }).filter((x) => x.length >= min && x.length <= max);
+  else if (s.pattern) base = fc.stringMatching(new RegExp(s.pattern), { size: "small" }).filter((x) => min === 0 || x.length > 0).map((x) => fit(x, min, max));
   else base = fc.string({ unit: "grapheme", minLength: min, maxLength: Math.min(max, 40) });
   return known?.length ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...known) }, { weight: 1, arbitrary: base }) : base;
 }
