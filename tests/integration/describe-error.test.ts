@@ -1,3 +1,4 @@
+import net from "node:net";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { users } from "../../src/db/schema";
@@ -78,7 +79,14 @@ describe("describeError on real Postgres failures", () => {
   });
 
   it("a system error: its errno name as the code, from the cause", async () => {
-    const err = await failure(() => fetch("http://127.0.0.1:9/"));
+    // A port that was free a moment ago: nothing listens there now.
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    if (!address || typeof address === "string") throw new Error("the probe server has no port");
+    const { port } = address;
+    await new Promise((resolve) => server.close(resolve));
+    const err = await failure(() => fetch(`http://127.0.0.1:${port}/`));
     expect(describeError(err)).toMatchObject({ code: "ECONNREFUSED", message: expect.stringContaining("ECONNREFUSED") });
   });
 
