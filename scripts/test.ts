@@ -28,7 +28,8 @@ const STRIPE_WORKER_PORT = 8789 + OFFSET;
 const STRIPE_MOCK_PORT = 12111 + OFFSET;
 const REDIS_PORT = 56379 + OFFSET;
 const KAFKA_PORT = 59092 + OFFSET;
-const UPSTASH_PORT = 56380 + OFFSET;
+/** Any free port: only the Stripe-mode Worker needs it, and learns it from a var. A fixed one collided with other processes' ephemeral ports. */
+const UPSTASH_PORT = 0;
 /** The functional suites raise the rate limits (as a load test would, with vars only); the Stripe-mode Worker keeps the seed's. */
 const RAISED_LIMITS = { RATE_LIMIT_LOGIN_PER_MIN: "1000000", RATE_LIMIT_REGISTER_PER_MIN: "1000000", RATE_LIMIT_BOOKINGS_PER_MIN: "1000000", RATE_LIMIT_EVENT_READS_PER_MIN: "1000000" };
 
