@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { outbox, paymentEvents } from "../../src/db/schema";
 import { api, eventually, publishedEvent, register, type Session } from "../support/api";
@@ -27,7 +27,7 @@ const bookingStatus = async (b: Booking) => (await api<{ status: string }>(`/api
 const signedRaw = (payload: string) => ({ payload, header: signPayload(payload) });
 const recorded = async (ids: string[]) => {
   const { db, close } = await testDb();
-  const rows = await db.select().from(paymentEvents).where(sql`${paymentEvents.stripeEventId} = ANY(${ids})`);
+  const rows = ids.length ? await db.select().from(paymentEvents).where(inArray(paymentEvents.stripeEventId, ids)) : [];
   await close();
   return rows;
 };
