@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { sql, type SQL } from "drizzle-orm";
 import { db, type AppEnv } from "../context";
 import { autocompleteQuery, searchQuery } from "../domain/search-input";
+import { websearchText } from "../domain/search-text";
 import { readQuery } from "../middleware/params";
 import { problems } from "../problem";
 
@@ -29,7 +30,7 @@ export const searchRoutes = new Hono<AppEnv>()
     let score = sql`0`;
     if (q.q) {
       // Words (weighted title > description > venue), prefixes, and near-misses in the title.
-      const tsq = sql`websearch_to_tsquery('simple', ${q.q})`;
+      const tsq = sql`websearch_to_tsquery('simple', ${websearchText(q.q)})`;
       where.push(sql`(document @@ ${tsq} OR title ILIKE ${`${escapeLike(q.q)}%`} OR word_similarity(${q.q}, title) >= ${WORD_SIMILARITY})`);
       score = sql`(ts_rank(document, ${tsq}) * 4 + word_similarity(${q.q}, title) + CASE WHEN title ILIKE ${`${escapeLike(q.q)}%`} THEN 0.5 ELSE 0 END)`;
     }

@@ -73,6 +73,14 @@ describe("user text refuses NUL, control characters and unpaired surrogates in e
   });
 });
 
+describe("search text Postgres' websearch parser chokes on", () => {
+  it.each(["-".repeat(36), "- ".repeat(40), `${"-".repeat(50)}BTS`, `"${"-".repeat(40)}"`, "-\"".repeat(40)])("%s is searched, not a 500", async (q) => {
+    const r = await api<{ results: unknown[] }>(`/api/search?q=${encodeURIComponent(q)}`);
+    expect(r.status).toBe(200);
+    expect(Array.isArray(r.body.results)).toBe(true);
+  });
+});
+
 describe("path ids are real UUIDs or 404", () => {
   const notUuids = ["-".repeat(36), "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", "0000000g-0000-4000-8000-000000000000", `${"a".repeat(8)}-${"-".repeat(27)}`, "%00", "%E0%A4%A", "x".repeat(2000)];
   const routes: [string, string, "fan" | "organizer"][] = [
