@@ -182,18 +182,42 @@ function paths(value: unknown, prefix: Path = []): Path[] {
   return out;
 }
 
+function at(value: unknown, path: Path): unknown {
+  let v: unknown = value;
+  for (const step of path) v = v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[step] : undefined;
+  return v;
+}
+
 function clone(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(clone);
   if (value !== null && typeof value === "object" && !(value instanceof RawJson)) return plainObject(Object.entries(value).map(([k, v]) => [k, clone(v)]));
   return value;
 }
 
-type Mutation = "replace" | "delete" | "extra";
+type Mutation = "replace" | "delete" | "extra" | "inject";
 
-/** `value` with one change at one place: a hostile value put in, a key taken out, or an extra key added. */
-export function mutate(value: unknown, pick: number, op: Mutation, hostile: unknown, extraKey: string): unknown {
+/** One character that has no place in user text: C0, DEL, C1, or half a surrogate pair. */
+export const badChar: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom("\u0000", "\u0000", "\u001b", "\u007f", "\u0085", "\ud800", "\udfff"),
+  fc.integer({ min: 0, max: 0x1f }).map((n) => String.fromCharCode(n)),
+);
+
+/**
+ * `value` with one change at one place: a hostile value put in, a key taken out, an extra key
+ * added, or (for text) one bad character slipped into an otherwise valid string.
+ */
+export function mutate(value: unknown, pick: number, op: Mutation, hostile: unknown, extraKey: string, bad = "\u0000"): unknown {
   const all = paths(value);
-  const path = all[pick % all.length] ?? [];
+  const strings = all.filter((p) => typeof at(value, p) === "string");
+  const path = (op === "inject" && strings.length ? strings[pick % strings.length] : all[pick % all.length]) ?? [];
+  if (op === "inject") {
+    const current = at(value, path);
+    if (typeof current === "string") {
+      const i = pick % (current.length + 1);
+      hostile = `${current.slice(0, i)}${bad}${current.slice(i)}`;
+    }
+    op = "replace";
+  }
   if (!path.length) return op === "extra" && value !== null && typeof value === "object" && !Array.isArray(value) ? plainObject([...Object.entries(value), [extraKey, hostile]]) : hostile;
   const root = clone(value);
   let parent: unknown = root;
@@ -216,7 +240,7 @@ const extraKeys = fc.constantFrom("__proto__", "constructor", "prototype", "extr
 /** Valid values (about a third), near-valid mutations of them, and hostile values instead of the whole. */
 export function fuzzValue(schema: JsonSchema, pools: ValuePools): fc.Arbitrary<unknown> {
   const valid = validValue(schema, pools);
-  const mutated = fc.tuple(valid, fc.nat(), fc.constantFrom<Mutation>("replace", "delete", "extra"), hostileValue, extraKeys)
-    .map(([v, pick, op, h, k]) => mutate(v, pick, op, h, k));
+  const mutated = fc.tuple(valid, fc.nat(), fc.constantFrom<Mutation>("replace", "delete", "extra", "inject", "inject"), hostileValue, extraKeys, badChar)
+    .map(([v, pick, op, h, k, bad]) => mutate(v, pick, op, h, k, bad));
   return fc.oneof({ weight: 3, arbitrary: valid }, { weight: 5, arbitrary: mutated }, { weight: 2, arbitrary: hostileValue });
 }
