@@ -104,12 +104,13 @@ export interface ValuePools { uuids: string[]; strings: Record<string, string[]>
 
 /**
  * A pattern's string brought within the length limits by repeating or cutting it: what our
- * patterns say is "each character is one of these", which both keep (a cut surrogate pair makes
- * a near-miss, which is welcome too). Filtering instead would starve the generator.
+ * patterns say is "each character is one of these", which both keep. Lengths are in code points,
+ * as zod counts them. Filtering instead would starve the generator.
  */
 function fit(x: string, min: number, max: number): string {
-  const long = x.length && x.length < min ? x.repeat(Math.ceil(min / x.length)) : x;
-  return long.slice(0, max);
+  const points = [...x];
+  const long = points.length && points.length < min ? Array.from({ length: Math.ceil(min / points.length) }, () => points).flat() : points;
+  return long.slice(0, max).join("");
 }
 
 function validString(s: JsonSchema, pools: ValuePools, key?: string): fc.Arbitrary<string> {
@@ -198,8 +199,9 @@ type Mutation = "replace" | "delete" | "extra" | "inject";
 
 /** One character that has no place in user text: C0, DEL, C1, or half a surrogate pair. */
 export const badChar: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom("\u0000", "\u0000", "\u001b", "\u007f", "\u0085", "\ud800", "\udfff"),
-  fc.integer({ min: 0, max: 0x1f }).map((n) => String.fromCharCode(n)),
+  { weight: 3, arbitrary: fc.constant("\u0000") },
+  { weight: 2, arbitrary: fc.constantFrom("\u001b", "\u007f", "\u0085", "\ud800", "\udfff", "\n") },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 0x1f }).map((n) => String.fromCharCode(n)) },
 );
 
 /**
@@ -240,7 +242,7 @@ const extraKeys = fc.constantFrom("__proto__", "constructor", "prototype", "extr
 /** Valid values (about a third), near-valid mutations of them, and hostile values instead of the whole. */
 export function fuzzValue(schema: JsonSchema, pools: ValuePools): fc.Arbitrary<unknown> {
   const valid = validValue(schema, pools);
-  const mutated = fc.tuple(valid, fc.nat(), fc.constantFrom<Mutation>("replace", "delete", "extra", "inject", "inject"), hostileValue, extraKeys, badChar)
+  const mutated = fc.tuple(valid, fc.nat(), fc.constantFrom<Mutation>("replace", "delete", "extra", "inject", "inject", "inject"), hostileValue, extraKeys, badChar)
     .map(([v, pick, op, h, k, bad]) => mutate(v, pick, op, h, k, bad));
-  return fc.oneof({ weight: 3, arbitrary: valid }, { weight: 5, arbitrary: mutated }, { weight: 2, arbitrary: hostileValue });
+  return fc.oneof({ weight: 3, arbitrary: valid }, { weight: 6, arbitrary: mutated }, { weight: 1, arbitrary: hostileValue });
 }
