@@ -33,11 +33,6 @@ export function text({ max, min = 0, multiline = false, trim = !multiline }: Tex
   return sized.max(max, `must be at most ${max} characters`).regex(multiline ? MULTI_LINE : SINGLE_LINE, CONTROL_MESSAGE);
 }
 
-/** True if `value` is text our schemas would accept as single-line (for values that bypass zod). */
-export function isPlainText(value: string): boolean {
-  return SINGLE_LINE.test(value);
-}
-
 /** An integer in [min, max]; -0 is refused too (it is not what any client means to send). */
 export function int(min: number, max: number) {
   return z.number().int("must be an integer").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)
