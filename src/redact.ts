@@ -26,8 +26,11 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   [/\bBearer\s+\S+/gi, `Bearer ${REDACTED}`],
   // International phone numbers (+82 10-1234-5678); bare digit runs are ids and amounts, kept.
   [/\+\d(?:[ -]?\d){6,}/g, REDACTED],
-  // Long opaque runs (token hashes, refresh-token secrets, base64 salts); ids are shorter and stay readable.
-  [/[A-Za-z0-9+/_-]{40,}={0,2}/g, REDACTED],
+  // Refresh tokens ("<uuid>.<secret>"), hex digests (token hashes), long base64 blobs. Ids, request
+  // ids and paths stay readable: they are shorter, or broken up by "-" and ".".
+  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[A-Za-z0-9_-]{16,}/g, REDACTED],
+  [/\b[0-9a-fA-F]{40,}\b/g, REDACTED],
+  [/[A-Za-z0-9+/]{60,}={0,2}/g, REDACTED],
 ];
 
 /** Removes credentials and personal data from free text. */

@@ -99,6 +99,27 @@ describe("describeError on real Postgres failures", () => {
 });
 
 describe("the logger redacts by default", () => {
+  it("keeps what joins log lines readable: request ids, paths, UUIDs, Stripe ids, amounts", () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => { lines.push(String(line)); });
+    const requestId = `req-${crypto.randomUUID()}-${crypto.randomUUID().slice(0, 18)}`;
+    const path = `/api/events/${crypto.randomUUID()}/queue/live`;
+    makeLogger({ request_id: requestId }, "info").info("request", { path, booking_id: crypto.randomUUID(), payment_intent_id: "pi_sim_0123456789abcdef01234567", total: 161000000, when: "2027-03-01T10:00:00.000Z" });
+    spy.mockRestore();
+    const parsed = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(parsed).toMatchObject({ request_id: requestId, path, payment_intent_id: "pi_sim_0123456789abcdef01234567", total: 161000000, when: "2027-03-01T10:00:00.000Z" });
+  });
+
+  it("scrubs token-shaped text wherever it appears", () => {
+    const refresh = `${crypto.randomUUID()}.${"Ab9_-".repeat(9)}`;
+    const digest = "f".repeat(64);
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => { lines.push(String(line)); });
+    makeLogger({}, "info").info("note", { detail: `refresh ${refresh} hash ${digest} key sk_live_abc123 hook whsec_xyz` });
+    spy.mockRestore();
+    for (const secret of [refresh, digest, "sk_live_abc123", "whsec_xyz"]) expect(lines[0]).not.toContain(secret);
+  });
+
   it("drops sensitive fields at any depth, scrubs strings, and logs errors as describeError does", async () => {
     const err = await failure(() => handle.db.insert(users).values({ email, passwordHash, name: "Again" }));
     const lines: string[] = [];
