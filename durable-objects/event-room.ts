@@ -9,6 +9,7 @@ import { paymentProvider } from "../src/payments";
 import type { PaymentProvider } from "../src/payments/provider";
 import type { QueueSettings } from "../src/domain/waiting-room";
 import { refuse } from "./refuse";
+import { describeError, formatError } from "../src/describe-error";
 import { makeLogger } from "../src/log";
 import { WAITING_ROOM_SCHEMA, WaitingRoom } from "./waiting-room";
 import { LiveFeed } from "./live-feed";
@@ -438,7 +439,7 @@ export class EventRoom extends DurableObject<Env> {
       } catch (e) {
         this.flushFailures++;
         retryIn = Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.flushFailures);
-        this.log(`alarm:${this.eventId()}`).warn("outbox flush failed", { failures: this.flushFailures, retry_in_ms: retryIn, error: String(e) });
+        this.log(`alarm:${this.eventId()}`).warn("outbox flush failed", { failures: this.flushFailures, retry_in_ms: retryIn, error: describeError(e) });
       } finally {
         this.ctx.waitUntil(pool.end().catch(() => undefined));
       }
@@ -484,8 +485,8 @@ export class EventRoom extends DurableObject<Env> {
         if (t.kind === "cancel_intent") this.sql.exec("DELETE FROM tasks WHERE id = ?", t.id);
         else this.sql.exec("UPDATE tasks SET attempts = attempts + 1, due_at = ?, last_error = NULL WHERE id = ?", Date.now() + 10 * 60_000, t.id);
       } catch (e) {
-        this.sql.exec("UPDATE tasks SET attempts = attempts + 1, due_at = ?, last_error = ? WHERE id = ?", Date.now() + TASK_BACKOFF_MS(t.attempts + 1), String(e), t.id);
-        this.log(`alarm:${this.eventId()}`).warn("payment task failed; will retry", { kind: t.kind, booking_id: t.booking_id, intent_id: t.intent_id, attempts: t.attempts + 1, error: String(e) });
+        this.sql.exec("UPDATE tasks SET attempts = attempts + 1, due_at = ?, last_error = ? WHERE id = ?", Date.now() + TASK_BACKOFF_MS(t.attempts + 1), formatError(e), t.id);
+        this.log(`alarm:${this.eventId()}`).warn("payment task failed; will retry", { kind: t.kind, booking_id: t.booking_id, intent_id: t.intent_id, attempts: t.attempts + 1, error: describeError(e) });
       }
     }
   }

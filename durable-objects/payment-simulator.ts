@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import Stripe from "stripe";
+import { formatError } from "../src/describe-error";
 import type { Env } from "../src/env";
 import type { CreateIntentInput, IntentInfo, IntentStatus } from "../src/payments/provider";
 
@@ -107,7 +108,7 @@ export class PaymentSimulator extends DurableObject<Env> {
       } catch (e) {
         const attempts = d.attempts + 1;
         const next = attempts >= MAX_ATTEMPTS ? null : Date.now() + Math.min(60_000, 250 * 2 ** attempts);
-        this.sql.exec("UPDATE deliveries SET attempts = ?, due_at = ?, last_error = ? WHERE id = ?", attempts, next ?? 8.64e15, String(e), d.id);
+        this.sql.exec("UPDATE deliveries SET attempts = ?, due_at = ?, last_error = ? WHERE id = ?", attempts, next ?? 8.64e15, formatError(e), d.id);
       }
     }));
     const next = this.sql.exec<{ t: number | null }>("SELECT MIN(due_at) AS t FROM deliveries WHERE delivered_at IS NULL AND due_at < 8.64e15").one().t;

@@ -24,6 +24,7 @@ import { performance } from "node:perf_hooks";
 import { and, count, eq, sql } from "drizzle-orm";
 import { bookings, outbox, payments, seats } from "../src/db/schema";
 import { makeMessage } from "../src/domain/envelope";
+import { formatError } from "../src/describe-error";
 import { outboxRow } from "../src/db/outbox";
 import { createTopics, startKafka } from "./lib/kafka";
 import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "../workers/consumers/search-indexer";
@@ -94,7 +95,7 @@ function cleanup(): Promise<void> {
       try {
         await c.run();
       } catch (e) {
-        console.error(`[bench] stopping ${c.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+        console.error(`[bench] stopping ${c.name} failed: ${formatError(e)}`);
       }
     }
   })();
@@ -182,7 +183,7 @@ interface LoadOutcome { ok: number; latencies: number[]; errors: Map<string, num
 /** One timed operation: resolves to null when it succeeded, or a short description of what failed. */
 type Op = (i: number) => Promise<string | null>;
 
-const describeError = (e: unknown) => `network: ${e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ""}` : String(e)}`;
+const networkError = (e: unknown) => `network: ${formatError(e)}`;
 
 /** A single request expecting one status; the body is read in full before the clock stops. */
 async function send(t: Target, expected: number): Promise<{ error: string | null; body: string }> {
@@ -191,7 +192,7 @@ async function send(t: Target, expected: number): Promise<{ error: string | null
     const body = await res.text();
     return { error: res.status === expected ? null : `HTTP ${res.status}: ${body.slice(0, 200)}`, body };
   } catch (e) {
-    return { error: describeError(e), body: "" };
+    return { error: networkError(e), body: "" };
   }
 }
 
@@ -702,7 +703,7 @@ main()
   .catch(async (e: unknown) => {
     // After a signal, requests fail because the services are being stopped: not worth a stack.
     if (!interrupted) {
-      console.error(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      console.error(`[bench] failed: ${formatError(e)}`);
       console.error("[bench] wrangler logs: .tmp/bench-wrangler-app.log, .tmp/bench-wrangler-baseline.log");
     }
     await cleanup();

@@ -11,6 +11,7 @@
  */
 import fs from "node:fs";
 import { startEmbeddedPostgres } from "./lib/embedded-postgres";
+import { formatError } from "../src/describe-error";
 import { explainDbError } from "./lib/db-errors";
 import { DEVELOPMENT_VARS, ensureDevVars } from "./lib/dev-vars";
 import { closeSharedProxy, openNodeDb } from "./lib/node-db";
@@ -42,7 +43,7 @@ function shutdown(code: number, reason?: string): Promise<void> {
       try {
         await r.stop();
       } catch (e) {
-        console.error(`stopping ${r.name} failed:`, e instanceof Error ? e.message : e);
+        console.error(`stopping ${r.name} failed:`, formatError(e));
       }
     }
     console.log("stopped");
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
   // (`npm run workers`); without, the same relay feeds the same consumers in this process.
   if (!process.env.KAFKA_BROKERS) {
     const { db, close } = await openNodeDb(databaseUrl, 3); // the relay's transaction, the consumers, the reminders
-    const pipeline = startInProcessPipeline(db, channelsFromEnv(process.env), (e) => console.error("pipeline:", e instanceof Error ? e.message : e));
+    const pipeline = startInProcessPipeline(db, channelsFromEnv(process.env), (e) => console.error("pipeline:", formatError(e)));
     running.push({ name: "in-process pipeline", stop: async () => { await pipeline.stop(); await close(); await closeSharedProxy(); } });
     console.log("bus: in-process (outbox relay → search indexer, notifier; mail readable at /dev/mail); set KAFKA_BROKERS and run `npm run workers` for Kafka");
   }
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
     console.log(formatSeedResult(await seed(worker.url)));
   } catch (e) {
     // Keep serving: a broken seed is easier to debug against a running server.
-    console.error("\nseeding failed (the server keeps running):", e instanceof Error ? e.message : e);
+    console.error("\nseeding failed (the server keeps running):", formatError(e));
   }
   printBanner();
 }
@@ -137,6 +138,6 @@ function printBanner(): void {
 }
 
 main().catch((e: unknown) => {
-  console.error("npm start failed:", e instanceof Error ? (e.stack ?? e.message) : e);
+  console.error("npm start failed:", formatError(e));
   void shutdown(1);
 });

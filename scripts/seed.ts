@@ -8,6 +8,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { formatError } from "../src/describe-error";
 
 export const DEMO_PASSWORD = "demo-password";
 export const DEMO_ORGANIZER = { email: "organizer@demo.ticketing.pro", password: DEMO_PASSWORD, name: "Demo Organizer (데모 주최사)" } as const;
@@ -197,7 +198,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   seed(baseUrl)
     .then((r) => console.log(formatSeedResult(r)))
     .catch((e: unknown) => {
-      console.error("seed failed:", e instanceof Error ? e.message : e);
+      console.error("seed failed:", formatError(e));
       process.exit(1);
     });
 }

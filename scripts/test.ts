@@ -9,6 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import { formatError } from "../src/describe-error";
 import { DEVELOPMENT_VARS, ensureDevVars, readDevVar } from "./lib/dev-vars";
 import { startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { startPostgres } from "./lib/postgres";
@@ -33,7 +34,8 @@ const EMBEDDED_WORKER_PORT = 8791 + OFFSET;
 const STRIPE_MOCK_PORT = 12111 + OFFSET;
 const REDIS_PORT = 56379 + OFFSET;
 const KAFKA_PORT = 59092 + OFFSET;
-const UPSTASH_PORT = 56380 + OFFSET;
+/** Any free port: only the Stripe-mode Worker needs it, and learns it from a var. A fixed one collided with other processes' ephemeral ports. */
+const UPSTASH_PORT = 0;
 /** The functional suites raise the rate limits (as a load test would, with vars only); the Stripe-mode Worker keeps the seed's. */
 const RAISED_LIMITS = {
   RATE_LIMIT_LOGIN_PER_MIN: "1000000", RATE_LIMIT_REGISTER_PER_MIN: "1000000", RATE_LIMIT_BOOKINGS_PER_MIN: "1000000", RATE_LIMIT_EVENT_READS_PER_MIN: "1000000",
@@ -170,7 +172,7 @@ async function main(): Promise<number> {
       TEST_BASE_URL: worker.url, TEST_STRIPE_BASE_URL: stripeWorker.url, TEST_STRIPE_API: stripeMock.url, TEST_WEBHOOK_SECRET: webhookSecret, TEST_JWT_PRIVATE_JWK: signingKey, TEST_REDIS_URL: redis.url,
       TEST_KAFKA_BROKERS: kafka.brokers, TEST_KAFKA_DIR: kafkaDir, TEST_KAFKA_PORT: String(KAFKA_PORT), TEST_KAFKA_PID: String(kafka.pid),
       TEST_DATABASE_URL: pg.url, TEST_PG_DIR: pgDir, TEST_PG_PORT: String(PG_PORT), TEST_EMBEDDED_DATABASE_URL: embedded.url, TEST_EMBEDDED_BASE_URL: embeddedWorker.url,
-      TEST_WORKER_STATE_DIR: `${TMP}/wrangler-state`,
+      TEST_WORKER_STATE_DIR: `${TMP}/wrangler-state`, TEST_WORKER_LOG: `${TMP}/wrangler.log`,
     };
     const nodeExit = await vitest("vitest.node.mts", `${TMP}/node.json`, nodeEnv);
     const problems = [...checkReport("unit", `${TMP}/unit.json`), ...checkReport("integration+load", `${TMP}/node.json`)];
@@ -196,6 +198,6 @@ async function main(): Promise<number> {
 }
 
 main().then((code) => process.exit(code), (e: unknown) => {
-  console.error("✗ test run failed:", e instanceof Error ? e.message : e);
+  console.error("✗ test run failed:", formatError(e));
   process.exit(1);
 });

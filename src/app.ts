@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./context";
 import { isDatabaseUnavailable } from "./db/client";
 import { corsPolicy, securityHeaders } from "./middleware/edge-headers";
+import { describeError } from "./describe-error";
 import { requestContext } from "./middleware/request";
 import { Problem } from "./problem";
 import { authRoutes } from "./routes/auth";
@@ -45,11 +46,12 @@ app.onError((err, c) => {
   let problem: Problem;
   if (err instanceof Problem) problem = err;
   else if (isDatabaseUnavailable(err)) {
-    c.get("log")?.error("database unavailable", { error: err instanceof Error ? err.message : String(err) });
+    c.get("log")?.error("database unavailable", { error: describeError(err) });
     problem = new Problem(503, "database_unavailable", "Service unavailable", "The database cannot be reached; try again shortly", {}, { "Retry-After": "5" });
   } else if (err instanceof HTTPException) problem = new Problem(err.status, "http_error", err.message || "Request failed");
   else {
-    c.get("log")?.error("unhandled error", { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    // The code and root cause, never the error's text: drizzle's carries the query's parameters.
+    c.get("log")?.error("unhandled error", { error: describeError(err) });
     problem = new Problem(500, "internal_error", "Internal server error", `Something went wrong; quote request id ${c.get("requestId") ?? "?"}`);
   }
   if (problem.status >= 500 && err instanceof Problem) c.get("log")?.error("server problem", { code: problem.code });

@@ -1,5 +1,6 @@
 import { app } from "./app";
 import { openDb } from "./db/client";
+import { describeError } from "./describe-error";
 import type { Env } from "./env";
 import { makeLogger } from "./log";
 import { reconcilePayments } from "./payments/reconcile";
@@ -12,10 +13,15 @@ export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
   /** Cron: settle payments whose webhook never came. */
   async scheduled(controller, env, ctx) {
-    const log = makeLogger({ request_id: `cron:${controller.scheduledTime}` }, env.LOG_LEVEL);
+    const runId = `cron:${controller.scheduledTime}`;
+    const log = makeLogger({ request_id: runId }, env.LOG_LEVEL);
     const { db, pool } = openDb(env.DATABASE_URL, env.PG_WS_PROXY || undefined);
     try {
       await reconcilePayments(env, db, log);
+    } catch (e) {
+      // Logged here, described; what the runtime sees (and logs) is a failure without the error's own text (query parameters and all).
+      log.error("payment reconciliation failed", { error: describeError(e) });
+      throw new Error(`payment reconciliation failed (${runId}); see the log`);
     } finally {
       ctx.waitUntil(pool.end());
     }

@@ -6,13 +6,16 @@
  */
 import http from "node:http";
 import { closeSharedProxy, openNodeDb } from "../scripts/lib/node-db";
+import { describeError } from "../src/describe-error";
+import { makeLogger } from "../src/log";
 import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "./consumers/search-indexer";
 import { notify, NOTIFY_CONSUMER, NOTIFY_TOPICS, runNotifierSchedule } from "./consumers/notifier";
 import { kafkaClient, kafkaSink, runConsumer } from "./kafka-bus";
 import { channelsFromEnv } from "./notifications/channels";
 import { relayLag, runRelay } from "./outbox-relay";
 
-const log = (msg: string, f: Record<string, unknown> = {}) => console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg, ...f }));
+const logger = makeLogger({ service: "workers" }, process.env.LOG_LEVEL);
+const log = (msg: string, f: Record<string, unknown> = {}) => logger.info(msg, f);
 
 async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
@@ -24,19 +27,22 @@ async function main(): Promise<void> {
 
   const sink = await kafkaSink(kafka);
   const controller = new AbortController();
-  const relay = runRelay(db, sink, { signal: controller.signal, onError: (e) => log("bridge: retrying after an error", { error: String(e) }) });
+  const relay = runRelay(db, sink, { signal: controller.signal, onError: (e) => logger.warn("bridge: retrying after an error", { error: describeError(e) }) });
   const consumers = [
     await runConsumer(kafka, SEARCH_CONSUMER, SEARCH_TOPICS, (e) => indexForSearch(db, e), log),
     await runConsumer(kafka, NOTIFY_CONSUMER, NOTIFY_TOPICS, (e) => notify(db, channels, e), log),
   ];
-  const reminders = setInterval(() => void runNotifierSchedule(db, channels).catch((e: unknown) => log("notifier schedule failed", { error: String(e) })), 10 * 60_000);
+  const reminders = setInterval(() => void runNotifierSchedule(db, channels).catch((e: unknown) => logger.error("notifier schedule failed", { error: describeError(e) })), 10 * 60_000);
 
   const port = Number(process.env.WORKERS_PORT ?? 8790);
   const server = http.createServer((_req, res) => {
     relayLag(db).then((lag) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ bridge: lag }));
-    }, (e: unknown) => { res.writeHead(503).end(String(e)); });
+    }, (e: unknown) => {
+      res.writeHead(503, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: describeError(e) }));
+    });
   }).listen(port, "127.0.0.1");
   log("workers running", { brokers, lag_endpoint: `http://127.0.0.1:${port}/`, consumers: [SEARCH_CONSUMER, NOTIFY_CONSUMER] });
 
@@ -56,6 +62,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error("workers failed:", e instanceof Error ? e.message : e);
+  logger.error("workers failed", { error: describeError(e) });
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Consumer } from "kafkajs";
 import { envelopeSchema, type Envelope } from "../src/domain/envelope";
+import { describeError } from "../src/describe-error";
 import type { Sink } from "./outbox-relay";
 
 export function kafkaClient(brokers: string, clientId: string): Kafka {
@@ -48,7 +49,7 @@ export async function runConsumer(
       try {
         parsed = envelopeSchema.parse(JSON.parse(message.value?.toString() ?? ""));
       } catch (e) {
-        log("skipping a message that is not a valid envelope", { group: groupId, topic, partition, offset: message.offset, error: String(e) });
+        log("skipping a message that is not a valid envelope", { group: groupId, topic, partition, offset: message.offset, error: describeError(e) });
         return;
       }
       await handle(parsed);

@@ -92,9 +92,15 @@ export async function startUpstashRest(opts: { port: number; redisUrl: string; t
       return r.error ? reply(400, { error: r.error }) : reply(200, { result: encode(r.result, b64) });
     });
   });
-  await new Promise<void>((resolve) => server.listen(opts.port, "127.0.0.1", resolve));
+  // A port taken is an error to report (and clean up after), not an uncaught 'error' event; port 0 picks a free one.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  const port = address && typeof address === "object" ? address.port : opts.port;
   return {
-    url: `http://127.0.0.1:${opts.port}`,
+    url: `http://127.0.0.1:${port}`,
     redis,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { int } from "./input";
 
 /**
  * Currencies we sell in, with their ISO 4217 minor-unit exponent. Amounts are always integers in
@@ -10,7 +11,7 @@ export type Currency = keyof typeof CURRENCIES;
 export const currencySchema = z.enum(Object.keys(CURRENCIES) as [Currency, ...Currency[]]);
 
 /** A price in minor units: an integer from 0 to one hundred million major units or so. */
-export const amountSchema = z.number().int("must be an integer amount in minor units").min(0, "must not be negative").max(1e11);
+export const amountSchema = int(0, 1e11);
 
 /** Minor units as a person reads them (₩300,000, $12.50); an unknown currency is taken to have two decimals. */
 export function formatMoney(amount: number, currency: string, locale = "ko-KR"): string {

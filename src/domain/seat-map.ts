@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { int } from "./input";
 import { amountSchema } from "./money";
 
 /**
@@ -7,21 +8,22 @@ import { amountSchema } from "./money";
  */
 export const LIMITS = { sections: 100, rowsPerSection: 200, seatsPerRow: 500, areas: 20, areaCapacity: 200_000, reservedSeats: 20_000 } as const;
 
-const label = (what: string) => z.string().trim().min(1, `${what} must not be empty`).max(12).regex(/^[A-Za-z0-9가-힣]+$/, `${what} may hold only letters and digits`);
+/** Section, row and area names: they become parts of seat ids, so letters and digits only. */
+export const label = (what: string) => z.string().trim().min(1, `${what} must not be empty`).max(12).regex(/^[A-Za-z0-9가-힣]+$/, `${what} may hold only letters and digits`);
 
-export const seatMapSchema = z.object({
-  sections: z.array(z.object({
+export const seatMapSchema = z.strictObject({
+  sections: z.array(z.strictObject({
     name: label("section name"),
     price: amountSchema,
-    rows: z.array(z.object({
+    rows: z.array(z.strictObject({
       label: label("row label"),
-      seats: z.number().int().min(1, "a row needs at least one seat").max(LIMITS.seatsPerRow),
+      seats: int(1, LIMITS.seatsPerRow),
     })).min(1, "a section needs at least one row").max(LIMITS.rowsPerSection),
   })).max(LIMITS.sections).default([]),
-  areas: z.array(z.object({
+  areas: z.array(z.strictObject({
     name: label("area name"),
     price: amountSchema,
-    capacity: z.number().int().min(1, "capacity must be at least 1").max(LIMITS.areaCapacity),
+    capacity: int(1, LIMITS.areaCapacity),
   })).max(LIMITS.areas).default([]),
 }).superRefine((map, ctx) => {
   if (map.sections.length === 0 && map.areas.length === 0) {

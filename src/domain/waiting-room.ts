@@ -1,13 +1,14 @@
 import { z } from "zod";
+import { instant, int } from "./input";
 
 /** An event's waiting-room settings, as organizers set them. */
-export const queueSettingsSchema = z.object({
+export const queueSettingsSchema = z.strictObject({
   enabled: z.boolean(),
-  on_sale_at: z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" }),
-  admit_per_minute: z.number().int().min(1).max(1_000_000),
-  max_active: z.number().int().min(1).max(1_000_000),
-  session_minutes: z.number().int().min(1).max(120),
-}).strict();
+  on_sale_at: instant(),
+  admit_per_minute: int(1, 1_000_000),
+  max_active: int(1, 1_000_000),
+  session_minutes: int(1, 120),
+});
 export type QueueSettings = z.output<typeof queueSettingsSchema>;
 
 export const DEFAULT_QUEUE: Omit<QueueSettings, "on_sale_at"> = { enabled: false, admit_per_minute: 600, max_active: 1000, session_minutes: 10 };

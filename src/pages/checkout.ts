@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../context";
 import { formatMoney } from "../domain/money";
+import { checkoutQuery } from "../domain/payment-input";
+import { intentPathId, readQuery } from "../middleware/params";
 import { simulatorEnabled } from "../payments";
 import { problems } from "../problem";
 import { CHECKOUT_SCRIPT, CHECKOUT_STYLE } from "./checkout-assets";
@@ -22,9 +24,10 @@ export const checkoutPage = new Hono<AppEnv>()
   })
   .get("/checkout/:intent_id", async (c) => {
     if (!simulatorEnabled(c.env)) throw problems.notFound("Checkout");
+    const id = intentPathId(c.req.param("intent_id"), "Payment intent");
+    const { client_secret: secret } = readQuery(c, checkoutQuery);
     const sim = c.env.PAYMENT_SIMULATOR.get(c.env.PAYMENT_SIMULATOR.idFromName("simulator"));
-    const intent = await sim.retrieve(c.req.param("intent_id"));
-    const secret = c.req.query("client_secret") ?? "";
+    const intent = await sim.retrieve(id);
     if (!intent || intent.clientSecret !== secret) throw problems.notFound("Payment intent");
     return c.html(renderCheckout({
       intentId: intent.id, clientSecret: secret, bookingId: intent.metadata.booking_id ?? "",

@@ -25,6 +25,11 @@ export interface CreateIntentInput {
   currency: string;
 }
 
+/** The provider definitively refused (no such intent, nothing to refund): retrying cannot help. */
+export class ProviderRefusal extends Error {
+  override readonly name = "ProviderRefusal";
+}
+
 export interface PaymentProvider {
   readonly name: "stripe" | "simulator";
   /** Idempotent per booking: asking twice for one booking returns the same intent. */
@@ -32,6 +37,6 @@ export interface PaymentProvider {
   retrieveIntent(id: string): Promise<IntentInfo>;
   /** "not_cancelable" when the intent already succeeded or was canceled. */
   cancelIntent(id: string): Promise<"canceled" | "not_cancelable">;
-  /** Idempotent per key; the refund's completion arrives as a charge.refunded webhook. */
+  /** Idempotent per key; the refund's completion arrives as a charge.refunded webhook. Throws ProviderRefusal when there is nothing to refund. */
   refund(intentId: string, idempotencyKey: string, reason: string): Promise<{ refundId: string; status: string }>;
 }

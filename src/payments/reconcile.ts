@@ -1,5 +1,6 @@
 import { and, eq, inArray, lt, notExists, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { describeError } from "../describe-error";
 import { bookings, payments } from "../db/schema";
 import type { Env } from "../env";
 import type { Logger } from "../log";
@@ -44,7 +45,7 @@ export async function reconcilePayments(env: Env, db: Db, log: Logger, graceMs =
         if (b?.status === "reserved") report.fixed.push({ payment_intent_id: p.paymentIntentId, booking_id: p.bookingId, outcome: `pending:${intent.status}` });
       }
     } catch (e) {
-      log.warn("reconcile: could not check intent", { payment_intent_id: p.paymentIntentId, error: String(e) });
+      log.warn("reconcile: could not check intent", { payment_intent_id: p.paymentIntentId, error: describeError(e) });
     }
   }
   const unpaid = await db.select({ id: bookings.bookingId }).from(bookings)

@@ -1,5 +1,5 @@
 import type { PaymentSimulator } from "../../durable-objects/payment-simulator";
-import type { CreateIntentInput, IntentInfo, PaymentProvider } from "./provider";
+import { ProviderRefusal, type CreateIntentInput, type IntentInfo, type PaymentProvider } from "./provider";
 
 /** The simulator behind the provider interface; webhooks go to `webhookUrl` (our own endpoint). */
 export class SimulatorProvider implements PaymentProvider {
@@ -22,7 +22,7 @@ export class SimulatorProvider implements PaymentProvider {
 
   async refund(intentId: string, idempotencyKey: string, reason: string): Promise<{ refundId: string; status: string }> {
     const r = await this.sim.refund(intentId, idempotencyKey, reason);
-    if ("error" in r) throw new Error(r.error);
+    if ("error" in r) throw new ProviderRefusal(r.error);
     return r;
   }
 }

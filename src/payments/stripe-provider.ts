@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import type { CreateIntentInput, IntentInfo, IntentStatus, PaymentProvider } from "./provider";
+import { ProviderRefusal, type CreateIntentInput, type IntentInfo, type IntentStatus, type PaymentProvider } from "./provider";
 
 /**
  * Stripe through its official SDK. In workerd the package resolves to its worker build, which
@@ -52,7 +52,13 @@ export class StripeProvider implements PaymentProvider {
   }
 
   async refund(intentId: string, idempotencyKey: string, reason: string): Promise<{ refundId: string; status: string }> {
-    const r = await this.stripe.refunds.create({ payment_intent: intentId, metadata: { reason } }, { idempotencyKey });
-    return { refundId: r.id, status: r.status ?? "pending" };
+    try {
+      const r = await this.stripe.refunds.create({ payment_intent: intentId, metadata: { reason } }, { idempotencyKey });
+      return { refundId: r.id, status: r.status ?? "pending" };
+    } catch (e) {
+      // A 4xx from Stripe (no such intent, nothing captured) is final; anything else may pass.
+      if (e instanceof Stripe.errors.StripeInvalidRequestError) throw new ProviderRefusal(e.code ?? "invalid_request");
+      throw e;
+    }
   }
 }

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import { db, type AppEnv, type Ctx } from "../context";
 import { users } from "../db/schema";
+import { loginBody, refreshBody, registerBody, updateProfileBody } from "../domain/auth-input";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "../domain/password";
 import { loadKeys, signAccessToken, type Principal } from "../domain/tokens";
 import { intVar } from "../env";
@@ -13,20 +13,6 @@ import { rateLimiter } from "../rate-limit";
 import { accessTokenTtl, revokeAtEdge, revocationStillMatters } from "../auth/edge-revocation";
 import { createSession, logoutByRefreshToken, rotateRefreshToken, type SessionUser } from "../auth/sessions";
 import { clientIp, enforce } from "../rate-limit/limiter";
-
-const email = z.email("must be an email address").max(254).transform((e) => e.toLowerCase());
-const password = z.string().min(10, "must be at least 10 characters").max(128, "must be at most 128 characters");
-const name = z.string().trim().min(1, "must not be empty").max(100);
-const phone = z.string().regex(/^\+?[0-9 -]{7,20}$/, "must be a phone number");
-const locale = z.enum(["ko", "en"]);
-
-const registerBody = z.object({
-  email, password, name, phone_number: phone.optional(), account_type: z.enum(["user", "organizer"]).default("user"), locale: locale.optional(),
-});
-const loginBody = z.object({ email, password: z.string().min(1).max(128) });
-const refreshBody = z.object({ refresh_token: z.string().min(1).max(200) });
-const updateBody = z.object({ name: name.optional(), phone_number: phone.nullable().optional(), locale: locale.optional() })
-  .refine((b) => Object.keys(b).length > 0, "nothing to update");
 
 type UserRow = typeof users.$inferSelect;
 const publicUser = (u: UserRow) => ({
@@ -108,7 +94,7 @@ export const authRoutes = new Hono<AppEnv>()
     return c.json({ user: publicUser(user) });
   })
   .put("/me", requireAuth(), async (c) => {
-    const body = await readJson(c, updateBody);
+    const body = await readJson(c, updateProfileBody);
     const [user] = await db(c).update(users).set({
       ...(body.name !== undefined ? { name: body.name } : {}),
       ...(body.phone_number !== undefined ? { phoneNumber: body.phone_number } : {}),

@@ -1,12 +1,14 @@
 import { Hono } from "hono";
 import { desc, eq, inArray } from "drizzle-orm";
-import { z } from "zod";
 import { db, room, type AppEnv, type Ctx } from "../context";
 import { bookingItems, bookings, payments } from "../db/schema";
 import { visibleState, type BookingState } from "../domain/booking-state";
 import { sha256Hex } from "../domain/refresh-token";
-import { parseWith, readJson } from "../middleware/body";
+import { admissionTokenHeader, createBookingBody, idempotencyKeyHeader, listBookingsQuery } from "../domain/booking-input";
+import { readJson } from "../middleware/body";
+import { readHeader, readQuery } from "../middleware/params";
 import { requireAuth } from "../middleware/auth";
+import { describeError } from "../describe-error";
 import { Problem, problems } from "../problem";
 import type { BookingView } from "../../durable-objects/room-types";
 import { paymentProvider, paymentProviderMissing, paymentSetup } from "../payments";
@@ -16,18 +18,6 @@ import { accessibleBooking, refusal } from "./booking-access";
 import { requireEventOnSale } from "./event-gate";
 import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
-
-const seatIdPattern = /^[A-Za-z0-9가-힣]{1,12}-[A-Za-z0-9가-힣]{1,12}-[0-9]{1,4}$/;
-const createBody = z.union([
-  z.object({
-    event_id: z.uuid(),
-    seat_ids: z.array(z.string().regex(seatIdPattern, "must read SECTION-ROW-NUMBER")).min(1, "pick at least one seat").max(50)
-      .refine((ids) => new Set(ids).size === ids.length, "must not repeat a seat"),
-  }).strict(),
-  z.object({ event_id: z.uuid(), area: z.string().min(1).max(12), quantity: z.number().int().min(1).max(50) }).strict(),
-], { error: "send {event_id, seat_ids} or {event_id, area, quantity}" });
-const idempotencyKey = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "must be printable ASCII");
-const listQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1), page_size: z.coerce.number().int().min(1).max(100).default(20) });
 
 type PaymentView = { payment_intent_id: string; status: string; client_secret?: string | null; checkout_url?: string } | null;
 
@@ -47,7 +37,7 @@ async function startPayment(c: Ctx, b: BookingView): Promise<NonNullable<Payment
   try {
     intent = await provider.createIntent({ bookingId: b.booking_id, eventId: b.event_id, userId: b.user_id, amount: b.total_amount, currency: b.currency });
   } catch (e) {
-    c.get("log").error("payment intent creation failed; releasing the hold", { booking_id: b.booking_id, error: String(e) });
+    c.get("log").error("payment intent creation failed; releasing the hold", { booking_id: b.booking_id, error: describeError(e) });
     await room(c, b.event_id).cancel(b.booking_id, c.get("requestId"), { userId: b.user_id, isStaff: true });
     throw new Problem(503, "payment_unavailable", "Payment unavailable", "Payments cannot be started right now; your seats were released, please try again", {}, { "Retry-After": "5" });
   }
@@ -87,13 +77,12 @@ export const bookingRoutes = new Hono<AppEnv>()
     // Before any seat is held: without a provider a hold could never be paid.
     if (paymentSetup(c.env) === "missing") throw paymentProviderMissing();
     await enforce(c, rateLimiter(c.env), "bookings", [`user:${c.get("principal").userId}`, `ip:${clientIp(c)}`]);
-    const body = await readJson(c, createBody);
+    const body = await readJson(c, createBookingBody);
     await requireEventOnSale(c, body.event_id);
-    const keyHeader = c.req.header("idempotency-key");
-    const key = keyHeader === undefined ? undefined : parseWith(idempotencyKey, keyHeader);
+    const key = readHeader(c, "Idempotency-Key", idempotencyKeyHeader);
     // The admission token's signature is checked here at the edge; whether the room needs one,
     // and whether the session is still running, the room decides.
-    const admissionHeader = c.req.header("admission-token");
+    const admissionHeader = readHeader(c, "Admission-Token", admissionTokenHeader);
     const admission = admissionHeader
       ? await verifyQueueToken(await loadKeys(c.env.JWT_PRIVATE_JWK), "admission", admissionHeader, body.event_id)
       : null;
@@ -112,7 +101,7 @@ export const bookingRoutes = new Hono<AppEnv>()
     return c.json({ ...result.booking, status: "reserved", payment }, 201);
   })
   .get("/", async (c) => {
-    const q = parseWith(listQuery, c.req.query());
+    const q = readQuery(c, listBookingsQuery);
     const rows = await db(c).select().from(bookings).where(eq(bookings.userId, c.get("principal").userId))
       .orderBy(desc(bookings.createdAt)).limit(q.page_size).offset((q.page - 1) * q.page_size);
     return c.json({ bookings: await withItems(c, rows), page: q.page, page_size: q.page_size });

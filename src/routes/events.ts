@@ -10,7 +10,8 @@ import { DEFAULT_QUEUE, queueSettingsSchema, type QueueSettings } from "../domai
 import type { Currency } from "../domain/money";
 import { expandSeats, summarize, type SeatMap } from "../domain/seat-map";
 import { intVar } from "../env";
-import { parseWith, readJson } from "../middleware/body";
+import { readJson } from "../middleware/body";
+import { readQuery, uuidId } from "../middleware/params";
 import { authenticate, bearerToken, principalFrom, requireAuth } from "../middleware/auth";
 import { isWebSocketUpgrade } from "../middleware/edge-headers";
 import { forwardWithAuth } from "../../durable-objects/live-feed";
@@ -30,8 +31,8 @@ export const eventView = (e: EventRow, withMap = true) => ({
 });
 
 /** The event if the caller may see it: published and cancelled ones to all, drafts to their organizer. */
-async function visibleEvent(c: Ctx, id: string): Promise<EventRow> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw problems.notFound("Event");
+async function visibleEvent(c: Ctx, rawId: string | undefined): Promise<EventRow> {
+  const id = uuidId(rawId, "Event");
   const [e] = await db(c).select().from(events).where(eq(events.eventId, id));
   if (!e) throw problems.notFound("Event");
   if (e.status === "draft") {
@@ -42,7 +43,7 @@ async function visibleEvent(c: Ctx, id: string): Promise<EventRow> {
 }
 
 /** The event if the caller organizes it (or is an admin). */
-async function ownedEvent(c: Ctx, id: string): Promise<EventRow> {
+async function ownedEvent(c: Ctx, id: string | undefined): Promise<EventRow> {
   const e = await visibleEvent(c, id);
   const p = c.get("principal");
   if (p.userId !== e.organizerId && p.role !== "admin") throw problems.forbidden("Only the event's organizer may do this");
@@ -70,7 +71,7 @@ const limitReads = async (c: Ctx, next: () => Promise<void>) => {
 export const eventRoutes = new Hono<AppEnv>()
   .use(limitReads)
   .get("/", async (c) => {
-    const q = parseWith(listEventsQuery, c.req.query());
+    const q = readQuery(c, listEventsQuery);
     const where: SQL[] = [eq(events.status, "published")];
     if (q.category) where.push(eq(events.category, q.category));
     if (q.from) where.push(gte(events.startDate, new Date(q.from)));

@@ -1,24 +1,22 @@
 import { Hono } from "hono";
 import { and, eq, isNull } from "drizzle-orm";
-import { z } from "zod";
 import { db, room, type AppEnv } from "../context";
 import { paymentEvents } from "../db/schema";
-import { parseWith, readJson } from "../middleware/body";
+import { parseWebhookEvent, reconcileQuery, simulatorCompleteBody } from "../domain/payment-input";
+import { readJson, readText, zodErrors } from "../middleware/body";
+import { intentPathId, readQuery } from "../middleware/params";
 import { requireAuth } from "../middleware/auth";
-import { simulatorEnabled, verifyWebhook } from "../payments";
+import { simulatorEnabled, webhookSignatureValid } from "../payments";
 import { reconcilePayments } from "../payments/reconcile";
 import { settleEvent } from "../payments/settle";
 import { Problem, problems } from "../problem";
 import { accessibleBooking, refusal } from "./booking-access";
 
 const WEBHOOK_LIMIT = 256 * 1024;
-const completeBody = z.object({
-  client_secret: z.string().min(10).max(200),
-  outcome: z.enum(["succeeded", "failed"]).default("succeeded"),
-  /** Failure injection for tests and demos: the payment happens but its webhook is lost. */
-  deliver_webhook: z.boolean().default(true),
-});
-const reconcileQuery = z.object({ older_than_seconds: z.coerce.number().int().min(0).max(86_400).default(60) });
+
+/** A signed body that is not an event we can act on: refused before anything is recorded. */
+const invalidPayload = (errors: { field: string; message: string }[]) =>
+  new Problem(400, "invalid_webhook_payload", "Invalid webhook payload", "The event is signed but its body is not a well-formed Stripe event", { errors });
 
 export const paymentRoutes = new Hono<AppEnv>()
   /**
@@ -29,15 +27,23 @@ export const paymentRoutes = new Hono<AppEnv>()
   .post("/webhook", async (c) => {
     const signature = c.req.header("stripe-signature");
     if (!signature) throw new Problem(400, "missing_signature", "Missing signature", "The Stripe-Signature header is required");
-    const raw = await c.req.text();
-    if (raw.length > WEBHOOK_LIMIT) throw problems.payloadTooLarge(WEBHOOK_LIMIT);
-    let event;
-    try {
-      event = await verifyWebhook(raw, signature, c.env.STRIPE_WEBHOOK_SECRET);
-    } catch (e) {
-      c.get("log").warn("webhook signature refused", { error: e instanceof Error ? e.message : String(e) });
+    const raw = await readText(c, WEBHOOK_LIMIT);
+    if (!(await webhookSignatureValid(raw, signature, c.env.STRIPE_WEBHOOK_SECRET))) {
+      c.get("log").warn("webhook signature refused");
       throw new Problem(400, "invalid_signature", "Invalid signature", "The webhook signature or its timestamp is not valid");
     }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw invalidPayload([{ field: "(body)", message: "must be JSON" }]);
+    }
+    const parsed = parseWebhookEvent(json);
+    if (!parsed.success) {
+      c.get("log").warn("webhook payload refused", { errors: zodErrors(parsed.error).map((e) => e.field) });
+      throw invalidPayload(zodErrors(parsed.error));
+    }
+    const event = parsed.data;
     const [fresh] = await db(c).insert(paymentEvents).values({ stripeEventId: event.id, type: event.type }).onConflictDoNothing().returning();
     if (!fresh) {
       const [seen] = await db(c).select().from(paymentEvents).where(eq(paymentEvents.stripeEventId, event.id));
@@ -63,15 +69,16 @@ export const paymentRoutes = new Hono<AppEnv>()
     return c.json({ booking_id: row.bookingId, status: r.booking.status, refund: r.booking.status === "refunded" ? "completed" : "pending" }, 202);
   })
   .post("/reconcile", requireAuth("admin"), async (c) => {
-    const q = parseWith(reconcileQuery, c.req.query());
+    const q = readQuery(c, reconcileQuery);
     return c.json(await reconcilePayments(c.env, db(c), c.get("log"), q.older_than_seconds * 1000));
   })
   /** The simulator's stand-in for Stripe.js confirming a card payment (local development only). */
   .post("/simulator/:intent_id/complete", async (c) => {
     if (!simulatorEnabled(c.env)) throw problems.notFound("Simulator");
-    const body = await readJson(c, completeBody);
+    const intentId = intentPathId(c.req.param("intent_id"), "Payment intent");
+    const body = await readJson(c, simulatorCompleteBody);
     const sim = c.env.PAYMENT_SIMULATOR.get(c.env.PAYMENT_SIMULATOR.idFromName("simulator"));
-    const r = await sim.complete(c.req.param("intent_id"), body.client_secret, body.outcome, body.deliver_webhook);
+    const r = await sim.complete(intentId, body.client_secret, body.outcome, body.deliver_webhook);
     if (!r.ok) throw r.status === "not_found" ? problems.notFound("Payment intent") : problems.conflict("payment_already_final", r.detail ?? "");
-    return c.json({ payment_intent_id: c.req.param("intent_id"), status: r.status }, 202);
+    return c.json({ payment_intent_id: intentId, status: r.status }, 202);
   });

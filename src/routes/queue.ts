@@ -5,10 +5,10 @@ import { estimatedWaitSeconds } from "../domain/waiting-room";
 import { loadKeys } from "../domain/tokens";
 import { signQueueToken, verifyQueueToken } from "../domain/queue-tokens";
 import { bearerToken, requireAuth } from "../middleware/auth";
+import { uuidId } from "../middleware/params";
 import { problems, Problem } from "../problem";
 import { refusal } from "./booking-access";
 import { requireEventOnSale } from "./event-gate";
-import { z } from "zod";
 
 /** Queue tokens outlive any sale; the admission token is what is short. */
 const QUEUE_TOKEN_TTL_MS = 12 * 3600_000;
@@ -31,11 +31,7 @@ function watermark(c: Ctx, eventId: string): Promise<QueueWatermark> {
   return value;
 }
 
-const eventIdParam = (c: Ctx) => {
-  const id = c.req.param("event_id") ?? "";
-  if (!z.uuid().safeParse(id).success) throw problems.notFound("Event");
-  return id;
-};
+const eventIdParam = (c: Ctx) => uuidId(c.req.param("event_id"), "Event");
 
 export const queueRoutes = new Hono<AppEnv>()
   .post("/:event_id/join", requireAuth(), async (c) => {

@@ -1,24 +1,12 @@
 import { Hono } from "hono";
 import { sql, type SQL } from "drizzle-orm";
-import { z } from "zod";
 import { db, type AppEnv } from "../context";
-import { CATEGORIES } from "../domain/event-input";
-import { parseWith } from "../middleware/body";
+import { autocompleteQuery, searchQuery } from "../domain/search-input";
+import { websearchText } from "../domain/search-text";
+import { readQuery } from "../middleware/params";
 import { problems } from "../problem";
 import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
-
-const searchQuery = z.object({
-  q: z.string().trim().max(100).optional(),
-  category: z.enum(CATEGORIES).optional(),
-  min_price: z.coerce.number().int().min(0).optional(),
-  max_price: z.coerce.number().int().min(0).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  page: z.coerce.number().int().min(1).max(1000).default(1),
-  page_size: z.coerce.number().int().min(1).max(50).default(20),
-});
-const autocompleteQuery = z.object({ q: z.string().trim().min(1).max(50), limit: z.coerce.number().int().min(1).max(20).default(8) });
 
 /** Typo tolerance: how close a word in the title must be to the query (pg_trgm word similarity). */
 const WORD_SIMILARITY = 0.3;
@@ -35,7 +23,7 @@ export const searchRoutes = new Hono<AppEnv>()
     await next();
   })
   .get("/", async (c) => {
-    const q = parseWith(searchQuery, c.req.query());
+    const q = readQuery(c, searchQuery);
     if (q.min_price !== undefined && q.max_price !== undefined && q.min_price > q.max_price) {
       throw problems.validation([{ field: "max_price", message: "must not be below min_price" }]);
     }
@@ -48,7 +36,7 @@ export const searchRoutes = new Hono<AppEnv>()
     let score = sql`0`;
     if (q.q) {
       // Words (weighted title > description > venue), prefixes, and near-misses in the title.
-      const tsq = sql`websearch_to_tsquery('simple', ${q.q})`;
+      const tsq = sql`websearch_to_tsquery('simple', ${websearchText(q.q)})`;
       where.push(sql`(document @@ ${tsq} OR title ILIKE ${`${escapeLike(q.q)}%`} OR word_similarity(${q.q}, title) >= ${WORD_SIMILARITY})`);
       score = sql`(ts_rank(document, ${tsq}) * 4 + word_similarity(${q.q}, title) + CASE WHEN title ILIKE ${`${escapeLike(q.q)}%`} THEN 0.5 ELSE 0 END)`;
     }
@@ -64,7 +52,7 @@ export const searchRoutes = new Hono<AppEnv>()
     });
   })
   .get("/autocomplete", async (c) => {
-    const q = parseWith(autocompleteQuery, c.req.query());
+    const q = readQuery(c, autocompleteQuery);
     const rows = await db(c).execute<{ event_id: string; title: string }>(sql`
       SELECT event_id, title FROM search_events
       WHERE status = 'published' AND (title ILIKE ${`${escapeLike(q.q)}%`} OR title ILIKE ${`% ${escapeLike(q.q)}%`} OR word_similarity(${q.q}, title) >= ${WORD_SIMILARITY})

@@ -24,3 +24,5 @@ export const KAFKA_PORT = Number(required("TEST_KAFKA_PORT"));
 export const KAFKA_PID = Number(required("TEST_KAFKA_PID"));
 /** Where the simulator-mode Worker keeps its Durable Objects (wrangler dev --persist-to): tests count objects there. */
 export const WORKER_STATE_DIR = required("TEST_WORKER_STATE_DIR");
+/** The simulator-mode Worker's output (stdout and stderr of `wrangler dev`), for checks on what it logs. */
+export const WORKER_LOG = required("TEST_WORKER_LOG");

@@ -8,8 +8,12 @@ export function signedEvent(type: string, object: Record<string, unknown>, opts:
     id: opts.id ?? `evt_test_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`, object: "event", api_version: "2025-01-27.acacia",
     created: Math.floor(Date.now() / 1000), type, data: { object }, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null },
   });
-  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? WEBHOOK_SECRET, ...(opts.timestamp ? { timestamp: opts.timestamp } : {}) });
-  return { payload, header };
+  return { payload, header: signPayload(payload, opts) };
+}
+
+/** A Stripe-Signature header for any payload text, made by the SDK's own test-header helper. */
+export function signPayload(payload: string, opts: { timestamp?: number; secret?: string } = {}): string {
+  return Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? WEBHOOK_SECRET, ...(opts.timestamp ? { timestamp: opts.timestamp } : {}) });
 }
 
 export function postWebhook(e: { payload: string; header: string }, base?: string) {

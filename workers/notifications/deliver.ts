@@ -1,3 +1,4 @@
+import { formatError } from "../../src/describe-error";
 import { eq } from "drizzle-orm";
 import { notifications } from "../../src/db/schema";
 import type { Executor } from "../consumers/processed";
@@ -43,7 +44,7 @@ export async function deliver(db: Executor, channels: Channels, key: string, not
       await db.update(notifications).set({ status: "sent", sentAt: new Date() }).where(eq(notifications.notificationId, id));
       outcomes.push("sent");
     } catch (err) {
-      await db.update(notifications).set({ status: "failed", error: String(err) }).where(eq(notifications.notificationId, id));
+      await db.update(notifications).set({ status: "failed", error: formatError(err) }).where(eq(notifications.notificationId, id));
       outcomes.push("failed");
     }
   }

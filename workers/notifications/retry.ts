@@ -1,3 +1,4 @@
+import { formatError } from "../../src/describe-error";
 import { and, asc, eq, gt } from "drizzle-orm";
 import { notifications } from "../../src/db/schema";
 import type { Executor } from "../consumers/processed";
@@ -28,7 +29,7 @@ export async function retryFailedSends(db: Executor, channels: Channels, now = n
       await db.update(notifications).set({ status: "sent", sentAt: new Date(), error: null }).where(eq(notifications.notificationId, n.notificationId));
       sent++;
     } catch (err) {
-      await db.update(notifications).set({ status: "failed", error: String(err) }).where(eq(notifications.notificationId, n.notificationId));
+      await db.update(notifications).set({ status: "failed", error: formatError(err) }).where(eq(notifications.notificationId, n.notificationId));
     }
   }
   return sent;
