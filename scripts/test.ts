@@ -15,7 +15,7 @@ import { startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { startPostgres } from "./lib/postgres";
 import { startStripeMock } from "./lib/stripe-mock";
 import { startRedisServer, startUpstashRest } from "./lib/upstash-rest";
-import { createTopics, startKafka } from "./lib/kafka";
+import { createTopics, startKafka, stopKafkaIn } from "./lib/kafka";
 import { startWrangler } from "./lib/wrangler";
 import { requireChromium } from "./lib/chromium";
 import { migrateDatabase } from "./migrate";
@@ -136,7 +136,7 @@ async function main(): Promise<number> {
     cleanups.push(() => upstash.stop());
     const kafkaDir = `${TMP}/kafka`;
     const kafka = await startKafka({ dir: kafkaDir, port: KAFKA_PORT, controllerPort: KAFKA_PORT + 1 });
-    cleanups.push(() => kafka.stop());
+    cleanups.push(async () => { await kafka.stop(); await stopKafkaIn(kafkaDir); });
     await createTopics(kafka.brokers);
     console.log(`  Kafka (KRaft, one broker) up in ${(kafka.startupMs / 1000).toFixed(1)} s`);
     const stripeMock = await startStripeMock(STRIPE_MOCK_PORT);

@@ -358,7 +358,21 @@ export async function startKafka(opts: StartKafkaOptions): Promise<KafkaBroker> 
     }
     await sleep(200);
   }
+  fs.writeFileSync(path.join(dir, PID_FILE), `${pid}\n`);
   return { brokers, pid, startupMs: Date.now() - started, logFile, stop };
+}
+
+const PID_FILE = "broker.pid";
+
+/**
+ * Stops whichever broker last started in `dir`, whoever started it: a test that restarts the
+ * run's broker leaves a new process behind, which the runner must still be able to stop.
+ */
+export async function stopKafkaIn(dir: string): Promise<void> {
+  const file = path.join(path.resolve(dir), PID_FILE);
+  if (!fs.existsSync(file)) return;
+  const pid = Number(fs.readFileSync(file, "utf8").trim());
+  if (Number.isInteger(pid) && pid > 0) await stopKafkaPid(pid);
 }
 
 /**

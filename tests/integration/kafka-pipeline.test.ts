@@ -1,7 +1,7 @@
 import { inArray, isNull, sql } from "drizzle-orm";
 import type { Consumer, Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startKafka, stopKafkaPid, type KafkaBroker } from "../../scripts/lib/kafka";
+import { startKafka, stopKafkaPid } from "../../scripts/lib/kafka";
 import { startPostgres, stopPostgres } from "../../scripts/lib/postgres";
 import { closeSharedProxy } from "../../scripts/lib/node-db";
 import { outbox, processedMessages, searchEvents } from "../../src/db/schema";
@@ -24,7 +24,6 @@ let h: Awaited<ReturnType<typeof testDb>>;
 let kafka: Kafka;
 let organizer: Session;
 let consumer: Consumer;
-let broker: KafkaBroker | null = null;
 let pgDown = false;
 
 beforeAll(async () => {
@@ -39,7 +38,6 @@ const atMost = (p: Promise<unknown>, ms = 10_000) => Promise.race([p.catch(() =>
 afterAll(async () => {
   if (pgDown) startPostgres({ dir: PG_DIR, port: PG_PORT });
   await atMost(consumer.disconnect());
-  await atMost(broker?.stop() ?? Promise.resolve(), 20_000);
   await atMost(h.close());
   await atMost(closeSharedProxy());
 }, 60_000);
@@ -98,7 +96,8 @@ describe("outbox → Kafka bridge → search consumer", () => {
     const during = [await publishedEvent(organizer, { title: "During outage 1" }), await publishedEvent(organizer, { title: "During outage 2" })];
     await new Promise((r) => setTimeout(r, 1500));
     expect((await relayLag(h.db)).pending).toBeGreaterThan(0);
-    broker = await startKafka({ dir: KAFKA_DIR, port: KAFKA_PORT });
+    // Detached: the broker outlives this file, as the run's broker would have (later files use it; the runner stops it).
+    await startKafka({ dir: KAFKA_DIR, port: KAFKA_PORT, detached: true });
     await drained();
     const all = [...before, ...during];
     await eventually(async () => ((await indexed(all)) === all.length ? true : undefined), 90_000, "the indexer to catch up after the outage");

@@ -214,6 +214,8 @@ const ROUTES: [string, RouteFuzzer][] = [
   route("GET", "/.well-known/jwks.json"),
   route("GET", "/dev/mail"),
   route("GET", "/checkout/:intent_id", { kinds: { intent_id: "intent" }, query: checkoutQuery }),
+  route("GET", "/checkout.js"),
+  route("GET", "/checkout.css"),
   route("POST", "/api/auth/register", { body: registerBody }),
   route("POST", "/api/auth/login", { body: loginBody }),
   route("POST", "/api/auth/refresh", { body: refreshBody }),
