@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { QueueWatermark } from "../../durable-objects/room-types";
 import { room, type AppEnv, type Ctx } from "../context";
-import { estimatedWaitSeconds } from "../domain/waiting-room";
+import { expectedAdmissionAt, secondsUntil } from "../domain/waiting-room";
 import { loadKeys } from "../domain/tokens";
 import { signQueueToken, verifyQueueToken } from "../domain/queue-tokens";
 import { bearerToken, requireAuth } from "../middleware/auth";
@@ -28,6 +28,20 @@ function watermark(c: Ctx, eventId: string): Promise<QueueWatermark> {
   value.catch(() => watermarks.delete(eventId));
   if (watermarks.size > 1000) watermarks.delete(watermarks.keys().next().value!);
   return value;
+}
+
+/**
+ * A waiting shopper's answer. The wait comes from the room's forecast: an instant by which the
+ * place will have been admitted (if nobody leaves early), so it counts down with the clock; only
+ * in the second after opening, before the first forecast reaches this isolate, the set rate.
+ */
+function waiting(wm: QueueWatermark, position: number, now: number, freshToken?: string) {
+  const ahead = Math.max(0, position - wm.admittedThrough - 1);
+  const at = wm.forecast ? expectedAdmissionAt(wm.forecast, position) : now + Math.ceil(((ahead + 1) * 60_000) / Math.max(1, wm.admitPerMinute));
+  return {
+    state: "waiting" as const, position, ahead, estimated_wait_seconds: secondsUntil(at, now), estimated_admission_at: new Date(Math.max(at, now)).toISOString(),
+    ...(freshToken ? { queue_token: freshToken } : {}),
+  };
 }
 
 const eventIdParam = (c: Ctx) => {
@@ -66,13 +80,19 @@ export const queueRoutes = new Hono<AppEnv>()
       position = placed.position;
       freshToken = await signQueueToken(keys, "queue", { ...claims, position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
     }
-    if (position > wm.admittedThrough) {
-      const ahead = position - wm.admittedThrough - 1;
-      return c.json({ state: "waiting", position, ahead, estimated_wait_seconds: estimatedWaitSeconds(ahead + 1, wm.measuredPerMinute, wm.admitPerMinute), ...(freshToken ? { queue_token: freshToken } : {}) });
-    }
+    if (position > wm.admittedThrough) return c.json(waiting(wm, position, Date.now(), freshToken));
     const place = await room(c, eventId).queuePlace(claims.userId);
+    if (place?.state === "waiting" && place.position !== null && place.position !== position) {
+      // The account joined again after its turn: this token follows it to its new place.
+      const fresh = await signQueueToken(keys, "queue", { ...claims, position: place.position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
+      return c.json(waiting(wm, place.position, Date.now(), fresh));
+    }
     if (place?.state !== "admitted" || !place.sessionEndsAt) {
-      return c.json({ state: "expired", position, ahead: 0, estimated_wait_seconds: 0 });
+      return c.json({
+        state: "expired", position, ahead: 0, estimated_wait_seconds: 0,
+        detail: "Your turn is over (you booked, or your session ran out); join again for a new place at the back of the line",
+        join: `POST /api/queue/${eventId}/join`,
+      });
     }
     const accessToken = await signQueueToken(keys, "admission", { userId: claims.userId, eventId, position }, new Date(place.sessionEndsAt));
     return c.json({ state: "admitted", position, ahead: 0, estimated_wait_seconds: 0, access_token: accessToken, session_ends_at: new Date(place.sessionEndsAt).toISOString() });
