@@ -129,7 +129,9 @@ export const eventRoutes = new Hono<AppEnv>()
     const end = body.end_date === undefined ? e.endDate : body.end_date ? new Date(body.end_date) : null;
     if (end && end <= start) throw problems.validation([{ field: "end_date", message: "must be after start_date" }]);
     const moved = isReschedule(e, start);
-    const termsChange = body.start_date !== undefined || body.refund_window_hours !== undefined;
+    const startChanged = start.getTime() !== e.startDate.getTime();
+    // The dates and the refund window were checked against what was read: a concurrent change of them must be read first.
+    const termsChange = body.start_date !== undefined || body.end_date !== undefined || body.refund_window_hours !== undefined;
     const updated = await db(c).transaction(async (tx) => {
       const [row] = await tx.update(events).set({
         ...(body.title !== undefined ? { title: body.title } : {}),
@@ -141,10 +143,12 @@ export const eventRoutes = new Hono<AppEnv>()
         ...(body.refund_window_hours !== undefined ? { refundWindowHours: body.refund_window_hours } : {}),
         ...(body.seat_map ? { seatMap: body.seat_map, ...summarize(body.seat_map) } : {}),
         ...(moved ? { rescheduledAt: now } : {}),
-        startDate: start, endDate: end, updatedAt: nextUpdatedAt,
+        // Only what was sent: writing back the dates read earlier would undo a concurrent move.
+        ...(body.start_date !== undefined ? { startDate: start } : {}),
+        ...(body.end_date !== undefined ? { endDate: end } : {}),
+        updatedAt: nextUpdatedAt,
       }).where(and(
         eq(events.eventId, e.eventId), eq(events.status, e.status),
-        // The rules above were checked against these terms: a concurrent change of them must be read first.
         ...(termsChange ? [eq(events.startDate, e.startDate), eq(events.refundWindowHours, e.refundWindowHours)] : []),
       )).returning();
       if (!row) throw problems.conflict("event_changed", "The event changed meanwhile; read it and try again");
@@ -154,7 +158,7 @@ export const eventRoutes = new Hono<AppEnv>()
         await writeInventory(tx, e.eventId, body.seat_map);
       }
       // Buyers are told of a move (the notifier mails them from this message), with their refund deadline.
-      await tx.insert(outbox).values(eventMessage(c, "EventUpdated", row, moved ? { previous_start_date: e.startDate.toISOString() } : {}));
+      await tx.insert(outbox).values(eventMessage(c, "EventUpdated", row, startChanged ? { previous_start_date: e.startDate.toISOString() } : {}));
       return row;
     });
     // The room stops selling at the start and shows the refund deadline: it learns every change

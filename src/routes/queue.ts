@@ -94,6 +94,7 @@ export const queueRoutes = new Hono<AppEnv>()
         join: `POST /api/queue/${eventId}/join`,
       });
     }
-    const accessToken = await signQueueToken(keys, "admission", { userId: claims.userId, eventId, position }, new Date(place.sessionEndsAt));
-    return c.json({ state: "admitted", position, ahead: 0, estimated_wait_seconds: 0, access_token: accessToken, session_ends_at: new Date(place.sessionEndsAt).toISOString() });
+    const admittedAt = place.position ?? position;
+    const accessToken = await signQueueToken(keys, "admission", { userId: claims.userId, eventId, position: admittedAt }, new Date(place.sessionEndsAt));
+    return c.json({ state: "admitted", position: admittedAt, ahead: 0, estimated_wait_seconds: 0, access_token: accessToken, session_ends_at: new Date(place.sessionEndsAt).toISOString() });
   });

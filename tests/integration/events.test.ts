@@ -1,6 +1,6 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { events, seats } from "../../src/db/schema";
+import { events, outbox, seats } from "../../src/db/schema";
 import { api, eventBody, inDays, publishedEvent, register, type Session } from "../support/api";
 import { testDb } from "../support/db";
 
@@ -193,5 +193,27 @@ describe("the rules of the sale: dates", () => {
     // A draft sells nothing yet: its organizer may set any window.
     const draft = (await api<EventBody>("/api/events", { token: organizer.access, body: eventBody({ refund_window_hours: 48 }) })).body;
     expect((await api(`/api/events/${draft.event_id}`, { method: "PUT", token: organizer.access, body: { refund_window_hours: 1 } })).status).toBe(200);
+  });
+});
+
+describe("the rules of the sale under concurrent changes", () => {
+  it("lets one of many concurrent date moves win, and the room sells under the terms Postgres kept", async () => {
+    const id = await publishedEvent(organizer);
+    const starts = Array.from({ length: 10 }, (_, i) => inDays(30 + i));
+    const puts = await Promise.all(starts.map((start_date) => api<EventBody & Problem & { start_date: string; refund_closes_at: string }>(`/api/events/${id}`, { method: "PUT", token: organizer.access, body: { start_date, end_date: null } })));
+    const won = puts.filter((r) => r.status === 200);
+    expect(won.length).toBeGreaterThanOrEqual(1);
+    for (const r of puts.filter((x) => x.status !== 200)) expect([r.status, r.body.code]).toEqual([409, "event_changed"]);
+    const kept = (await api<{ start_date: string; refund_closes_at: string }>(`/api/events/${id}`)).body;
+    expect(won.map((r) => r.body.start_date)).toContain(kept.start_date);
+    // The refund deadline a fresh booking shows comes from the room's copy of the terms.
+    const b = await api<{ refund_closes_at: string }>("/api/bookings", { token: fan.access, body: { event_id: id, seat_ids: ["A-2-2"] } });
+    expect(b.status).toBe(201);
+    expect(b.body.refund_closes_at).toBe(kept.refund_closes_at);
+    // Every winner announced its move from the start it replaced: the chain of moves has no gaps.
+    const { db, close } = await testDb();
+    const updates = await db.select().from(outbox).where(and(eq(outbox.aggregateId, id), eq(outbox.eventType, "EventUpdated")));
+    await close();
+    expect(updates).toHaveLength(won.length);
   });
 });

@@ -175,6 +175,21 @@ describe("coming back to the waiting room", () => {
   });
 });
 
+describe("coming back, concurrently", () => {
+  it("gives one new place to an account that rejoins 20 times at once, and the next joiner the place after it", async () => {
+    const stub = await queuedRoom({ opensInMs: 0, perMinute: 60_000, maxActive: 5 });
+    const users = Array.from({ length: 3 }, () => crypto.randomUUID());
+    for (const u of users) await stub.joinQueue(u);
+    await runDurableObjectAlarm(stub);
+    expect((await stub.reserve({ userId: users[0]!, correlationId: "t", admission: { position: 1 }, seatIds: ["A-1-1"] })).ok).toBe(true);
+    const again = await Promise.all(Array.from({ length: 20 }, () => stub.joinQueue(users[0]!)));
+    const positions = new Set(again.map((p) => place(p).position));
+    expect([...positions]).toEqual([4]);
+    expect(place(await stub.joinQueue(crypto.randomUUID())).position).toBe(5);
+    expect(await stub.liveCounts()).toMatchObject({ joined: 4 });
+  });
+});
+
 describe("the wait shown, against a simulated sale driven with explicit times", () => {
   const T0 = Date.parse("2030-02-01T10:00:00Z");
   /** 30 arrive before the opening and 10 after; 30 a minute, at most 5 inside, one-minute sessions. */
