@@ -52,6 +52,8 @@ export class WaitingRoom {
     const existing = this.place(userId, now);
     if (existing && existing.state !== "expired") return { place: existing, wakeAt };
     const position = opened ? this.nextPosition() : null;
+    // First in line after a quiet spell: the last forecast was made for an empty line, long ago.
+    if (position !== null && position === Number(this.meta.get("queue_admitted_through") ?? 0) + 1) this.version++;
     if (existing) {
       this.sql.exec("UPDATE queue SET position = ?, state = 'waiting', joined_at = ?, admitted_at = NULL, session_ends_at = NULL WHERE user_id = ?", position, now, userId);
       this.version++;
@@ -90,13 +92,16 @@ export class WaitingRoom {
   private forecast(s: QueueSettings, now: number): AdmissionForecast {
     const through = Number(this.meta.get("queue_admitted_through") ?? 0);
     const issued = Number(this.meta.get("queue_next_position") ?? 1) - 1;
+    const wanted = Math.min(issued, through + MAX_PROJECTED);
     const cached = this.forecastCache;
-    if (cached && cached.version === this.version && issued <= cached.horizon) return cached.value;
+    if (cached && cached.version === this.version && wanted <= cached.horizon) return cached.value;
     const at = Number(this.meta.get("queue_last_tick") ?? Date.parse(s.on_sale_at));
     const ends = this.sql.exec<{ t: number }>("SELECT session_ends_at AS t FROM queue WHERE state = 'admitted' AND session_ends_at > ?", at).toArray().map((r) => r.t);
     const horizon = Math.min(Math.max(issued, through) + PROJECTION_HEADROOM, through + MAX_PROJECTED);
     const model = { admitPerMinute: s.admit_per_minute, maxActive: s.max_active, sessionMs: s.session_minutes * 60_000 };
-    const times = projectAdmissions({ ...model, at, credit: Number(this.meta.get("queue_carry") ?? 0), activeEnds: ends, firstPosition: through + 1, lastPosition: horizon });
+    const times = projectAdmissions({
+      ...model, at, from: now, credit: Number(this.meta.get("queue_carry") ?? 0), activeEnds: ends, firstPosition: through + 1, lastPosition: horizon,
+    });
     const value = admissionForecast(times, through, Math.max(now, at), model);
     this.forecastCache = { version: this.version, horizon, value };
     return value;

@@ -61,6 +61,8 @@ export interface AdmissionState {
   at: number;
   /** Admission credit left in the bucket at `at` (the carry). */
   credit: number;
+  /** Project from here on (now), when later than `at`: credit accrued meanwhile is capped as the next tick will cap it. */
+  from?: number;
   admitPerMinute: number;
   maxActive: number;
   sessionMs: number;
@@ -93,8 +95,9 @@ export function projectAdmissions(s: AdmissionState): number[] {
     while (i < inside.length && inside[i]! <= t) i++;
     while (j < projected.length && projected[j]! <= t) j++;
   };
-  let t = s.at;
-  let credit = Math.min(cap, Math.max(0, s.credit));
+  // After a quiet spell (no tick since `at`), the next tick finds at most `cap` credit, not an hour's worth.
+  let t = Math.max(s.at, s.from ?? s.at);
+  let credit = Math.min(cap, Math.max(0, s.credit) + perMs * (t - s.at));
   const times: number[] = [];
   for (let p = s.firstPosition; p <= s.lastPosition; p++) {
     release(t);

@@ -126,9 +126,9 @@ export const bookingRoutes = new Hono<AppEnv>()
     else c.get("log").info("booking reserved", { booking_id: result.booking.booking_id, event_id: body.event_id, total: result.booking.total_amount });
     // A replay answers with the booking as it is now: a hold still gets its payment (made now if the
     // first attempt never got that far), anything else shows the payment it had.
-    const now = present(result.booking);
-    const payment = now.status === "reserved" ? await startPayment(c, result.booking) : await currentPayment(c, result.paymentIntentId);
-    return c.json({ ...now, payment }, 201);
+    const current = present(result.booking);
+    const payment = current.status === "reserved" ? await startPayment(c, result.booking) : await currentPayment(c, result.paymentIntentId);
+    return c.json({ ...current, payment }, 201);
   })
   .get("/", async (c) => {
     const q = parseWith(listQuery, c.req.query());

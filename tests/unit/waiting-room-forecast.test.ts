@@ -31,6 +31,17 @@ describe("projected admissions (pure)", () => {
     expect(times).toEqual([free, free, free, free + 1000, free + 2000, free + 3000].map((t) => t + TICK_LAG_MS));
   });
 
+  it("after a quiet spell, projects from now with no more credit than the bucket's cap", () => {
+    // Last tick an hour ago; ten people join now at 60/min: three go in at once (the cap), then one a second.
+    const hour = 3600_000;
+    const times = projectAdmissions({ at: 0, from: hour, credit: 0.5, admitPerMinute: 60, maxActive: 100, sessionMs: MIN, activeEnds: [], firstPosition: 1, lastPosition: 10 });
+    expect(times).toEqual([0, 0, 0, 1000, 2000, 3000, 4000, 5000, 6000, 7000].map((t) => hour + t + TICK_LAG_MS));
+    // Shortly after a tick nothing is capped: the same as projecting from the tick itself.
+    const fromTick = projectAdmissions({ at: 0, credit: 0.5, admitPerMinute: 60, maxActive: 100, sessionMs: MIN, activeEnds: [], firstPosition: 1, lastPosition: 5 });
+    const later = projectAdmissions({ at: 0, from: 300, credit: 0.5, admitPerMinute: 60, maxActive: 100, sessionMs: MIN, activeEnds: [], firstPosition: 1, lastPosition: 5 });
+    later.forEach((t, i) => expect(t).toBeCloseTo(fromTick[i]!, 6));
+  });
+
   it("draws grid lines one second apart near, coarser far, and keeps every line when drawn again later", () => {
     const drawnAt = 1_700_000_000_250;
     const lines: number[] = [];

@@ -175,6 +175,38 @@ describe("coming back to the waiting room", () => {
   });
 });
 
+describe("the wait shown after a quiet spell", () => {
+  it("does not promise a burst of late joiners an instant admission from credit the bucket never keeps", async () => {
+    await withWaitingRoom((room) => {
+      const T0 = Date.parse("2030-03-01T10:00:00Z");
+      room.configure({ enabled: true, on_sale_at: new Date(T0).toISOString(), admit_per_minute: 60, max_active: 100, session_minutes: 10 });
+      const early = crypto.randomUUID();
+      placeOf(room.join(early, T0 - 1000));
+      room.tick(T0);
+      room.tick(T0 + 1000);
+      expect(room.place(early, T0 + 1000)!.state).toBe("admitted");
+      expect(room.watermark(T0 + 1500).forecast).not.toBeNull();
+      // An hour with nobody waiting and no tick; then ten people join in the same second.
+      const later = T0 + 3600_000;
+      const users = Array.from({ length: 10 }, () => crypto.randomUUID());
+      for (const u of users) placeOf(room.join(u, later));
+      const wm = room.watermark(later + 10);
+      const shown = users.map((u) => expectedAdmissionAt(wm.forecast!, room.place(u, later)!.position!));
+      // Three go in on the next tick (the bucket's cap), then one a second.
+      expect(secondsUntil(shown[9]!, later)).toBeGreaterThanOrEqual(7);
+      const actual = new Map<string, number>();
+      for (let t = later + 1000; actual.size < users.length; t += 1000) {
+        room.tick(t);
+        for (const u of users) if (!actual.has(u) && room.place(u, t)!.state === "admitted") actual.set(u, t);
+      }
+      users.forEach((u, i) => {
+        expect(actual.get(u)!).toBeLessThanOrEqual(shown[i]!);
+        expect(shown[i]! - actual.get(u)!).toBeLessThanOrEqual(3500);
+      });
+    });
+  });
+});
+
 describe("coming back, concurrently", () => {
   it("gives one new place to an account that rejoins 20 times at once, and the next joiner the place after it", async () => {
     const stub = await queuedRoom({ opensInMs: 0, perMinute: 60_000, maxActive: 5 });
