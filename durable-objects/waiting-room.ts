@@ -95,10 +95,16 @@ export class WaitingRoom {
     const wanted = Math.min(issued, through + MAX_PROJECTED);
     const cached = this.forecastCache;
     if (cached && cached.version === this.version && wanted <= cached.horizon) return cached.value;
+    const model = { admitPerMinute: s.admit_per_minute, maxActive: s.max_active, sessionMs: s.session_minutes * 60_000 };
+    if (issued <= through) {
+      // Nobody in line: nothing to project (the next joiner is first in line, which calls for a new one).
+      const value = admissionForecast([], through, now, model);
+      this.forecastCache = { version: this.version, horizon: through, value };
+      return value;
+    }
     const at = Number(this.meta.get("queue_last_tick") ?? Date.parse(s.on_sale_at));
     const ends = this.sql.exec<{ t: number }>("SELECT session_ends_at AS t FROM queue WHERE state = 'admitted' AND session_ends_at > ?", at).toArray().map((r) => r.t);
-    const horizon = Math.min(Math.max(issued, through) + PROJECTION_HEADROOM, through + MAX_PROJECTED);
-    const model = { admitPerMinute: s.admit_per_minute, maxActive: s.max_active, sessionMs: s.session_minutes * 60_000 };
+    const horizon = Math.min(issued + PROJECTION_HEADROOM, through + MAX_PROJECTED);
     const times = projectAdmissions({
       ...model, at, from: now, credit: Number(this.meta.get("queue_carry") ?? 0), activeEnds: ends, firstPosition: through + 1, lastPosition: horizon,
     });
