@@ -132,6 +132,8 @@ export interface AdmissionForecast {
   base: number;
   /** Every place up to this one had been admitted when the forecast was made. */
   through: number;
+  /** The last place projected: beyond it the forecast only guesses, and a fresher one should be fetched. */
+  horizon: number;
   /** Grid lines, in seconds after base, at which the number of places admitted grows; increasing. */
   offsets: number[];
   /** The last place admitted by each of those lines; increasing. */
@@ -175,7 +177,7 @@ export function admissionForecast(times: readonly number[], through: number, now
   }
   // The long-run pace, taken slow: the bucket's rate, or every slot turning over once a session (plus the lags).
   const msPerPlace = Math.max(60_000 / s.admitPerMinute, (s.sessionMs + 2 * TICK_LAG_MS) / s.maxActive);
-  return { base, through, offsets, places, msPerPlace };
+  return { base, through, horizon: through + times.length, offsets, places, msPerPlace };
 }
 
 /** The instant by which `position` will have been admitted, at the latest, by the forecast (ms since the epoch). */

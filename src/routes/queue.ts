@@ -13,6 +13,8 @@ import { z } from "zod";
 const QUEUE_TOKEN_TTL_MS = 12 * 3600_000;
 /** How long an isolate trusts its copy of an event's admission watermark. */
 const WATERMARK_TTL_MS = 1000;
+/** A place beyond the cached forecast (someone who just joined) gets a copy at most this old. */
+const BEYOND_FORECAST_TTL_MS = 200;
 
 const watermarks = new Map<string, { at: number; value: Promise<QueueWatermark> }>();
 
@@ -20,9 +22,9 @@ const watermarks = new Map<string, { at: number; value: Promise<QueueWatermark> 
  * The admission watermark, from this isolate's cache when fresh: at peak, thousands of polls a
  * second share one EventRoom call per isolate per second instead of each making their own.
  */
-function watermark(c: Ctx, eventId: string): Promise<QueueWatermark> {
+function watermark(c: Ctx, eventId: string, ttl = WATERMARK_TTL_MS): Promise<QueueWatermark> {
   const hit = watermarks.get(eventId);
-  if (hit && Date.now() - hit.at < WATERMARK_TTL_MS) return hit.value;
+  if (hit && Date.now() - hit.at < ttl) return hit.value;
   const value = room(c, eventId).queueWatermark();
   watermarks.set(eventId, { at: Date.now(), value });
   value.catch(() => watermarks.delete(eventId));
@@ -32,8 +34,8 @@ function watermark(c: Ctx, eventId: string): Promise<QueueWatermark> {
 
 /**
  * A waiting shopper's answer. The wait comes from the room's forecast: an instant by which the
- * place will have been admitted (if nobody leaves early), so it counts down with the clock; only
- * in the second after opening, before the first forecast reaches this isolate, the set rate.
+ * place will have been admitted (if nobody leaves early), so it counts down with the clock. A room
+ * with no forecast (its waiting room was switched off) falls back to the set rate.
  */
 function waiting(wm: QueueWatermark, position: number, now: number, freshToken?: string) {
   const ahead = Math.max(0, position - wm.admittedThrough - 1);
@@ -42,6 +44,12 @@ function waiting(wm: QueueWatermark, position: number, now: number, freshToken?:
     state: "waiting" as const, position, ahead, estimated_wait_seconds: secondsUntil(at, now), estimated_admission_at: new Date(Math.max(at, now)).toISOString(),
     ...(freshToken ? { queue_token: freshToken } : {}),
   };
+}
+
+/** The waiting answer; a place that joined after this copy's forecast was made gets a fresher copy rather than a guess. */
+async function waitingAnswer(c: Ctx, eventId: string, wm: QueueWatermark, position: number, freshToken?: string) {
+  const current = !wm.forecast || position > wm.forecast.horizon ? await watermark(c, eventId, BEYOND_FORECAST_TTL_MS) : wm;
+  return waiting(current, position, Date.now(), freshToken);
 }
 
 const eventIdParam = (c: Ctx) => {
@@ -80,12 +88,12 @@ export const queueRoutes = new Hono<AppEnv>()
       position = placed.position;
       freshToken = await signQueueToken(keys, "queue", { ...claims, position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
     }
-    if (position > wm.admittedThrough) return c.json(waiting(wm, position, Date.now(), freshToken));
+    if (position > wm.admittedThrough) return c.json(await waitingAnswer(c, eventId, wm, position, freshToken));
     const place = await room(c, eventId).queuePlace(claims.userId);
     if (place?.state === "waiting" && place.position !== null && place.position !== position) {
       // The account joined again after its turn: this token follows it to its new place.
       const fresh = await signQueueToken(keys, "queue", { ...claims, position: place.position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
-      return c.json(waiting(wm, place.position, Date.now(), fresh));
+      return c.json(await waitingAnswer(c, eventId, wm, place.position, fresh));
     }
     if (place?.state !== "admitted" || !place.sessionEndsAt) {
       return c.json({
