@@ -13,18 +13,17 @@ import { z } from "zod";
 const QUEUE_TOKEN_TTL_MS = 12 * 3600_000;
 /** How long an isolate trusts its copy of an event's admission watermark. */
 const WATERMARK_TTL_MS = 1000;
-/** A place beyond the cached forecast (someone who just joined) gets a copy at most this old. */
-const BEYOND_FORECAST_TTL_MS = 200;
 
 const watermarks = new Map<string, { at: number; value: Promise<QueueWatermark> }>();
 
 /**
  * The admission watermark, from this isolate's cache when fresh: at peak, thousands of polls a
  * second share one EventRoom call per isolate per second instead of each making their own.
+ * With `madeSince`, only a copy asked for at or after that instant will do.
  */
-function watermark(c: Ctx, eventId: string, ttl = WATERMARK_TTL_MS): Promise<QueueWatermark> {
+function watermark(c: Ctx, eventId: string, madeSince = 0): Promise<QueueWatermark> {
   const hit = watermarks.get(eventId);
-  if (hit && Date.now() - hit.at < ttl) return hit.value;
+  if (hit && Date.now() - hit.at < WATERMARK_TTL_MS && hit.at >= madeSince) return hit.value;
   const value = room(c, eventId).queueWatermark();
   watermarks.set(eventId, { at: Date.now(), value });
   value.catch(() => watermarks.delete(eventId));
@@ -46,9 +45,14 @@ function waiting(wm: QueueWatermark, position: number, now: number, freshToken?:
   };
 }
 
-/** The waiting answer; a place that joined after this copy's forecast was made gets a fresher copy rather than a guess. */
-async function waitingAnswer(c: Ctx, eventId: string, wm: QueueWatermark, position: number, freshToken?: string) {
-  const current = !wm.forecast || position > wm.forecast.horizon ? await watermark(c, eventId, BEYOND_FORECAST_TTL_MS) : wm;
+/**
+ * The waiting answer. A place the cached forecast does not cover joined after that copy was made:
+ * rather than guess, it gets a copy asked for after this poll arrived (so after its join), shared
+ * with the polls that need one at the same moment. The forecast projects 500 places past the last
+ * one handed out, so this is rare even while thousands join.
+ */
+async function waitingAnswer(c: Ctx, eventId: string, wm: QueueWatermark, position: number, arrivedAt: number, freshToken?: string) {
+  const current = !wm.forecast || position > wm.forecast.horizon ? await watermark(c, eventId, arrivedAt) : wm;
   return waiting(current, position, Date.now(), freshToken);
 }
 
@@ -76,6 +80,7 @@ export const queueRoutes = new Hono<AppEnv>()
     const keys = await loadKeys(c.env.JWT_PRIVATE_JWK);
     const claims = await verifyQueueToken(keys, "queue", bearer, eventId);
     if (!claims) throw new Problem(401, "invalid_queue_token", "Invalid queue token", "The queue token is not valid for this event; join again", {}, { "WWW-Authenticate": "Bearer" });
+    const arrivedAt = Date.now();
     const wm = await watermark(c, eventId);
     let position = claims.position;
     let freshToken: string | undefined;
@@ -88,12 +93,12 @@ export const queueRoutes = new Hono<AppEnv>()
       position = placed.position;
       freshToken = await signQueueToken(keys, "queue", { ...claims, position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
     }
-    if (position > wm.admittedThrough) return c.json(await waitingAnswer(c, eventId, wm, position, freshToken));
+    if (position > wm.admittedThrough) return c.json(await waitingAnswer(c, eventId, wm, position, arrivedAt, freshToken));
     const place = await room(c, eventId).queuePlace(claims.userId);
     if (place?.state === "waiting" && place.position !== null && place.position !== position) {
       // The account joined again after its turn: this token follows it to its new place.
       const fresh = await signQueueToken(keys, "queue", { ...claims, position: place.position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
-      return c.json(await waitingAnswer(c, eventId, wm, place.position, fresh));
+      return c.json(await waitingAnswer(c, eventId, wm, place.position, arrivedAt, fresh));
     }
     if (place?.state !== "admitted" || !place.sessionEndsAt) {
       return c.json({
