@@ -11,11 +11,13 @@ import type { QueueSettings } from "../src/domain/waiting-room";
 import { refuse } from "./refuse";
 import { describeError, formatError } from "../src/describe-error";
 import { makeLogger } from "../src/log";
-import { WAITING_ROOM_SCHEMA, WaitingRoom } from "./waiting-room";
+import { WAITING_ROOM_SCHEMA, WaitingRoom, type Meta } from "./waiting-room";
+import { DEFAULT_MAX_HELD_SEATS, HOLD_LIMIT_SCHEMA, heldSeats, holdLimitRefusal } from "./hold-limit";
+import { SaleTermsStore } from "./sale-terms";
 import { LiveFeed } from "./live-feed";
 import type {
   AreaStatus, BookingItem, BookingView, LiveCounts, PaymentOutcome, PaymentReport, QueuePlace, QueueWatermark, Refusal, ReserveRequest, ReserveResult, RoomConfig, RoomSnapshot, RoomStats,
-  RoomStatus, SeatStatus, TicketInfo, TransitionResult,
+  RoomStatus, SaleTerms, SeatStatus, TicketInfo, TransitionResult,
 } from "./room-types";
 
 /** How soon after a change the outbox is flushed: small, so bursts share one Postgres round. */
@@ -47,11 +49,14 @@ export class EventRoom extends DurableObject<Env> {
   private readonly queue: WaitingRoom;
   /** The organizers' live feed (see live-feed.ts). */
   private readonly live: LiveFeed;
+  private readonly terms: SaleTermsStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.queue = new WaitingRoom(this.sql, ctx.storage, { get: (k) => this.meta(k), set: (k, v) => this.setMeta(k, v) });
+    const meta: Meta = { get: (k) => this.meta(k), set: (k, v) => this.setMeta(k, v) };
+    this.queue = new WaitingRoom(this.sql, ctx.storage, meta);
+    this.terms = new SaleTermsStore(meta);
     this.live = new LiveFeed(ctx, env, () => this.liveCounts());
     ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(`
@@ -76,6 +81,7 @@ export class EventRoom extends DurableObject<Env> {
           last_error TEXT, UNIQUE (kind, intent_id));
       `);
       this.sql.exec(WAITING_ROOM_SCHEMA);
+      this.sql.exec(HOLD_LIMIT_SCHEMA);
       // Columns added after the first release; ADD COLUMN is cheap and idempotent via the check.
       const cols = new Set(this.sql.exec<{ name: string }>("PRAGMA table_info(bookings)").toArray().map((c) => c.name));
       for (const col of ["payment_intent_id", "paid_intent_id", "reason", "refund_state"]) {
@@ -108,7 +114,15 @@ export class EventRoom extends DurableObject<Env> {
     // Operational knobs may change at any time (an env var redeploy).
     this.setMeta("hold_ttl_seconds", String(config.holdTtlSeconds));
     this.setMeta("max_per_booking", String(config.maxPerBooking));
+    this.setMeta("max_held_seats", String(config.maxHeldSeatsPerAccount ?? DEFAULT_MAX_HELD_SEATS));
+    if (config.terms) this.terms.apply(config.terms);
     return { status: "on_sale" };
+  }
+
+  /** The event's date or refund window changed in Postgres: newer terms replace older ones. */
+  setTerms(terms: SaleTerms): { applied: boolean; terms: SaleTerms | null } {
+    const applied = this.terms.apply(terms);
+    return { applied, terms: this.terms.current() };
   }
 
   /** Stops the sale for good: open holds are released and every paid booking is refunded. */
@@ -135,19 +149,13 @@ export class EventRoom extends DurableObject<Env> {
 
   reserve(req: ReserveRequest): ReserveResult {
     const status = this.status();
-    if (status !== "on_sale") {
-      return refuse(status === "unconfigured" ? 404 : 409, "event_not_on_sale", "This event is not on sale");
-    }
-    if (req.idempotency) {
-      const prior = this.sql.exec<{ body_hash: string; response: string }>(
-        "SELECT body_hash, response FROM idempotency WHERE user_id = ? AND key = ?", req.userId, req.idempotency.key).toArray()[0];
-      if (prior) {
-        if (prior.body_hash !== req.idempotency.bodyHash) {
-          return refuse(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body");
-        }
-        return { ok: true, replayed: true, booking: JSON.parse(prior.response) as BookingView };
-      }
-    }
+    if (status === "unconfigured") return refuse(404, "event_not_on_sale", "This event is not on sale");
+    // A retry learns what became of its booking, even after the sale ended.
+    const replay = req.idempotency ? this.replay(req.userId, req.idempotency) : null;
+    if (replay) return replay;
+    if (status !== "on_sale") return refuse(409, "event_not_on_sale", "This event is not on sale");
+    const closed = this.terms.closedRefusal(Date.now());
+    if (closed) return closed;
     const gate = this.queue.checkAdmission(req.userId, req.admission ?? null, Date.now());
     if (gate) return gate;
     const maxPerBooking = Number(this.meta("max_per_booking") ?? 8);
@@ -155,6 +163,8 @@ export class EventRoom extends DurableObject<Env> {
     if (count > maxPerBooking) {
       return refuse(422, "too_many_seats", `A booking may hold at most ${maxPerBooking} seats`);
     }
+    const overCap = holdLimitRefusal(heldSeats(this.sql, req.userId, Date.now()), count, Number(this.meta("max_held_seats") ?? DEFAULT_MAX_HELD_SEATS));
+    if (overCap) return overCap;
 
     let items: BookingItem[];
     if (req.seatIds) {
@@ -204,7 +214,20 @@ export class EventRoom extends DurableObject<Env> {
       this.emit("SeatsReserved", this.eventId(), inventoryData(view), req.correlationId, first);
     });
     this.schedule(Math.min(now + FLUSH_DELAY_MS, row.expires_at));
-    return { ok: true, replayed: false, booking: view };
+    return { ok: true, replayed: false, booking: view, paymentIntentId: null };
+  }
+
+  /** The booking an Idempotency-Key made, as it is now; a refusal if the key came with another body; null if the key is new. */
+  private replay(userId: string, idempotency: { key: string; bodyHash: string }): ReserveResult | null {
+    const prior = this.sql.exec<{ body_hash: string; response: string }>(
+      "SELECT body_hash, response FROM idempotency WHERE user_id = ? AND key = ?", userId, idempotency.key).toArray()[0];
+    if (!prior) return null;
+    if (prior.body_hash !== idempotency.bodyHash) {
+      return refuse(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body");
+    }
+    const first = JSON.parse(prior.response) as BookingView;
+    const row = this.booking(first.booking_id);
+    return { ok: true, replayed: true, booking: row ? this.view(row) : first, paymentIntentId: row?.payment_intent_id ?? null };
   }
 
   /** Releases a hold at the buyer's (or organizer's) request. */
@@ -343,6 +366,8 @@ export class EventRoom extends DurableObject<Env> {
 
   joinQueue(userId: string): QueuePlace | Refusal {
     if (this.queue.settings()?.enabled && this.status() !== "on_sale") return refuse(409, "event_not_on_sale", "This event is not on sale");
+    const closed = this.terms.closedRefusal(Date.now());
+    if (closed) return closed;
     const joined = this.queue.join(userId, Date.now());
     if ("ok" in joined) return joined;
     this.live.touch();
@@ -630,6 +655,7 @@ export class EventRoom extends DurableObject<Env> {
       ...(area ? { area: area.item_id, quantity: area.quantity } : {}),
       items, total_amount: row.total_amount, currency: this.meta("currency") as Currency,
       expires_at: new Date(row.expires_at).toISOString(), created_at: new Date(row.created_at).toISOString(),
+      refund_closes_at: this.terms.refundClosesAt(),
     };
   }
 

@@ -1,6 +1,7 @@
 import type { AreaDef, SeatDef } from "../src/domain/seat-map";
 import type { BookingState } from "../src/domain/booking-state";
 import type { Currency } from "../src/domain/money";
+import type { AdmissionForecast } from "../src/domain/waiting-room";
 
 /** What the EventRoom needs to sell an event; sent by the Worker when the event is published. */
 export interface RoomConfig {
@@ -11,6 +12,22 @@ export interface RoomConfig {
   areas: AreaDef[];
   holdTtlSeconds: number;
   maxPerBooking: number;
+  /** Seats (general-admission places count one each) one account may hold unpaid at once; 8 when absent. */
+  maxHeldSeatsPerAccount?: number;
+  /** When sales stop and until when buyers may refund; a room without terms sells until it is closed. */
+  terms?: SaleTerms;
+}
+
+/**
+ * The terms of the sale as Postgres last recorded them. `version` orders updates (the event
+ * row's `updated_at`, which grows with every change): a room keeps the newest it has seen, so
+ * two date changes racing each other cannot leave it with the older one.
+ */
+export interface SaleTerms {
+  startsAt: string;
+  refundWindowHours: number;
+  rescheduledAt: string | null;
+  version: number;
 }
 
 export type ReserveRequest = {
@@ -37,10 +54,13 @@ export interface BookingView {
   currency: Currency;
   expires_at: string;
   created_at: string;
+  /** Until when the buyer may ask for a refund of their own (null if the room has no terms yet). */
+  refund_closes_at?: string | null;
 }
 
-export type Refusal = { ok: false; status: 403 | 404 | 409 | 422; code: string; detail: string; unavailable_seats?: string[] };
-export type ReserveResult = { ok: true; replayed: boolean; booking: BookingView } | Refusal;
+export type Refusal = { ok: false; status: 403 | 404 | 409 | 422; code: string; detail: string; unavailable_seats?: string[]; extras?: Record<string, number | string> };
+/** A replay returns the booking as it is now, with the intent made for it (if any). */
+export type ReserveResult = { ok: true; replayed: boolean; booking: BookingView; paymentIntentId: string | null } | Refusal;
 export type TransitionResult = { ok: true; booking: BookingView; changed: boolean } | Refusal;
 
 export interface SeatStatus { seat_id: string; section: string; row: string; number: number; price: number; status: "available" | "held" | "sold" }
@@ -87,7 +107,8 @@ export interface QueueWatermark {
   onSaleAt: number;
   admittedThrough: number;
   admitPerMinute: number;
-  measuredPerMinute: number;
+  /** When the places in line will have been admitted (null before the queue opens). */
+  forecast: AdmissionForecast | null;
 }
 
 export interface LiveCounts { joined: number; waiting: number; admitted: number; active: number; held: number; sold: number; available: number }

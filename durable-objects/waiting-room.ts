@@ -1,4 +1,6 @@
-import { admissionsDue, cryptoRandom, shuffle, type QueueSettings } from "../src/domain/waiting-room";
+import {
+  admissionForecast, admissionsDue, cryptoRandom, MAX_PROJECTED, PROJECTION_HEADROOM, projectAdmissions, shuffle, type AdmissionForecast, type QueueSettings,
+} from "../src/domain/waiting-room";
 import type { QueuePlace, QueueWatermark, Refusal } from "./room-types";
 import { refuse } from "./refuse";
 
@@ -7,7 +9,6 @@ export const WAITING_ROOM_SCHEMA = `
   CREATE TABLE IF NOT EXISTS queue (user_id TEXT PRIMARY KEY, joined_at INTEGER NOT NULL, position INTEGER UNIQUE,
     state TEXT NOT NULL DEFAULT 'waiting', admitted_at INTEGER, session_ends_at INTEGER);
   CREATE INDEX IF NOT EXISTS queue_by_state ON queue(state, session_ends_at);
-  CREATE TABLE IF NOT EXISTS admissions (at INTEGER NOT NULL, n INTEGER NOT NULL);
 `;
 
 export interface Meta { get(key: string): string | null; set(key: string, value: string): void }
@@ -16,9 +17,15 @@ export interface Meta { get(key: string): string | null; set(key: string, value:
  * An event's waiting room, inside its EventRoom (same thread, same storage as the seats).
  * Before the on-sale time arrivals get no number; at opening they are shuffled; after it,
  * numbers go in arrival order. A token bucket on the room's alarm admits places in order,
- * up to `max_active` shoppers at once. Every method is synchronous over SQLite.
+ * up to `max_active` shoppers at once. A shopper whose turn is over (they booked, or their
+ * session ran out) may join again and gets a new place at the back. Every method is synchronous
+ * over SQLite and takes the time as an input.
  */
 export class WaitingRoom {
+  /** The last forecast and what it was made from: recomputed after a tick, a leave or a rejoin, or when joins outgrow it. */
+  private forecastCache: { version: number; horizon: number; value: AdmissionForecast } | null = null;
+  private version = 0;
+
   constructor(private readonly sql: SqlStorage, private readonly storage: DurableObjectStorage, private readonly meta: Meta) {}
 
   settings(): QueueSettings | null {
@@ -28,19 +35,32 @@ export class WaitingRoom {
 
   configure(settings: QueueSettings): void {
     this.meta.set("queue_settings", JSON.stringify(settings));
+    this.version++;
   }
 
-  /** One place per account: joining again returns the same place. `wakeAt` is when the room's alarm should next run. */
+  /**
+   * One place per account. Joining again while waiting or shopping keeps that place; joining
+   * again after the turn is over (booked, or the session ran out) gives a new place after the
+   * current last one: the old place is not kept. `wakeAt` is when the room's alarm should next run.
+   */
   join(userId: string, now: number): { place: QueuePlace; wakeAt: number } | Refusal {
     const s = this.settings();
     if (!s?.enabled) return refuse(409, "queue_not_enabled", "This event has no waiting room; book directly");
     this.openIfDue(s, now);
     const opened = this.meta.get("queue_opened") === "1";
+    const wakeAt = opened ? now + 1000 : Date.parse(s.on_sale_at);
     const existing = this.place(userId, now);
-    if (existing) return { place: existing, wakeAt: opened ? now + 1000 : Date.parse(s.on_sale_at) };
+    if (existing && existing.state !== "expired") return { place: existing, wakeAt };
     const position = opened ? this.nextPosition() : null;
-    this.sql.exec("INSERT INTO queue (user_id, joined_at, position) VALUES (?, ?, ?)", userId, now, position);
-    return { place: { state: "waiting", position, sessionEndsAt: null }, wakeAt: opened ? now + 1000 : Date.parse(s.on_sale_at) };
+    // First in line after a quiet spell: the last forecast was made for an empty line, long ago.
+    if (position !== null && position === Number(this.meta.get("queue_admitted_through") ?? 0) + 1) this.version++;
+    if (existing) {
+      this.sql.exec("UPDATE queue SET position = ?, state = 'waiting', joined_at = ?, admitted_at = NULL, session_ends_at = NULL WHERE user_id = ?", position, now, userId);
+      this.version++;
+    } else {
+      this.sql.exec("INSERT INTO queue (user_id, joined_at, position) VALUES (?, ?, ?)", userId, now, position);
+    }
+    return { place: { state: "waiting", position, sessionEndsAt: null }, wakeAt };
   }
 
   place(userId: string, now: number): QueuePlace | null {
@@ -56,13 +76,41 @@ export class WaitingRoom {
 
   watermark(now: number): QueueWatermark {
     const s = this.settings();
-    const recent = this.sql.exec<{ n: number | null; first: number | null }>("SELECT SUM(n) AS n, MIN(at) AS first FROM admissions WHERE at > ?", now - 60_000).one();
-    const windowMs = recent.first ? Math.max(1000, now - recent.first + 1000) : 60_000;
+    const opened = this.meta.get("queue_opened") === "1";
     return {
-      enabled: !!s?.enabled, opened: this.meta.get("queue_opened") === "1", onSaleAt: s ? Date.parse(s.on_sale_at) : 0,
+      enabled: !!s?.enabled, opened, onSaleAt: s ? Date.parse(s.on_sale_at) : 0,
       admittedThrough: Number(this.meta.get("queue_admitted_through") ?? 0), admitPerMinute: s?.admit_per_minute ?? 0,
-      measuredPerMinute: Math.round(((recent.n ?? 0) * 60_000) / Math.min(60_000, windowMs)),
+      forecast: s && opened ? this.forecast(s, now) : null,
     };
+  }
+
+  /**
+   * When the places in line will be admitted, projected from the state of the last tick (the
+   * bucket's carry, the sessions running) by `projectAdmissions`. Made at most once per change,
+   * not once per poll: the edge caches it with the watermark.
+   */
+  private forecast(s: QueueSettings, now: number): AdmissionForecast {
+    const through = Number(this.meta.get("queue_admitted_through") ?? 0);
+    const issued = Number(this.meta.get("queue_next_position") ?? 1) - 1;
+    const wanted = Math.min(issued, through + MAX_PROJECTED);
+    const cached = this.forecastCache;
+    if (cached && cached.version === this.version && wanted <= cached.horizon) return cached.value;
+    const model = { admitPerMinute: s.admit_per_minute, maxActive: s.max_active, sessionMs: s.session_minutes * 60_000 };
+    if (issued <= through) {
+      // Nobody in line: nothing to project (the next joiner is first in line, which calls for a new one).
+      const value = admissionForecast([], through, now, model);
+      this.forecastCache = { version: this.version, horizon: through, value };
+      return value;
+    }
+    const at = Number(this.meta.get("queue_last_tick") ?? Date.parse(s.on_sale_at));
+    const ends = this.sql.exec<{ t: number }>("SELECT session_ends_at AS t FROM queue WHERE state = 'admitted' AND session_ends_at > ?", at).toArray().map((r) => r.t);
+    const horizon = Math.min(issued + PROJECTION_HEADROOM, through + MAX_PROJECTED);
+    const times = projectAdmissions({
+      ...model, at, from: now, credit: Number(this.meta.get("queue_carry") ?? 0), activeEnds: ends, firstPosition: through + 1, lastPosition: horizon,
+    });
+    const value = admissionForecast(times, through, Math.max(now, at), model);
+    this.forecastCache = { version: this.version, horizon, value };
+    return value;
   }
 
   counts(now: number): { joined: number; waiting: number; admitted: number; active: number } {
@@ -79,13 +127,13 @@ export class WaitingRoom {
     if (!admission) return refuse(403, "queue_required", "This sale has a waiting room: join the queue and book with your admission token");
     const p = this.place(userId, now);
     if (p?.state === "admitted") return null;
-    if (p?.state === "expired") return refuse(403, "admission_expired", "Your shopping session has ended; join the queue again");
+    if (p?.state === "expired") return refuse(403, "admission_expired", "Your shopping session has ended; join the queue again for a new place at the back of the line");
     return refuse(403, "queue_required", "You have not been admitted yet; keep your place in the queue");
   }
 
   /** A shopper who booked leaves the store: the slot goes to the next in line. */
   leave(userId: string): void {
-    this.sql.exec("UPDATE queue SET state = 'done' WHERE user_id = ? AND state = 'admitted'", userId);
+    if (this.sql.exec("UPDATE queue SET state = 'done' WHERE user_id = ? AND state = 'admitted'", userId).rowsWritten > 0) this.version++;
   }
 
   /** The clock: open at on-sale time, lapse sessions, admit at the set rate. Returns when to run again. */
@@ -110,13 +158,12 @@ export class WaitingRoom {
         this.sql.exec("UPDATE queue SET state = 'admitted', admitted_at = ?, session_ends_at = ? WHERE state = 'waiting' AND position > ? AND position <= ?",
           now, now + s.session_minutes * 60_000, through, through + due.admit);
         this.meta.set("queue_admitted_through", String(through + due.admit));
-        this.sql.exec("INSERT INTO admissions (at, n) VALUES (?, ?)", now, due.admit);
-        this.sql.exec("DELETE FROM admissions WHERE at < ?", now - 120_000);
       }
       changed ||= due.admit > 0 || lapsed > 0;
       this.meta.set("queue_carry", String(due.carry));
       this.meta.set("queue_last_tick", String(now));
     });
+    this.version++;
     const pending = this.sql.exec<{ waiting: number; active: number }>(
       "SELECT COALESCE(SUM(state = 'waiting'), 0) AS waiting, COALESCE(SUM(state = 'admitted'), 0) AS active FROM queue").one();
     if (pending.waiting > 0) return { next: now + 1000, changed };
@@ -138,6 +185,7 @@ export class WaitingRoom {
       this.meta.set("queue_opened", "1");
       this.meta.set("queue_last_tick", String(Date.parse(s.on_sale_at)));
     });
+    this.version++;
     return true;
   }
 

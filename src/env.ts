@@ -19,6 +19,8 @@ export interface Env {
   PG_WS_PROXY?: string;
   HOLD_TTL_SECONDS?: string;
   MAX_SEATS_PER_BOOKING?: string;
+  /** Unpaid seats one account may hold for one event at once (general-admission places count as seats). */
+  MAX_HELD_SEATS_PER_ACCOUNT?: string;
   ACCESS_TOKEN_TTL_SECONDS?: string;
   REFRESH_TOKEN_TTL_SECONDS?: string;
   LOG_LEVEL?: string;

@@ -24,7 +24,7 @@ export async function accessibleBooking(c: Ctx, rawId: string | undefined): Prom
 /** An EventRoom refusal as a problem document. */
 export function refusal(r: Refusal): Problem {
   const title = { 403: "Forbidden", 404: "Not found", 409: "Conflict", 422: "Unprocessable request" }[r.status];
-  const extras: Record<string, unknown> = r.unavailable_seats ? { unavailable_seats: r.unavailable_seats } : {};
+  const extras: Record<string, unknown> = { ...r.extras, ...(r.unavailable_seats ? { unavailable_seats: r.unavailable_seats } : {}) };
   if (r.code === "queue_required" || r.code === "admission_expired") extras.join = "POST /api/queue/{event_id}/join";
   return new Problem(r.status, r.code, title, r.detail, extras);
 }

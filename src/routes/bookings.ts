@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { desc, eq, inArray } from "drizzle-orm";
 import { db, room, type AppEnv, type Ctx } from "../context";
-import { bookingItems, bookings, payments } from "../db/schema";
+import { bookingItems, bookings, events, payments } from "../db/schema";
 import { visibleState, type BookingState } from "../domain/booking-state";
+import { buyerRefundClosesAt } from "../domain/refund-window";
 import { sha256Hex } from "../domain/refresh-token";
 import { admissionTokenHeader, createBookingBody, idempotencyKeyHeader, listBookingsQuery } from "../domain/booking-input";
 import { readJson } from "../middleware/body";
@@ -48,15 +49,33 @@ async function startPayment(c: Ctx, b: BookingView): Promise<NonNullable<Payment
   };
 }
 
+/**
+ * A replayed booking that is no longer a hold: its intent as the provider has it now (paid, or
+ * canceled), without creating one. Null if none was ever made for it.
+ */
+async function currentPayment(c: Ctx, intentId: string | null): Promise<PaymentView> {
+  if (!intentId) return null;
+  try {
+    const intent = await paymentProvider(c.env).retrieveIntent(intentId);
+    return { payment_intent_id: intent.id, status: intent.status };
+  } catch (e) {
+    c.get("log").warn("payment intent lookup failed on a replay", { payment_intent_id: intentId, error: String(e) });
+    throw new Problem(503, "payment_unavailable", "Payment unavailable", "The payment provider cannot be reached right now; retry the same request", {}, { "Retry-After": "5" });
+  }
+}
+
 type BookingRow = typeof bookings.$inferSelect;
 async function withItems(c: Ctx, rows: BookingRow[]) {
   if (!rows.length) return [];
   const ids = rows.map((r) => r.bookingId);
-  const [items, pays] = await Promise.all([
+  const [items, pays, terms] = await Promise.all([
     db(c).select().from(bookingItems).where(inArray(bookingItems.bookingId, ids)),
     db(c).select().from(payments).where(inArray(payments.bookingId, ids)),
+    db(c).select({ eventId: events.eventId, startDate: events.startDate, refundWindowHours: events.refundWindowHours, rescheduledAt: events.rescheduledAt })
+      .from(events).where(inArray(events.eventId, [...new Set(rows.map((r) => r.eventId))])),
   ]);
   return rows.map((r) => {
+    const event = terms.find((t) => t.eventId === r.eventId);
     const pay = pays.filter((p) => p.bookingId === r.bookingId).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())[0];
     const mine = items.filter((i) => i.bookingId === r.bookingId);
     const area = mine.find((i) => i.kind === "area");
@@ -67,6 +86,7 @@ async function withItems(c: Ctx, rows: BookingRow[]) {
       items: mine.map((i) => ({ item_id: i.itemId, kind: i.kind, quantity: i.quantity, unit_price: i.unitPrice })),
       total_amount: r.totalAmount, currency: r.currency as BookingView["currency"],
       expires_at: r.expiresAt.toISOString(), created_at: r.createdAt.toISOString(),
+      refund_closes_at: event ? buyerRefundClosesAt(event).toISOString() : null,
     }, pay ? { payment_intent_id: pay.paymentIntentId, status: pay.status } : null);
   });
 }
@@ -97,8 +117,11 @@ export const bookingRoutes = new Hono<AppEnv>()
     if (!result.ok) throw refusal(result);
     if (result.replayed) c.header("Idempotent-Replayed", "true");
     else c.get("log").info("booking reserved", { booking_id: result.booking.booking_id, event_id: body.event_id, total: result.booking.total_amount });
-    const payment = await startPayment(c, result.booking);
-    return c.json({ ...result.booking, status: "reserved", payment }, 201);
+    // A replay answers with the booking as it is now: a hold still gets its payment (made now if the
+    // first attempt never got that far), anything else shows the payment it had.
+    const current = present(result.booking);
+    const payment = current.status === "reserved" ? await startPayment(c, result.booking) : await currentPayment(c, result.paymentIntentId);
+    return c.json({ ...current, payment }, 201);
   })
   .get("/", async (c) => {
     const q = readQuery(c, listBookingsQuery);

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { and, asc, count, eq, gte, lte, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, gte, lte, sql, type SQL } from "drizzle-orm";
 import { db, room, type AppEnv, type Ctx } from "../context";
 import type { Db } from "../db/client";
 import { outboxRow } from "../db/outbox";
@@ -9,13 +9,17 @@ import { createEventSchema, listEventsQuery, updateEventSchema } from "../domain
 import { DEFAULT_QUEUE, queueSettingsSchema, type QueueSettings } from "../domain/waiting-room";
 import type { Currency } from "../domain/money";
 import { expandSeats, summarize, type SeatMap } from "../domain/seat-map";
+import { buyerRefundClosesAt } from "../domain/refund-window";
+import { isReschedule, publishBreach, updateBreach, type RuleBreach } from "../domain/sale-rules";
+import { DEFAULT_MAX_HELD_SEATS } from "../../durable-objects/hold-limit";
+import type { SaleTerms } from "../../durable-objects/room-types";
 import { intVar } from "../env";
 import { readJson } from "../middleware/body";
 import { readQuery, uuidId } from "../middleware/params";
 import { authenticate, bearerToken, principalFrom, requireAuth } from "../middleware/auth";
 import { isWebSocketUpgrade } from "../middleware/edge-headers";
 import { forwardWithAuth } from "../../durable-objects/live-feed";
-import { problems } from "../problem";
+import { Problem, problems } from "../problem";
 import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
 import { rememberEventState } from "./event-gate";
@@ -26,7 +30,9 @@ type EventRow = typeof events.$inferSelect;
 export const eventView = (e: EventRow, withMap = true) => ({
   event_id: e.eventId, organizer_id: e.organizerId, title: e.title, description: e.description, category: e.category,
   venue: e.venue, location: e.location, start_date: e.startDate.toISOString(), end_date: e.endDate?.toISOString() ?? null,
-  currency: e.currency, status: e.status, refund_window_hours: e.refundWindowHours, min_price: e.minPrice, max_price: e.maxPrice, total_seats: e.totalSeats,
+  currency: e.currency, status: e.status, refund_window_hours: e.refundWindowHours,
+  rescheduled_at: e.rescheduledAt?.toISOString() ?? null, refund_closes_at: buyerRefundClosesAt(e).toISOString(),
+  min_price: e.minPrice, max_price: e.maxPrice, total_seats: e.totalSeats,
   ...(withMap ? { seat_map: e.seatMap as SeatMap } : {}), created_at: e.createdAt.toISOString(), updated_at: e.updatedAt.toISOString(),
 });
 
@@ -56,9 +62,24 @@ async function writeInventory(tx: Db | Parameters<Parameters<Db["transaction"]>[
   if (map.areas.length) await tx.insert(gaAreas).values(map.areas.map((a) => ({ eventId, name: a.name, price: a.price, capacity: a.capacity })));
 }
 
-function eventMessage(c: Ctx, type: EventType, e: EventRow) {
-  return outboxRow(makeMessage(type, e.eventId, eventView(e, false), { correlationId: c.get("requestId") }));
+function eventMessage(c: Ctx, type: EventType, e: EventRow, extra: Record<string, unknown> = {}) {
+  return outboxRow(makeMessage(type, e.eventId, { ...eventView(e, false), ...extra }, { correlationId: c.get("requestId") }));
 }
+
+/** What the event's room enforces and shows; versioned by the row's updated_at (see `nextUpdatedAt`). */
+const termsOf = (e: EventRow): SaleTerms => ({
+  startsAt: e.startDate.toISOString(), refundWindowHours: e.refundWindowHours, rescheduledAt: e.rescheduledAt?.toISOString() ?? null, version: e.updatedAt.getTime(),
+});
+
+/**
+ * updated_at for any change of an event: at least a millisecond past the row's previous value, on
+ * Postgres's clock, taken under the row lock, so it grows in the order changes commit and can
+ * version the room's copy of the terms.
+ */
+const nextUpdatedAt = sql`greatest(clock_timestamp(), ${events.updatedAt} + interval '1 millisecond')`;
+
+const breachProblem = (b: RuleBreach): Problem =>
+  b.kind === "invalid" ? problems.validation([{ field: b.field, message: b.message }]) : problems.conflict(b.code, b.detail, b.extras);
 
 /** Reads of the catalogue and seat maps: 100 a minute per IP by default. */
 const limitReads = async (c: Ctx, next: () => Promise<void>) => {
@@ -105,9 +126,16 @@ export const eventRoutes = new Hono<AppEnv>()
     if (e.status === "cancelled") throw problems.conflict("event_cancelled", "A cancelled event cannot be changed");
     if (body.seat_map && e.status !== "draft") throw problems.conflict("seat_map_locked", "The seat map is fixed once the event is published");
     if (body.currency && e.status !== "draft") throw problems.conflict("currency_locked", "The currency is fixed once the event is published");
+    const now = new Date();
+    const breach = updateBreach(e, body, now);
+    if (breach) throw breachProblem(breach);
     const start = body.start_date ? new Date(body.start_date) : e.startDate;
     const end = body.end_date === undefined ? e.endDate : body.end_date ? new Date(body.end_date) : null;
     if (end && end <= start) throw problems.validation([{ field: "end_date", message: "must be after start_date" }]);
+    const moved = isReschedule(e, start);
+    const startChanged = start.getTime() !== e.startDate.getTime();
+    // The dates and the refund window were checked against what was read: a concurrent change of them must be read first.
+    const termsChange = body.start_date !== undefined || body.end_date !== undefined || body.refund_window_hours !== undefined;
     const updated = await db(c).transaction(async (tx) => {
       const [row] = await tx.update(events).set({
         ...(body.title !== undefined ? { title: body.title } : {}),
@@ -118,39 +146,60 @@ export const eventRoutes = new Hono<AppEnv>()
         ...(body.currency !== undefined ? { currency: body.currency } : {}),
         ...(body.refund_window_hours !== undefined ? { refundWindowHours: body.refund_window_hours } : {}),
         ...(body.seat_map ? { seatMap: body.seat_map, ...summarize(body.seat_map) } : {}),
-        startDate: start, endDate: end, updatedAt: new Date(),
-      }).where(and(eq(events.eventId, e.eventId), eq(events.status, e.status))).returning();
+        ...(moved ? { rescheduledAt: now } : {}),
+        // Only what was sent: writing back the dates read earlier would undo a concurrent move.
+        ...(body.start_date !== undefined ? { startDate: start } : {}),
+        ...(body.end_date !== undefined ? { endDate: end } : {}),
+        updatedAt: nextUpdatedAt,
+      }).where(and(
+        eq(events.eventId, e.eventId), eq(events.status, e.status),
+        ...(termsChange ? [eq(events.startDate, e.startDate), eq(events.refundWindowHours, e.refundWindowHours)] : []),
+      )).returning();
       if (!row) throw problems.conflict("event_changed", "The event changed meanwhile; read it and try again");
       if (body.seat_map) {
         await tx.delete(seats).where(eq(seats.eventId, e.eventId));
         await tx.delete(gaAreas).where(eq(gaAreas.eventId, e.eventId));
         await writeInventory(tx, e.eventId, body.seat_map);
       }
-      await tx.insert(outbox).values(eventMessage(c, "EventUpdated", row));
+      // Buyers are told of a move (the notifier mails them from this message), with their refund deadline.
+      await tx.insert(outbox).values(eventMessage(c, "EventUpdated", row, startChanged ? { previous_start_date: e.startDate.toISOString() } : {}));
       return row;
     });
+    // The room stops selling at the start and shows the refund deadline: it learns every change
+    // (again on a retry, so a failure here is mended by sending the same update once more).
+    if (updated.status === "published") await room(c, updated.eventId).setTerms(termsOf(updated));
     return c.json(eventView(updated));
   })
   .post("/:id/publish", requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
     if (e.status === "cancelled") throw problems.conflict("event_cancelled", "A cancelled event cannot be published");
     if (e.status === "published") return c.json(eventView(e));
+    const breach = publishBreach(e, new Date());
+    if (breach) throw breachProblem(breach);
     const map = e.seatMap as SeatMap;
     // The room first: it is idempotent, so a failure after it is mended by publishing again.
     await room(c, e.eventId).configure({
       eventId: e.eventId, organizerId: e.organizerId, currency: e.currency as Currency, seats: expandSeats(map), areas: map.areas,
       holdTtlSeconds: intVar(c.env.HOLD_TTL_SECONDS, 600), maxPerBooking: intVar(c.env.MAX_SEATS_PER_BOOKING, 8),
+      maxHeldSeatsPerAccount: intVar(c.env.MAX_HELD_SEATS_PER_ACCOUNT, DEFAULT_MAX_HELD_SEATS), terms: termsOf(e),
     });
     if (e.queueSettings) await room(c, e.eventId).configureQueue(e.queueSettings as QueueSettings);
-    const updated = await setStatus(c, e, "published", "EventPublished");
-    rememberEventState(e.eventId, "published");
-    return c.json(eventView(updated));
+    // Published only with the terms the room was given: a date moved meanwhile must be published again.
+    const updated = await setStatus(c, e, "published", "EventPublished", [eq(events.status, "draft"), eq(events.startDate, e.startDate), eq(events.refundWindowHours, e.refundWindowHours)]);
+    if (updated) {
+      rememberEventState(e.eventId, "published");
+      return c.json(eventView(updated));
+    }
+    const current = await visibleEvent(c, e.eventId);
+    if (current.status === "published" && current.startDate.getTime() === e.startDate.getTime() && current.refundWindowHours === e.refundWindowHours) return c.json(eventView(current));
+    throw problems.conflict("event_changed", "The event changed while it was being published; read it and publish again");
   })
   .post("/:id/cancel", requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
     if (e.status === "cancelled") return c.json(eventView(e));
     if (e.status === "published") await room(c, e.eventId).close(c.get("requestId"));
     const cancelled = await setStatus(c, e, "cancelled", "EventCancelled");
+    if (!cancelled) throw problems.notFound("Event");
     rememberEventState(e.eventId, "cancelled");
     return c.json(eventView(cancelled));
   })
@@ -184,7 +233,7 @@ export const eventRoutes = new Hono<AppEnv>()
     const settings = await readJson(c, queueSettingsSchema);
     if (e.status === "cancelled") throw problems.conflict("event_cancelled", "A cancelled event has no sale to queue for");
     // Postgres keeps the record; the room holds the live copy (set again when the event is published).
-    await db(c).update(events).set({ queueSettings: settings, updatedAt: new Date() }).where(eq(events.eventId, e.eventId));
+    await db(c).update(events).set({ queueSettings: settings, updatedAt: nextUpdatedAt }).where(eq(events.eventId, e.eventId));
     if (e.status === "published") await room(c, e.eventId).configureQueue(settings);
     return c.json({ event_id: e.eventId, ...settings });
   })
@@ -200,10 +249,12 @@ export const eventRoutes = new Hono<AppEnv>()
     return room(c, e.eventId).fetch(forwardWithAuth(c.req.raw, { userId: p.userId, sessionId: p.sessionId ?? null, expiresAt: p.expiresAt }));
   });
 
-async function setStatus(c: Ctx, e: EventRow, status: "published" | "cancelled", type: EventType): Promise<EventRow> {
+/** Sets the status (if `guards` still hold) and announces it; null if they no longer do. */
+async function setStatus(c: Ctx, e: EventRow, status: "published" | "cancelled", type: EventType, guards: SQL[] = []): Promise<EventRow | null> {
   return db(c).transaction(async (tx) => {
-    const [row] = await tx.update(events).set({ status, updatedAt: new Date() }).where(eq(events.eventId, e.eventId)).returning();
-    await tx.insert(outbox).values(eventMessage(c, type, row!));
-    return row!;
+    const [row] = await tx.update(events).set({ status, updatedAt: nextUpdatedAt }).where(and(eq(events.eventId, e.eventId), ...guards)).returning();
+    if (!row) return null;
+    await tx.insert(outbox).values(eventMessage(c, type, row));
+    return row;
   });
 }

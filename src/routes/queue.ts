@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { QueueWatermark } from "../../durable-objects/room-types";
 import { room, type AppEnv, type Ctx } from "../context";
-import { estimatedWaitSeconds } from "../domain/waiting-room";
+import { expectedAdmissionAt, secondsUntil } from "../domain/waiting-room";
 import { loadKeys } from "../domain/tokens";
 import { signQueueToken, verifyQueueToken } from "../domain/queue-tokens";
 import { bearerToken, requireAuth } from "../middleware/auth";
@@ -20,15 +20,41 @@ const watermarks = new Map<string, { at: number; value: Promise<QueueWatermark> 
 /**
  * The admission watermark, from this isolate's cache when fresh: at peak, thousands of polls a
  * second share one EventRoom call per isolate per second instead of each making their own.
+ * With `madeSince`, only a copy asked for at or after that instant will do.
  */
-function watermark(c: Ctx, eventId: string): Promise<QueueWatermark> {
+function watermark(c: Ctx, eventId: string, madeSince = 0): Promise<QueueWatermark> {
   const hit = watermarks.get(eventId);
-  if (hit && Date.now() - hit.at < WATERMARK_TTL_MS) return hit.value;
+  if (hit && Date.now() - hit.at < WATERMARK_TTL_MS && hit.at >= madeSince) return hit.value;
   const value = room(c, eventId).queueWatermark();
   watermarks.set(eventId, { at: Date.now(), value });
   value.catch(() => watermarks.delete(eventId));
   if (watermarks.size > 1000) watermarks.delete(watermarks.keys().next().value!);
   return value;
+}
+
+/**
+ * A waiting shopper's answer. The wait comes from the room's forecast: an instant by which the
+ * place will have been admitted (if nobody leaves early), so it counts down with the clock. A room
+ * with no forecast (its waiting room was switched off) falls back to the set rate.
+ */
+function waiting(wm: QueueWatermark, position: number, now: number, freshToken?: string) {
+  const ahead = Math.max(0, position - wm.admittedThrough - 1);
+  const at = wm.forecast ? expectedAdmissionAt(wm.forecast, position) : now + Math.ceil(((ahead + 1) * 60_000) / Math.max(1, wm.admitPerMinute));
+  return {
+    state: "waiting" as const, position, ahead, estimated_wait_seconds: secondsUntil(at, now), estimated_admission_at: new Date(Math.max(at, now)).toISOString(),
+    ...(freshToken ? { queue_token: freshToken } : {}),
+  };
+}
+
+/**
+ * The waiting answer. A place the cached forecast does not cover joined after that copy was made:
+ * rather than guess, it gets a copy asked for after this poll arrived (so after its join), shared
+ * with the polls that need one at the same moment. The forecast projects 500 places past the last
+ * one handed out, so this is rare even while thousands join.
+ */
+async function waitingAnswer(c: Ctx, eventId: string, wm: QueueWatermark, position: number, arrivedAt: number, freshToken?: string) {
+  const current = !wm.forecast || position > wm.forecast.horizon ? await watermark(c, eventId, arrivedAt) : wm;
+  return waiting(current, position, Date.now(), freshToken);
 }
 
 const eventIdParam = (c: Ctx) => uuidId(c.req.param("event_id"), "Event");
@@ -53,6 +79,7 @@ export const queueRoutes = new Hono<AppEnv>()
     const claims = await verifyQueueToken(keys, "queue", bearer, eventId);
     if (!claims) throw new Problem(401, "invalid_queue_token", "Invalid queue token", "The queue token is not valid for this event; join again", {}, { "WWW-Authenticate": "Bearer" });
     await requireEventOnSale(c, eventId);
+    const arrivedAt = Date.now();
     const wm = await watermark(c, eventId);
     let position = claims.position;
     let freshToken: string | undefined;
@@ -65,14 +92,21 @@ export const queueRoutes = new Hono<AppEnv>()
       position = placed.position;
       freshToken = await signQueueToken(keys, "queue", { ...claims, position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
     }
-    if (position > wm.admittedThrough) {
-      const ahead = position - wm.admittedThrough - 1;
-      return c.json({ state: "waiting", position, ahead, estimated_wait_seconds: estimatedWaitSeconds(ahead + 1, wm.measuredPerMinute, wm.admitPerMinute), ...(freshToken ? { queue_token: freshToken } : {}) });
-    }
+    if (position > wm.admittedThrough) return c.json(await waitingAnswer(c, eventId, wm, position, arrivedAt, freshToken));
     const place = await room(c, eventId).queuePlace(claims.userId);
-    if (place?.state !== "admitted" || !place.sessionEndsAt) {
-      return c.json({ state: "expired", position, ahead: 0, estimated_wait_seconds: 0 });
+    if (place?.state === "waiting" && place.position !== null && place.position !== position) {
+      // The account joined again after its turn: this token follows it to its new place.
+      const fresh = await signQueueToken(keys, "queue", { ...claims, position: place.position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
+      return c.json(await waitingAnswer(c, eventId, wm, place.position, arrivedAt, fresh));
     }
-    const accessToken = await signQueueToken(keys, "admission", { userId: claims.userId, eventId, position }, new Date(place.sessionEndsAt));
-    return c.json({ state: "admitted", position, ahead: 0, estimated_wait_seconds: 0, access_token: accessToken, session_ends_at: new Date(place.sessionEndsAt).toISOString() });
+    if (place?.state !== "admitted" || !place.sessionEndsAt) {
+      return c.json({
+        state: "expired", position, ahead: 0, estimated_wait_seconds: 0,
+        detail: "Your turn is over (you booked, or your session ran out); join again for a new place at the back of the line",
+        join: `POST /api/queue/${eventId}/join`,
+      });
+    }
+    const admittedAt = place.position ?? position;
+    const accessToken = await signQueueToken(keys, "admission", { userId: claims.userId, eventId, position: admittedAt }, new Date(place.sessionEndsAt));
+    return c.json({ state: "admitted", position: admittedAt, ahead: 0, estimated_wait_seconds: 0, access_token: accessToken, session_ends_at: new Date(place.sessionEndsAt).toISOString() });
   });

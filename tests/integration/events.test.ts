@@ -1,6 +1,6 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { events, seats } from "../../src/db/schema";
+import { events, outbox, seats } from "../../src/db/schema";
 import { api, eventBody, inDays, publishedEvent, register, type Session } from "../support/api";
 import { testDb } from "../support/db";
 
@@ -118,5 +118,102 @@ describe("events over HTTP", () => {
     expect(late.status).toBe(409);
     expect(late.body.code).toBe("event_not_on_sale");
     expect((await api(`/api/events/${id}/publish`, { method: "POST", token: organizer.access })).status).toBe(409);
+  });
+});
+
+describe("the rules of the sale: dates", () => {
+  const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
+  const until = async (at: string) => {
+    const wait = Date.parse(at) - Date.now() + 250;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  };
+
+  it("refuses to publish an event that has started, and stops the room selling at the start", async () => {
+    const start = soon(6000);
+    const selling = await publishedEvent(organizer, { start_date: start, end_date: null });
+    const draft = await api<EventBody>("/api/events", { token: organizer.access, body: eventBody({ start_date: start, end_date: null }) });
+    expect(draft.status).toBe(201);
+    const queued = await publishedEvent(organizer, { start_date: start, end_date: null });
+    const q = await api(`/api/events/${queued}/queue`, { method: "PUT", token: organizer.access, body: { enabled: true, on_sale_at: new Date().toISOString(), admit_per_minute: 600, max_active: 100, session_minutes: 10 } });
+    expect(q.status).toBe(200);
+    expect((await api("/api/bookings", { token: fan.access, body: { event_id: selling, seat_ids: ["A-1-1"] } })).status).toBe(201);
+
+    await until(start);
+    const publish = await api<Problem>(`/api/events/${draft.body.event_id}/publish`, { method: "POST", token: organizer.access });
+    expect(publish.status).toBe(409);
+    expect(publish.body.code).toBe("event_started");
+    expect((await api<EventBody>(`/api/events/${draft.body.event_id}`, { token: organizer.access })).body.status).toBe("draft");
+    const late = await Promise.all(["A-1-2", "A-1-3", "A-1-4"].map((seat) => api<Problem>("/api/bookings", { token: fan.access, body: { event_id: selling, seat_ids: [seat] } })));
+    expect(late.map((r) => [r.status, r.body.code])).toEqual(Array.from({ length: 3 }, () => [409, "sales_closed"]));
+    const ga = await api<Problem>("/api/bookings", { token: fan.access, body: { event_id: selling, area: "FLOOR", quantity: 1 } });
+    expect([ga.status, ga.body.code]).toEqual([409, "sales_closed"]);
+    const join = await api<Problem>(`/api/queue/${queued}/join`, { method: "POST", token: fan.access });
+    expect([join.status, join.body.code]).toEqual([409, "sales_closed"]);
+    const seats = await api<{ seats: { seat_id: string; status: string }[] }>(`/api/events/${selling}/seats`);
+    expect(seats.body.seats.filter((s) => s.status !== "available").map((s) => s.seat_id)).toEqual(["A-1-1"]);
+  });
+
+  it("tells the room when the date of a published event moves, either way", async () => {
+    const earlier = await publishedEvent(organizer);
+    const later = await publishedEvent(organizer, { start_date: soon(5000), end_date: null });
+    const newStart = soon(5000);
+    const moved = await api<EventBody>(`/api/events/${earlier}`, { method: "PUT", token: organizer.access, body: { start_date: newStart, end_date: null } });
+    expect(moved.status).toBe(200);
+    const postponed = await api<EventBody>(`/api/events/${later}`, { method: "PUT", token: organizer.access, body: { start_date: inDays(30) } });
+    expect(postponed.status).toBe(200);
+    await until(newStart);
+    const refused = await api<Problem>("/api/bookings", { token: fan.access, body: { event_id: earlier, seat_ids: ["A-2-1"] } });
+    expect([refused.status, refused.body.code]).toEqual([409, "sales_closed"]);
+    expect((await api("/api/bookings", { token: fan.access, body: { event_id: later, seat_ids: ["A-2-1"] } })).status).toBe(201);
+  });
+
+  it("refuses a start_date in the past on update, draft or published, writing nothing", async () => {
+    const published = await publishedEvent(organizer);
+    const draft = (await api<EventBody & { start_date: string }>("/api/events", { token: organizer.access, body: eventBody() })).body;
+    for (const id of [published, draft.event_id]) {
+      const before = (await api<{ start_date: string }>(`/api/events/${id}`, { token: organizer.access })).body.start_date;
+      for (const past of ["2001-01-01T00:00:00Z", new Date(Date.now() - 60_000).toISOString()]) {
+        const r = await api<Problem>(`/api/events/${id}`, { method: "PUT", token: organizer.access, body: { start_date: past, end_date: null } });
+        expect(r.status).toBe(422);
+        expect(r.body.errors!.map((e) => e.field)).toContain("start_date");
+      }
+      expect((await api<{ start_date: string }>(`/api/events/${id}`, { token: organizer.access })).body.start_date).toBe(before);
+    }
+  });
+
+  it("lets the refund window of a published event be raised but not lowered", async () => {
+    const published = await publishedEvent(organizer, { refund_window_hours: 48 });
+    const lower = await api<Problem & { refund_window_hours: number }>(`/api/events/${published}`, { method: "PUT", token: organizer.access, body: { refund_window_hours: 47 } });
+    expect(lower.status).toBe(409);
+    expect(lower.body.code).toBe("refund_window_lowered");
+    expect((await api<Problem>(`/api/events/${published}`, { method: "PUT", token: organizer.access, body: { refund_window_hours: 0, title: "x" } })).status).toBe(409);
+    const raised = await api<{ refund_window_hours: number; title: string }>(`/api/events/${published}`, { method: "PUT", token: organizer.access, body: { refund_window_hours: 72 } });
+    expect([raised.status, raised.body.refund_window_hours]).toEqual([200, 72]);
+    expect((await api<{ refund_window_hours: number; title: string }>(`/api/events/${published}`)).body).toMatchObject({ refund_window_hours: 72, title: "BTS World Tour — Seoul" });
+    // A draft sells nothing yet: its organizer may set any window.
+    const draft = (await api<EventBody>("/api/events", { token: organizer.access, body: eventBody({ refund_window_hours: 48 }) })).body;
+    expect((await api(`/api/events/${draft.event_id}`, { method: "PUT", token: organizer.access, body: { refund_window_hours: 1 } })).status).toBe(200);
+  });
+});
+
+describe("the rules of the sale under concurrent changes", () => {
+  it("lets one of many concurrent date moves win, and the room sells under the terms Postgres kept", async () => {
+    const id = await publishedEvent(organizer);
+    const starts = Array.from({ length: 10 }, (_, i) => inDays(30 + i));
+    const puts = await Promise.all(starts.map((start_date) => api<EventBody & Problem & { start_date: string; refund_closes_at: string }>(`/api/events/${id}`, { method: "PUT", token: organizer.access, body: { start_date, end_date: null } })));
+    const won = puts.filter((r) => r.status === 200);
+    expect(won.length).toBeGreaterThanOrEqual(1);
+    for (const r of puts.filter((x) => x.status !== 200)) expect([r.status, r.body.code]).toEqual([409, "event_changed"]);
+    const kept = (await api<{ start_date: string; refund_closes_at: string }>(`/api/events/${id}`)).body;
+    expect(won.map((r) => r.body.start_date)).toContain(kept.start_date);
+    // The refund deadline a fresh booking shows comes from the room's copy of the terms.
+    const b = await api<{ refund_closes_at: string }>("/api/bookings", { token: fan.access, body: { event_id: id, seat_ids: ["A-2-2"] } });
+    expect(b.status).toBe(201);
+    expect(b.body.refund_closes_at).toBe(kept.refund_closes_at);
+    // Every winner announced its move from the start it replaced: the chain of moves has no gaps.
+    const { db, close } = await testDb();
+    const updates = await db.select().from(outbox).where(and(eq(outbox.aggregateId, id), eq(outbox.eventType, "EventUpdated")));
+    await close();
+    expect(updates).toHaveLength(won.length);
   });
 });

@@ -146,6 +146,53 @@ describe("payment saga over HTTP (simulator)", () => {
     await statusOf(b, fan, "refunded");
   });
 
+  it("keeps buyers' refunds open when the organizer moves a sold event's date, and tells them so", async () => {
+    const ev = await publishedEvent(organizer, { refund_window_hours: 48 });
+    const before = (await api<{ start_date: string; rescheduled_at: string | null; refund_closes_at: string }>(`/api/events/${ev}`)).body;
+    expect(before.rescheduled_at).toBeNull();
+    const b = await book(fan, ["A-1-1"], ev);
+    await checkout(b, "succeeded");
+    await statusOf(b, fan, "confirmed");
+    // Moved to 30 hours from now: the regular rule (48 hours before the start) would have closed refunds already.
+    const newStart = inDays(30 / 24);
+    const moved = await api<{ start_date: string; rescheduled_at: string; refund_closes_at: string }>(`/api/events/${ev}`, { method: "PUT", token: organizer.access, body: { start_date: newStart, end_date: null } });
+    expect(moved.status).toBe(200);
+    expect(moved.body.rescheduled_at).toBeTruthy();
+    expect(moved.body.refund_closes_at).toBe(new Date(newStart).toISOString());
+    const seen = await api<{ refund_closes_at: string }>(`/api/bookings/${b.booking_id}`, { token: fan.access });
+    expect(seen.body.refund_closes_at).toBe(new Date(newStart).toISOString());
+    const listed = await api<{ bookings: { booking_id: string; refund_closes_at: string }[] }>("/api/bookings?page_size=100", { token: fan.access });
+    expect(listed.body.bookings.find((x) => x.booking_id === b.booking_id)?.refund_closes_at).toBe(new Date(newStart).toISOString());
+    // The buyers are told: EventUpdated carries the old start and the refund deadline (the notifier mails from it).
+    const { db, close } = await testDb();
+    const updates = await db.select().from(outbox).where(and(eq(outbox.aggregateId, ev), eq(outbox.eventType, "EventUpdated")));
+    await close();
+    expect(updates).toHaveLength(1);
+    expect((updates[0]!.envelope as { data: Record<string, unknown> }).data).toMatchObject({
+      start_date: new Date(newStart).toISOString(), previous_start_date: before.start_date, refund_closes_at: new Date(newStart).toISOString(),
+    });
+    // A change that does not move the date keeps the window and announces no move.
+    const renamed = await api<{ rescheduled_at: string }>(`/api/events/${ev}`, { method: "PUT", token: organizer.access, body: { title: "BTS — new date" } });
+    expect(renamed.body.rescheduled_at).toBe(moved.body.rescheduled_at);
+    const r = await api<{ refund: string }>(`/api/payment/${b.booking_id}/refund`, { method: "POST", token: fan.access });
+    expect(r.status).toBe(202);
+    await statusOf(b, fan, "refunded");
+  });
+
+  it("replays a paid booking's Idempotency-Key as confirmed, with its payment", async () => {
+    const key = `k-${crypto.randomUUID()}`;
+    const body = { event_id: eventId, seat_ids: ["A-2-5"] };
+    const first = await api<Booking>("/api/bookings", { token: fan.access, body, headers: { "idempotency-key": key } });
+    expect(first.status).toBe(201);
+    await checkout(first.body, "succeeded");
+    await statusOf(first.body, fan, "confirmed");
+    const replay = await api<Booking>("/api/bookings", { token: fan.access, body, headers: { "idempotency-key": key } });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body).toMatchObject({ booking_id: first.body.booking_id, status: "confirmed", payment: { payment_intent_id: first.body.payment!.payment_intent_id, status: "succeeded" } });
+    expect(await seatStatus("A-2-5")).toBe("sold");
+  });
+
   it("refunds every confirmed booking when the organizer cancels the event", async () => {
     const ev = await publishedEvent(organizer);
     const paid = [await book(fan, ["A-1-1"], ev), await book(fan, ["A-1-2"], ev)];

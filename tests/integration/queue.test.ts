@@ -5,7 +5,7 @@ import { loadKeys } from "../../src/domain/tokens";
 import { api, eventually, publishedEvent, register, type Session } from "../support/api";
 import { BASE_URL, JWT_PRIVATE_JWK } from "../support/env";
 
-type Status = { state: string; position: number | null; ahead: number | null; estimated_wait_seconds: number; access_token?: string; queue_token?: string; code?: string };
+type Status = { state: string; position: number | null; ahead: number | null; estimated_wait_seconds: number; access_token?: string; queue_token?: string; code?: string; session_ends_at?: string };
 
 let organizer: Session;
 let fan: Session;
@@ -87,6 +87,71 @@ describe("waiting room over HTTP", () => {
       return s.body.position !== null ? s.body : undefined;
     }, 15_000, "placement at opening");
     expect(after.position).toBe(1);
+  });
+
+  it("lets a shopper who booked come back: joining again gives a new place at the back", async () => {
+    const id = await queuedEvent();
+    const [shopper, other] = await Promise.all([register(), register()]);
+    const j = await join(id, shopper);
+    const admitted = await eventually(async () => {
+      const s = await status(id, j.body.queue_token);
+      return s.body.state === "admitted" ? s.body : undefined;
+    }, 15_000, "admission");
+    expect(Date.parse(admitted.session_ends_at!)).toBeGreaterThan(Date.now());
+    const booked = await api("/api/bookings", { token: shopper.access, body: { event_id: id, seat_ids: ["A-1-3"] }, headers: { "admission-token": admitted.access_token! } });
+    expect(booked.status).toBe(201);
+    expect((await status(id, j.body.queue_token)).body.state).toBe("expired");
+    // The session is over: the old admission token says how to come back.
+    const spent = await api<{ code: string; detail: string; join: string }>("/api/bookings", { token: shopper.access, body: { event_id: id, seat_ids: ["A-1-4"] }, headers: { "admission-token": admitted.access_token! } });
+    expect(spent.status).toBe(403);
+    expect(spent.body.code).toBe("admission_expired");
+    expect(spent.body.detail).toMatch(/new place at the back/);
+    const otherJoin = await join(id, other);
+    const again = await join(id, shopper);
+    expect(again.status).toBe(201);
+    expect(again.body.state).toBe("waiting");
+    expect(again.body.position).toBeGreaterThan(otherJoin.body.position!);
+    // Joining a third time keeps the new place.
+    expect((await join(id, shopper)).body.position).toBe(again.body.position);
+    // The old queue token follows the account to its new place.
+    const old = await status(id, j.body.queue_token);
+    expect(["waiting", "admitted"]).toContain(old.body.state);
+    expect(old.body.position).toBe(again.body.position);
+    const readmitted = await eventually(async () => {
+      const s = await status(id, again.body.queue_token);
+      return s.body.state === "admitted" ? s.body : undefined;
+    }, 15_000, "admission from the new place");
+    const second = await api("/api/bookings", { token: shopper.access, body: { event_id: id, seat_ids: ["A-1-5"] }, headers: { "admission-token": readmitted.access_token! } });
+    expect(second.status).toBe(201);
+  });
+
+  it("estimates the wait from the shoppers inside when the store is full, counting down while nothing changes", async () => {
+    const id = await queuedEvent({ admit_per_minute: 60_000, max_active: 1, session_minutes: 1 });
+    const [first, second] = await Promise.all([register(), register()]);
+    const a = await join(id, first);
+    const inside = await eventually(async () => {
+      const s = await status(id, a.body.queue_token);
+      return s.body.state === "admitted" ? s.body : undefined;
+    }, 15_000, "the first shopper's admission");
+    const sessionEnds = Date.parse(inside.session_ends_at!);
+    const b = await join(id, second);
+    expect(b.body.position).toBe(2);
+    // The one slot frees when the first session ends: the wait shown runs to then, plus at most a
+    // tick lag to lapse it and one to admit (2.5 s), the forecast grid (2 s at a minute out) and rounding.
+    const within = async () => {
+      const before = Date.now();
+      const r = await status(id, b.body.queue_token);
+      const after = Date.now();
+      expect(r.body).toMatchObject({ state: "waiting", position: 2, ahead: 0 });
+      expect(r.body.estimated_wait_seconds).toBeGreaterThanOrEqual(Math.floor((sessionEnds - after) / 1000));
+      expect(r.body.estimated_wait_seconds).toBeLessThanOrEqual(Math.ceil((sessionEnds - before) / 1000) + 6);
+      return r.body.estimated_wait_seconds;
+    };
+    const s1 = await within();
+    expect(s1).toBeGreaterThan(30);
+    await new Promise((r) => setTimeout(r, 2500));
+    // Nothing changed: it counted down with the clock.
+    expect(await within()).toBeLessThanOrEqual(s1 - 2);
   });
 
   it("streams live counts to the organizer and refuses strangers", async () => {

@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventRoom } from "../../durable-objects/event-room";
-import type { RoomConfig } from "../../durable-objects/room-types";
+import type { RoomConfig, SaleTerms } from "../../durable-objects/room-types";
 import { expandSeats, type SeatMap } from "../../src/domain/seat-map";
 
 const MAP: SeatMap = {
@@ -183,5 +183,147 @@ describe("EventRoom", () => {
     expect(stats.bookings.reserved).toBe(won.length);
     // Every winning booking has its two outbox messages; nothing was lost or duplicated.
     expect(await outboxTypes(stub)).toHaveLength(won.length * 2);
+  });
+});
+
+const seatsHeld = (r: { ok: boolean } & Partial<{ booking: { seats: string[]; quantity?: number } }>) => (r.ok && r.booking ? r.booking.seats.length + (r.booking.quantity ?? 0) : 0);
+
+describe("EventRoom: open holds per account", () => {
+  it("holds at most the cap for one account under 100 concurrent reservations, seats and places alike, and others are unaffected", async () => {
+    const { stub, config } = freshRoom({ maxHeldSeatsPerAccount: 8 });
+    await stub.configure(config);
+    const greedy = user();
+    const seatIds = expandSeats(MAP).map((s) => s.seatId);
+    const mine = Array.from({ length: 100 }, (_, i) => (i % 2
+      ? stub.reserve({ userId: greedy, correlationId: "t", seatIds: [seatIds[i % 20]!] })
+      : stub.reserve({ userId: greedy, correlationId: "t", area: "FLOOR", quantity: 1 + (i % 3) })));
+    const theirs = Array.from({ length: 4 }, () => stub.reserve({ userId: user(), correlationId: "t", area: "FLOOR", quantity: 1 }));
+    const results = await Promise.all(mine);
+    const held = results.reduce((n, r) => n + seatsHeld(r), 0);
+    expect(held).toBeLessThanOrEqual(8);
+    expect(held).toBeGreaterThanOrEqual(6);
+    for (const r of results) {
+      if (r.ok) continue;
+      // Seats someone else (or this account) already holds are named as such; anything else is the cap.
+      if (r.code === "seats_unavailable") continue;
+      expect(r).toMatchObject({ status: 409, code: "hold_limit_reached", extras: { max_held_seats: 8 } });
+      expect(Number(r.extras!.held_seats)).toBeLessThanOrEqual(8);
+    }
+    expect((await Promise.all(theirs)).every((r) => r.ok)).toBe(true);
+    const stats = await stub.stats();
+    expect(stats.seats.held + stats.areas.held).toBe(held + 4);
+  });
+
+  it("counts only open holds: a cancelled, lapsed or paid booking frees its seats from the count", async () => {
+    const { stub, config } = freshRoom({ maxHeldSeatsPerAccount: 4, holdTtlSeconds: 600 });
+    await stub.configure(config);
+    const u = user();
+    const a = await stub.reserve({ userId: u, correlationId: "t", area: "FLOOR", quantity: 3 });
+    const b = await stub.reserve({ userId: u, correlationId: "t", seatIds: ["A-1-1"] });
+    if (!a.ok || !b.ok) throw new Error("reserve failed");
+    expect(await stub.reserve({ userId: u, correlationId: "t", seatIds: ["A-1-2"] })).toMatchObject({ ok: false, code: "hold_limit_reached", extras: { held_seats: 4, max_held_seats: 4 } });
+    await stub.cancel(b.booking.booking_id, "t", { userId: u, isStaff: false });
+    const c = await stub.reserve({ userId: u, correlationId: "t", seatIds: ["A-1-2"] });
+    expect(c).toMatchObject({ ok: true });
+    await stub.paymentSucceeded(paid(a.booking));
+    expect(await stub.reserve({ userId: u, correlationId: "t", area: "FLOOR", quantity: 3 })).toMatchObject({ ok: true });
+    // A hold whose time ran out counts for nothing, even before the alarm expires it.
+    await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("UPDATE bookings SET expires_at = ? WHERE user_id = ? AND status = 'reserved'", Date.now() - 1, u));
+    expect(await stub.reserve({ userId: u, correlationId: "t", area: "FLOOR", quantity: 4 })).toMatchObject({ ok: true });
+    expect(await stub.reserve({ userId: u, correlationId: "t", area: "FLOOR", quantity: 1 })).toMatchObject({ ok: false, code: "hold_limit_reached" });
+  });
+
+  it("defaults to 8 seats when the Worker names no cap", async () => {
+    const { stub, config } = freshRoom();
+    await stub.configure(config);
+    const u = user();
+    expect(await stub.reserve({ userId: u, correlationId: "t", area: "FLOOR", quantity: 8 })).toMatchObject({ ok: true });
+    expect(await stub.reserve({ userId: u, correlationId: "t", seatIds: ["A-2-1"] })).toMatchObject({ ok: false, code: "hold_limit_reached", extras: { held_seats: 8, max_held_seats: 8 } });
+  });
+});
+
+describe("EventRoom: replays say what became of the booking", () => {
+  const replayOf = async (stub: DurableObjectStub<EventRoom>, u: string, key: string) =>
+    stub.reserve({ userId: u, correlationId: "t", idempotency: { key, bodyHash: "h" }, seatIds: ["A-2-9"] });
+
+  it("answers a replay with the booking as it is now: reserved, cancelled, confirmed, expired", async () => {
+    const { stub, config } = freshRoom({ holdTtlSeconds: 600 });
+    await stub.configure(config);
+    const u = user();
+    const first = await replayOf(stub, u, "k");
+    if (!first.ok) throw new Error("reserve failed");
+    await stub.attachPayment(first.booking.booking_id, "pi_replay", "simulator", "t");
+    expect(await replayOf(stub, u, "k")).toMatchObject({ ok: true, replayed: true, booking: { booking_id: first.booking.booking_id, status: "reserved" }, paymentIntentId: "pi_replay" });
+    // Declined: the hold is cancelled. The buyer then pays with another card: confirmed.
+    await stub.paymentFailed(paid(first.booking, "pi_replay"));
+    expect(await replayOf(stub, u, "k")).toMatchObject({ ok: true, replayed: true, booking: { status: "cancelled" } });
+    await stub.paymentSucceeded(paid(first.booking, "pi_replay"));
+    expect(await replayOf(stub, u, "k")).toMatchObject({ ok: true, booking: { status: "confirmed" } });
+    // The replay held nothing: the seat was taken once.
+    expect((await stub.stats()).seats).toMatchObject({ sold: 1, held: 0 });
+
+    const v = user();
+    const lapsing = await replayOf(stub, v, "k2");
+    expect(lapsing).toMatchObject({ ok: false, code: "seats_unavailable" });
+    const other = await stub.reserve({ userId: v, correlationId: "t", idempotency: { key: "k3", bodyHash: "h3" }, seatIds: ["A-2-8"] });
+    if (!other.ok) throw new Error("reserve failed");
+    await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("UPDATE bookings SET expires_at = ? WHERE booking_id = ?", Date.now() - 1, other.booking.booking_id));
+    await runDurableObjectAlarm(stub);
+    expect(await stub.reserve({ userId: v, correlationId: "t", idempotency: { key: "k3", bodyHash: "h3" }, seatIds: ["A-2-8"] }))
+      .toMatchObject({ ok: true, replayed: true, booking: { booking_id: other.booking.booking_id, status: "expired" } });
+  });
+
+  it("still answers a replay after the sale was closed, and refuses a new booking", async () => {
+    const { stub, config } = freshRoom();
+    await stub.configure(config);
+    const u = user();
+    const first = await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "k", bodyHash: "h" }, seatIds: ["A-2-7"] });
+    if (!first.ok) throw new Error("reserve failed");
+    await stub.close("t");
+    expect(await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "k", bodyHash: "h" }, seatIds: ["A-2-7"] }))
+      .toMatchObject({ ok: true, replayed: true, booking: { status: "cancelled" } });
+    expect(await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "k", bodyHash: "other" }, seatIds: ["A-2-6"] })).toMatchObject({ ok: false, code: "idempotency_key_reused" });
+    expect(await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "new", bodyHash: "h" }, seatIds: ["A-2-6"] })).toMatchObject({ ok: false, code: "event_not_on_sale" });
+  });
+});
+
+describe("EventRoom: the terms of the sale", () => {
+  const terms = (over: Partial<SaleTerms> = {}): SaleTerms => ({
+    startsAt: new Date(Date.now() + 30 * 86400_000).toISOString(), refundWindowHours: 24, rescheduledAt: null, version: 1, ...over,
+  });
+
+  it("stops selling at the start, for seats, places and the queue, but still answers replays", async () => {
+    const { stub, config } = freshRoom({ terms: terms() });
+    await stub.configure(config);
+    const u = user();
+    const before = await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "k", bodyHash: "h" }, seatIds: ["A-1-1"] });
+    expect(before).toMatchObject({ ok: true });
+    // The date moves to a moment just passed (as far as this room's clock is concerned).
+    expect(await stub.setTerms(terms({ startsAt: new Date(Date.now() - 1).toISOString(), version: 2 }))).toMatchObject({ applied: true });
+    expect(await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-1-2"] })).toMatchObject({ ok: false, status: 409, code: "sales_closed" });
+    expect(await stub.reserve({ userId: user(), correlationId: "t", area: "FLOOR", quantity: 1 })).toMatchObject({ ok: false, status: 409, code: "sales_closed" });
+    await stub.configureQueue({ enabled: true, on_sale_at: new Date(Date.now() - 1000).toISOString(), admit_per_minute: 60, max_active: 10, session_minutes: 5 });
+    expect(await stub.joinQueue(user())).toMatchObject({ ok: false, status: 409, code: "sales_closed" });
+    expect(await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "k", bodyHash: "h" }, seatIds: ["A-1-1"] })).toMatchObject({ ok: true, replayed: true });
+    // Moved later again: selling resumes.
+    await stub.setTerms(terms({ version: 3 }));
+    expect(await stub.reserve({ userId: user(), correlationId: "t", admission: null, seatIds: ["A-1-3"] })).toMatchObject({ ok: false, code: "queue_required" });
+  });
+
+  it("keeps the newest terms when updates arrive out of order, and shows the refund deadline on bookings", async () => {
+    const { stub, config } = freshRoom({ terms: terms({ version: 10 }) });
+    await stub.configure(config);
+    const start = Date.now() + 10 * 86400_000;
+    const moved = terms({ startsAt: new Date(start).toISOString(), rescheduledAt: new Date().toISOString(), refundWindowHours: 48, version: 20 });
+    expect(await stub.setTerms(moved)).toMatchObject({ applied: true });
+    expect(await stub.setTerms(terms({ version: 15 }))).toMatchObject({ applied: false, terms: moved });
+    expect(await stub.configure({ ...config, terms: terms({ version: 5 }) })).toEqual({ status: "on_sale" });
+    const r = await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-1-4"] });
+    if (!r.ok) throw new Error("reserve failed");
+    // Rescheduled: at least 7 days from the move, never less than the regular 48 hours before the start.
+    const regular = start - 48 * 3600_000;
+    expect(Date.parse(r.booking.refund_closes_at!)).toBeGreaterThanOrEqual(regular);
+    expect(Date.parse(r.booking.refund_closes_at!)).toBeGreaterThan(Date.now() + 7 * 86400_000 - 60_000);
+    expect((await stub.getBooking(r.booking.booking_id))!.refund_closes_at).toBe(r.booking.refund_closes_at);
   });
 });
