@@ -28,9 +28,11 @@ export interface TextOptions {
 
 /** User text: the one schema for every free-text field and query value. */
 export function text({ max, min = 0, multiline = false, trim = !multiline }: TextOptions) {
-  const base = trim ? z.string().trim() : z.string();
+  // Control characters are refused as sent, before trimming: a vertical tab at the end is an error, not whitespace.
+  const checked = z.string().regex(multiline ? MULTI_LINE : SINGLE_LINE, CONTROL_MESSAGE);
+  const base = trim ? checked.trim() : checked;
   const sized = min > 0 ? base.min(min, min === 1 ? "must not be empty" : `must be at least ${min} characters`) : base;
-  return sized.max(max, `must be at most ${max} characters`).regex(multiline ? MULTI_LINE : SINGLE_LINE, CONTROL_MESSAGE);
+  return sized.max(max, `must be at most ${max} characters`);
 }
 
 /** An integer in [min, max]; -0 is refused too (it is not what any client means to send). */
