@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 // take Postgres down on purpose, and the machine has two cores.
 export default defineConfig({
   test: {
-    include: ["tests/integration/**/*.test.ts", "tests/load/**/*.test.ts"],
+    include: ["tests/static/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/load/**/*.test.ts"],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,

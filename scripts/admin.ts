@@ -16,7 +16,7 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { users } from "../src/db/schema";
 import { hashPassword } from "../src/domain/password";
-import { closeSharedProxy, openNodeDb } from "./lib/node-db";
+import { closeSharedProxy, openNodeDb } from "../workers/db";
 
 const USAGE = `usage:
   npm run admin -- promote <email>

@@ -13,7 +13,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTopics, ensureKafkaJars, isKafkaPid, startKafka, stopKafkaPid, TOPICS } from "./lib/kafka";
+import { createTopics, TOPICS } from "../workers/kafka/topics";
+import { ensureKafkaJars, isKafkaPid, startKafka, stopKafkaPid } from "./lib/kafka";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dir = path.join(root, ".data", "kafka");

@@ -4,7 +4,7 @@ import { migrate } from "drizzle-orm/neon-serverless/migrator";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { explainDbError } from "./lib/db-errors";
-import { closeSharedProxy, openNodeDb } from "./lib/node-db";
+import { closeSharedProxy, openNodeDb } from "../workers/db";
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "migrations");
 

@@ -5,12 +5,12 @@
  * Needs DATABASE_URL and KAFKA_BROKERS; SMTP_URL and SMS_WEBHOOK_URL are optional.
  */
 import http from "node:http";
-import { closeSharedProxy, openNodeDb } from "../scripts/lib/node-db";
+import { closeSharedProxy, openNodeDb } from "./db";
 import { describeError } from "../src/describe-error";
 import { makeLogger } from "../src/log";
 import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "./consumers/search-indexer";
 import { notify, NOTIFY_CONSUMER, NOTIFY_TOPICS, runNotifierSchedule } from "./consumers/notifier";
-import { kafkaClient, kafkaSink, runConsumer } from "./kafka-bus";
+import { kafkaClient, kafkaSink, runConsumer } from "./kafka/bus";
 import { channelsFromEnv } from "./notifications/channels";
 import { relayLag, runRelay } from "./outbox-relay";
 

@@ -20,14 +20,6 @@ const LIBS_DIR = path.join(REPO_ROOT, ".tmp", "kafka", "libs");
 /** Written last into LIBS_DIR, holding the pom's hash: a half-done copy or an edited pom means "fetch again". */
 const LIBS_STAMP = ".pom-sha256";
 
-/** Topics the services use, with their partition counts (keyed by booking/event id, so more partitions for the busy ones). */
-export const TOPICS: ReadonlyArray<{ readonly topic: string; readonly numPartitions: number }> = [
-  { topic: "booking-events", numPartitions: 6 },
-  { topic: "payment-events", numPartitions: 3 },
-  { topic: "event-events", numPartitions: 3 },
-  { topic: "inventory-events", numPartitions: 6 },
-];
-
 export interface KafkaBroker {
   /** bootstrap servers for clients, e.g. "127.0.0.1:9092" */
   brokers: string;
@@ -373,38 +365,4 @@ export async function stopKafkaIn(dir: string): Promise<void> {
   if (!fs.existsSync(file)) return;
   const pid = Number(fs.readFileSync(file, "utf8").trim());
   if (Number.isInteger(pid) && pid > 0) await stopKafkaPid(pid);
-}
-
-/**
- * Creates the TOPICS that are missing and adds partitions to any that have fewer than stated;
- * safe to run on every start. `replicationFactor` -1 takes the cluster's default (managed Kafka).
- */
-export async function createTopics(
-  brokers: string,
-  topics: ReadonlyArray<{ readonly topic: string; readonly numPartitions: number }> = TOPICS,
-  opts: { replicationFactor?: number } = {},
-): Promise<void> {
-  const admin = new Kafka({ clientId: "create-topics", brokers: brokers.split(","), logLevel: logLevel.WARN }).admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.topic));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: opts.replicationFactor ?? 1 })),
-      });
-    }
-    const present = topics.filter((t) => existing.has(t.topic));
-    if (present.length > 0) {
-      const meta = await admin.fetchTopicMetadata({ topics: present.map((t) => t.topic) });
-      const grow = present.filter((t) => {
-        const m = meta.topics.find((x) => x.name === t.topic);
-        return m !== undefined && m.partitions.length < t.numPartitions;
-      });
-      if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow.map((t) => ({ topic: t.topic, count: t.numPartitions })) });
-    }
-  } finally {
-    await admin.disconnect();
-  }
 }

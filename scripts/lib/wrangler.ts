@@ -42,6 +42,12 @@ export async function startWrangler(opts: {
     if (Date.now() > deadline) throw fail("wrangler dev did not answer within 120 s");
     await new Promise((r) => setTimeout(r, 300));
   }
+  // Detached (its own process group, so a Ctrl-C reaches the launcher first, which stops things in
+  // order): a launcher that exits without stopping it must still not leave workerd behind.
+  const group = child.pid;
+  const killOnExit = () => { if (group) try { process.kill(-group, "SIGKILL"); } catch { /* gone */ } };
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.removeListener("exit", killOnExit));
   return {
     url,
     child,

@@ -5,7 +5,7 @@ import * as schema from "./schema";
 export type Db = NeonDatabase<typeof schema>;
 
 /**
- * Points the Neon driver at a plain WebSocket-to-TCP proxy (scripts/pg-ws-proxy.ts) when one is
+ * Points the Neon driver at a plain WebSocket-to-TCP proxy (workers/pg-ws-proxy.ts) when one is
  * configured, so the same driver reaches a local PostgreSQL (embedded or not) and, in production (no proxy),
  * Neon itself. The address travels in the query string; the proxy only dials loopback.
  */

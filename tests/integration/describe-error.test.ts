@@ -2,7 +2,7 @@ import net from "node:net";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { users } from "../../src/db/schema";
-import { openNodeDb } from "../../scripts/lib/node-db";
+import { openNodeDb } from "../../workers/db";
 import { describeError, scrubMessage } from "../../src/describe-error";
 import { makeLogger } from "../../src/log";
 import { REDACTED } from "../../src/redact";

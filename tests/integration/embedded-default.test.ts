@@ -6,7 +6,7 @@
  */
 import { and, eq, inArray, sql, TransactionRollbackError } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { closeSharedProxy, openNodeDb } from "../../scripts/lib/node-db";
+import { closeSharedProxy, openNodeDb } from "../../workers/db";
 import { bookings, seats, users } from "../../src/db/schema";
 import { api, eventually, pool, publishedEvent, register, type Session } from "../support/api";
 import { DATABASE_URL, EMBEDDED_BASE_URL, EMBEDDED_DATABASE_URL } from "../support/env";

@@ -10,7 +10,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
-import { closeSharedProxy, openNodeDb } from "../../scripts/lib/node-db";
+import { closeSharedProxy, openNodeDb } from "../../workers/db";
 import { eventually } from "../support/api";
 
 const dir = path.resolve(`.tmp/test/embedded-postgres-lifecycle-${crypto.randomUUID().slice(0, 8)}`);

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { inArray, isNull, and } from "drizzle-orm";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeSharedProxy, openNodeDb } from "../../scripts/lib/node-db";
+import { closeSharedProxy, openNodeDb } from "../../workers/db";
 import { outboxRow } from "../../src/db/outbox";
 import { outbox } from "../../src/db/schema";
 import { makeMessage, type OutboxMessage } from "../../src/domain/envelope";

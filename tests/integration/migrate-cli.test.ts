@@ -9,7 +9,7 @@ import fs from "node:fs";
 import net from "node:net";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { closeSharedProxy, openNodeDb } from "../../scripts/lib/node-db";
+import { closeSharedProxy, openNodeDb } from "../../workers/db";
 import { migrateDatabase, MIGRATIONS_DIR } from "../../scripts/migrate";
 import { EMBEDDED_DATABASE_URL } from "../support/env";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeSharedProxy } from "../../scripts/lib/node-db";
+import { closeSharedProxy } from "../../workers/db";
 import type { Db } from "../../src/db/client";
 import { makeMessage, type Envelope } from "../../src/domain/envelope";
 import { notify } from "../../workers/consumers/notifier";

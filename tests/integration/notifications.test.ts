@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeSharedProxy } from "../../scripts/lib/node-db";
+import { closeSharedProxy } from "../../workers/db";
 import { events } from "../../src/db/schema";
 import { makeMessage, type Envelope } from "../../src/domain/envelope";
 import { notify, sendReminders } from "../../workers/consumers/notifier";

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { eq } from "drizzle-orm";
 import { Kafka, logLevel } from "kafkajs";
 import { describe, expect, it } from "vitest";
-import { createTopics, TOPICS } from "../../scripts/lib/kafka";
+import { createTopics, TOPICS } from "../../workers/kafka/topics";
 import { users } from "../../src/db/schema";
 import { api, register } from "../support/api";
 import { testDb } from "../support/db";

@@ -4,7 +4,7 @@ import { applyToPostgres } from "../../durable-objects/outbox-projection";
 import type { BookingView } from "../../durable-objects/room-types";
 import { bookings, events, gaAreas, outbox, seats, users } from "../../src/db/schema";
 import { makeMessage, type OutboxMessage } from "../../src/domain/envelope";
-import { closeSharedProxy } from "../../scripts/lib/node-db";
+import { closeSharedProxy } from "../../workers/db";
 import { DATABASE_URL, EMBEDDED_DATABASE_URL } from "../support/env";
 import { testDb } from "../support/db";
 

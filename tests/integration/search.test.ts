@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeSharedProxy } from "../../scripts/lib/node-db";
+import { closeSharedProxy } from "../../workers/db";
 import { outbox } from "../../src/db/schema";
 import { envelopeSchema } from "../../src/domain/envelope";
 import { indexForSearch } from "../../workers/consumers/search-indexer";

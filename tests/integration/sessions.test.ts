@@ -2,7 +2,7 @@ import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession, logoutByRefreshToken, rotateRefreshToken, type RotateResult } from "../../src/auth/sessions";
 import { refreshTokens, sessions, users } from "../../src/db/schema";
-import { closeSharedProxy, openNodeDb } from "../../scripts/lib/node-db";
+import { closeSharedProxy, openNodeDb } from "../../workers/db";
 import { DATABASE_URL, EMBEDDED_DATABASE_URL } from "../support/env";
 
 type Handle = Awaited<ReturnType<typeof openNodeDb>>;

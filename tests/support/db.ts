@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { openNodeDb } from "../../scripts/lib/node-db";
+import { openNodeDb } from "../../workers/db";
 import { bookings, gaAreas, outbox, seats } from "../../src/db/schema";
 import { DATABASE_URL } from "./env";
 import { api } from "./api";

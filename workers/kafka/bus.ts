@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type Consumer } from "kafkajs";
-import { envelopeSchema, type Envelope } from "../src/domain/envelope";
-import { describeError } from "../src/describe-error";
-import type { Sink } from "./outbox-relay";
+import { envelopeSchema, type Envelope } from "../../src/domain/envelope";
+import { describeError } from "../../src/describe-error";
+import type { Sink } from "../outbox-relay";
 
 export function kafkaClient(brokers: string, clientId: string): Kafka {
   return new Kafka({ clientId, brokers: brokers.split(","), logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200 } });
