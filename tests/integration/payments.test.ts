@@ -1,4 +1,5 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { isDeepStrictEqual } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { outbox, paymentEvents, payments, tickets, users } from "../../src/db/schema";
 import { api, eventually, inDays, publishedEvent, register, type Session } from "../support/api";
@@ -208,8 +209,14 @@ describe("payment saga over HTTP (simulator)", () => {
     const b = await book(fan, ["A-2-1"]);
     // Failure injection: the simulator takes the money but drops the webhook.
     expect((await checkout(b, "succeeded", false)).status).toBe(202);
-    await new Promise((r) => setTimeout(r, 500));
+    // No sleep-and-hope: a later payment's webhook goes through the same simulator queue, which
+    // delivers in the order it was filled; once that one has confirmed its booking, a webhook for
+    // the first (had one been queued) would have arrived before it.
+    const later = await book(fan, ["A-2-2"]);
+    await checkout(later, "succeeded");
+    await statusOf(later, fan, "confirmed");
     expect(await seatStatus("A-2-1")).toBe("held");
+    expect((await api<Booking>(`/api/bookings/${b.booking_id}`, { token: fan.access })).body.status).toBe("reserved");
     const admin = await register();
     const { db, close } = await testDb();
     await db.update(users).set({ role: "admin" }).where(eq(users.userId, admin.userId));
@@ -225,17 +232,48 @@ describe("payment saga over HTTP (simulator)", () => {
   });
 
   it("leaves no confirmed booking without a payment and no captured payment without a booking or refund", async () => {
+    // Its own bookings, one of each ending, on its own event: paid, paid then refunded, declined.
+    const ev = await publishedEvent(organizer);
+    const [paid, refunded, declined] = [await book(fan, ["A-1-1"], ev), await book(fan, ["A-1-2"], ev), await book(fan, ["A-1-3"], ev)];
+    await checkout(paid, "succeeded");
+    await checkout(refunded, "succeeded");
+    await checkout(declined, "failed");
+    await statusOf(paid, fan, "confirmed");
+    await statusOf(refunded, fan, "confirmed");
+    expect((await api(`/api/payment/${refunded.booking_id}/refund`, { method: "POST", token: fan.access })).status).toBe(202);
+    await statusOf(refunded, fan, "refunded");
+    await statusOf(declined, fan, "cancelled");
+    const ours = [paid.booking_id, refunded.booking_id, declined.booking_id];
+    const expected = { [paid.booking_id]: "confirmed/succeeded", [refunded.booking_id]: "refunded/refunded", [declined.booking_id]: "cancelled/failed" };
+
     const { db, close } = await testDb();
-    const orphans = await db.execute(sql`
-      SELECT b.booking_id FROM bookings b WHERE b.status = 'confirmed' AND NOT EXISTS (
-        SELECT 1 FROM payments p WHERE p.booking_id = b.booking_id AND p.status IN ('succeeded', 'refund_pending', 'refunded'))`);
-    const unmatched = await db.execute(sql`
-      SELECT p.payment_intent_id FROM payments p WHERE p.status = 'succeeded' AND NOT EXISTS (
-        SELECT 1 FROM bookings b WHERE b.booking_id = p.booking_id AND b.status = 'confirmed')`);
-    const [paidTotal] = await db.select({ n: sql<number>`count(*)::int` }).from(payments).where(eq(payments.status, "succeeded"));
-    await close();
-    expect(orphans.rows).toEqual([]);
-    expect(unmatched.rows).toEqual([]);
-    expect(paidTotal!.n).toBeGreaterThan(0);
+    try {
+      // Postgres learns of each change from the room's outbox: wait until it has all three endings.
+      const pairs = async () => Object.fromEntries((await db.execute<{ booking_id: string; pair: string }>(sql`
+        SELECT b.booking_id, b.status || '/' || coalesce(p.status, 'none') AS pair FROM bookings b
+        LEFT JOIN payments p ON p.booking_id = b.booking_id WHERE b.booking_id IN (${sql.join(ours.map((id) => sql`${id}::uuid`), sql`, `)})`)).rows
+        .map((r) => [r.booking_id, r.pair]));
+      const settled = await eventually(async () => {
+        const now = await pairs();
+        return isDeepStrictEqual(now, expected) ? now : undefined;
+      }, 30_000, "Postgres to record every booking's ending").catch(() => pairs());
+      expect(settled).toEqual(expected);
+
+      // The invariant, over exactly these bookings, then over everything Postgres holds.
+      const invariant = async (scope: SQL | null) => {
+        const only = (col: SQL) => (scope ? sql`AND ${col} IN (${scope})` : sql``);
+        const orphans = await db.execute(sql`
+          SELECT b.booking_id FROM bookings b WHERE b.status = 'confirmed' ${only(sql`b.booking_id`)} AND NOT EXISTS (
+            SELECT 1 FROM payments p WHERE p.booking_id = b.booking_id AND p.status IN ('succeeded', 'refund_pending', 'refunded'))`);
+        const unmatched = await db.execute(sql`
+          SELECT p.payment_intent_id FROM payments p WHERE p.status = 'succeeded' ${only(sql`p.booking_id`)} AND NOT EXISTS (
+            SELECT 1 FROM bookings b WHERE b.booking_id = p.booking_id AND b.status = 'confirmed')`);
+        return { orphans: orphans.rows, unmatched: unmatched.rows };
+      };
+      expect(await invariant(sql.join(ours.map((id) => sql`${id}::uuid`), sql`, `))).toEqual({ orphans: [], unmatched: [] });
+      expect(await invariant(null)).toEqual({ orphans: [], unmatched: [] });
+    } finally {
+      await close();
+    }
   });
 });

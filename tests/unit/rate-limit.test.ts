@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { LimitResult } from "../../src/rate-limit/limiter";
 import { slidingWindow, type WindowState } from "../../src/rate-limit/sliding-window";
 
 describe("sliding window (pure)", () => {
@@ -32,14 +33,29 @@ describe("sliding window (pure)", () => {
 });
 
 describe("Durable Object limiter (the embedded default's store)", () => {
-  it("counts per key across calls", async () => {
-    const key = `login:ip:${crypto.randomUUID()}`;
-    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
-    const outcomes = [];
-    for (let i = 0; i < 12; i++) outcomes.push((await stub.hit(10, 60_000)).success);
-    expect(outcomes.filter(Boolean).length).toBeGreaterThanOrEqual(10);
-    expect(outcomes.at(-1)).toBe(false);
+  /**
+   * Twelve hits on a fresh key, timed by the clock before and after. A burst inside one fixed
+   * window has exact answers (ten allowed, counting down, then refused); one that straddles a
+   * window boundary carries a weighted count over, so it is repeated on a fresh key.
+   */
+  async function burst(limit: number, windowMs: number): Promise<{ key: string; results: LimitResult[] }> {
+    for (;;) {
+      const key = `login:ip:${crypto.randomUUID()}`;
+      const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
+      const before = Date.now();
+      const results: LimitResult[] = [];
+      for (let i = 0; i < limit + 2; i++) results.push(await stub.hit(limit, windowMs));
+      if (Math.floor(before / windowMs) === Math.floor(Date.now() / windowMs)) return { key, results };
+    }
+  }
+
+  it("counts per key across calls: exactly the limit, counting down, then refusals", async () => {
+    const { key, results } = await burst(10, 60_000);
+    expect(results.map((r) => r.success)).toEqual([...Array<boolean>(10).fill(true), false, false]);
+    expect(results.map((r) => r.remaining)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 0]);
+    // Every answer names the same reset: the end of the window the burst ran in.
+    expect(new Set(results.map((r) => r.reset)).size).toBe(1);
     const other = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${key}-other`));
-    expect((await other.hit(10, 60_000)).success).toBe(true);
+    expect(await other.hit(10, 60_000)).toMatchObject({ success: true, remaining: 9 });
   });
 });
