@@ -146,6 +146,7 @@ export async function startStack<D extends string = never, W extends string = ne
       for (const r of running.splice(0).reverse()) {
         try {
           await r.stop();
+          log(`stopped ${r.name}`);
         } catch (e) {
           console.error(`stopping ${r.name} failed:`, formatError(e));
         }
@@ -169,9 +170,11 @@ export async function startStack<D extends string = never, W extends string = ne
   if (spec.signals) installSignalHandlers(spec.signals.exitCode, spec.signals.timeoutMs ?? 15_000);
 
   try {
-    const databases = {} as Record<D, { url: string }>;
+    const databases = {} as Record<D, { url: string }>; // filled below, one entry per key of spec.databases
     const dbSpecs = spec.databases;
     if (dbSpecs) {
+      // The migrator's (and any later Node client's) in-process proxy: stopped last.
+      await track({ name: "shared Node proxy", stop: () => closeSharedProxy() });
       for (const name of keysOf(dbSpecs)) {
         const url = await startDatabase(name, dbSpecs[name], track, log);
         if (spec.migrate ?? true) {
@@ -181,8 +184,6 @@ export async function startStack<D extends string = never, W extends string = ne
         }
         databases[name] = { url };
       }
-      // The migrator's (and any later Node client's) in-process proxy: closed before the databases stop.
-      await track({ name: "shared Node proxy", stop: () => closeSharedProxy() });
     }
 
     let proxy: PgWsProxy | null = null;
