@@ -1,8 +1,9 @@
+import fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { startPostgres, stopPostgres } from "../../scripts/lib/postgres";
 import { api, eventually, publishedEvent, register } from "../support/api";
 import { pgCounts, roomStats } from "../support/db";
-import { PG_DIR, PG_PORT } from "../support/env";
+import { PG_DIR, PG_PORT, WORKER_LOG } from "../support/env";
 
 // Failure injection with the real server: Postgres is stopped while buyers keep buying.
 let down = false;
@@ -10,12 +11,26 @@ afterAll(() => {
   if (down) startPostgres({ dir: PG_DIR, port: PG_PORT });
 });
 
+/** Failed flushes the event's room has logged since byte `from` of the Worker's log (JSON lines). */
+function flushFailuresLogged(from: number, eventId: string): number {
+  const fd = fs.openSync(WORKER_LOG, "r");
+  try {
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.max(0, size - from));
+    fs.readSync(fd, buf, 0, buf.length, from);
+    return buf.toString("utf8").split("\n").filter((l) => l.includes("outbox flush failed") && l.includes(`"event_id":"${eventId}"`)).length;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 describe("EventRoom → Postgres while Postgres is down", () => {
   it("keeps selling, reports 503 on /health, and converges with nothing lost or doubled", async () => {
     const organizer = await register("organizer");
     const fans = await Promise.all([register(), register(), register()]);
     const eventId = await publishedEvent(organizer);
 
+    const logFrom = fs.statSync(WORKER_LOG).size;
     stopPostgres(PG_DIR);
     down = true;
     const health = await api<{ status: string; checks: Record<string, string>; down: string[] }>("/health");
@@ -33,8 +48,9 @@ describe("EventRoom → Postgres while Postgres is down", () => {
     }
     const cancel = await api<{ booking_id: string }>("/api/bookings", { token: fans[0]!.access, body: { event_id: eventId, area: "FLOOR", quantity: 2 } });
     expect(cancel.status).toBe(201);
-    // Let the room try, fail and back off a few times. Reads that need Postgres say so plainly.
-    await new Promise((r) => setTimeout(r, 1500));
+    // The room has tried to flush, failed and backed off (its own log says so: a signal, not a sleep).
+    await eventually(async () => (flushFailuresLogged(logFrom, eventId) >= 2 ? true : undefined), 60_000, "the room to fail a flush twice");
+    // Reads that need Postgres say so plainly.
     const read = await api<{ code: string }>(`/api/events/${eventId}/stats`, { token: organizer.access });
     expect(read.status).toBe(503);
     expect(read.headers.get("retry-after")).toBe("5");
