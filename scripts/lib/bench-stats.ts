@@ -1,4 +1,4 @@
-/** Numbers and tables for `npm run bench` (scripts/bench.ts); no I/O here. */
+/** Numbers and tables for `npm run bench` (scripts/bench/); no I/O here. */
 
 export interface LatencySummary {
   p50: number;
