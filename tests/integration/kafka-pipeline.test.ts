@@ -8,7 +8,7 @@ import { outbox, processedMessages, searchEvents } from "../../src/db/schema";
 import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "../../workers/consumers/search-indexer";
 import { notify, NOTIFY_CONSUMER, NOTIFY_TOPICS } from "../../workers/consumers/notifier";
 import { smtpChannel } from "../../workers/notifications/channels";
-import { makeMessage } from "../../src/domain/envelope";
+import { makeMessage } from "../../src/pipeline/catalogue";
 import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
@@ -139,6 +139,7 @@ describe("outbox → Kafka bridge → search consumer", () => {
       const bookingId = crypto.randomUUID();
       const m = makeMessage("BookingConfirmed", bookingId, {
         booking_id: bookingId, event_id: eventId, user_id: fan.userId, status: "confirmed", seats: ["A-1-1"], total_amount: 150000, currency: "KRW",
+        reason: "payment_succeeded", tickets: [],
       }, { correlationId: "kafka-test" });
       // At-least-once made visible: the same message published twice.
       const sink = await kafkaSink(kafka);
