@@ -27,7 +27,8 @@ export interface OutboxDeps {
   wake(at: number): void;
   /** Something changed: the live feed has news. */
   changed(): void;
-  log(requestId: string): Logger;
+  /** The alarm's logger (the flush runs there). */
+  alarmLog(): Logger;
 }
 
 export class RoomOutbox implements TimedPart {
@@ -63,7 +64,7 @@ export class RoomOutbox implements TimedPart {
     } catch (e) {
       this.failures++;
       retryIn = Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.failures);
-      this.deps.log("alarm").warn("outbox flush failed", { failures: this.failures, retry_in_ms: retryIn, error: describeError(e) });
+      this.deps.alarmLog().warn("outbox flush failed", { failures: this.failures, retry_in_ms: retryIn, error: describeError(e) });
     } finally {
       this.deps.waitUntil(pool.end().catch(() => undefined));
     }
@@ -76,7 +77,7 @@ export class RoomOutbox implements TimedPart {
     const rows = this.deps.sql.exec<{ seq: number; message: string }>("SELECT seq, message FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?", FLUSH_BATCH).toArray();
     const last = rows[rows.length - 1];
     if (!last) return false;
-    await recordMessages(db, rows.map((r) => outboxMessageSchema.parse(JSON.parse(r.message))), this.deps.log("alarm"));
+    await recordMessages(db, rows.map((r) => outboxMessageSchema.parse(JSON.parse(r.message))), this.deps.alarmLog());
     // Only the rows that were sent: new ones may have been appended while we awaited.
     this.deps.sql.exec("UPDATE outbox SET sent_at = ? WHERE sent_at IS NULL AND seq <= ?", Date.now(), last.seq);
     return rows.length === FLUSH_BATCH;

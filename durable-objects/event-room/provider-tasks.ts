@@ -22,7 +22,8 @@ export interface TaskDeps {
   /** Resolved when a task runs: a deployment without a provider retries its tasks, not its whole alarm. */
   provider(): PaymentProvider;
   wake(at: number): void;
-  log(requestId: string): Logger;
+  /** The alarm's logger (tasks run there). */
+  alarmLog(): Logger;
 }
 
 export class ProviderTasks implements TimedPart {
@@ -58,7 +59,7 @@ export class ProviderTasks implements TimedPart {
         }
       } catch (e) {
         this.deps.sql.exec("UPDATE tasks SET attempts = attempts + 1, due_at = ?, last_error = ? WHERE id = ?", Date.now() + backoffMs(t.attempts + 1), formatError(e), t.id);
-        this.deps.log("alarm").warn("payment task failed; will retry", { kind: t.kind, booking_id: t.booking_id, intent_id: t.intent_id, attempts: t.attempts + 1, error: describeError(e) });
+        this.deps.alarmLog().warn("payment task failed; will retry", { kind: t.kind, booking_id: t.booking_id, intent_id: t.intent_id, attempts: t.attempts + 1, error: describeError(e) });
       }
     }
     return this.deps.sql.exec<{ t: number | null }>("SELECT MIN(due_at) AS t FROM tasks").one().t;
