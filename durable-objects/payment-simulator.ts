@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import Stripe from "stripe";
+import { z } from "zod";
 import { formatError } from "../src/describe-error";
 import type { Env } from "../src/env";
 import type { CreateIntentInput, IntentInfo, IntentStatus } from "../src/payments/provider";
@@ -84,7 +85,7 @@ export class PaymentSimulator extends DurableObject<Env> {
     if (row.status !== "succeeded") return { error: `This PaymentIntent has not succeeded (status ${row.status}); nothing to refund` };
     const refundId = randomId("re");
     this.sql.exec("INSERT INTO refunds (id, intent_id, idem_key, created) VALUES (?, ?, ?, ?)", refundId, intentId, idempotencyKey, Date.now());
-    const metadata = JSON.parse(row.metadata) as Record<string, string>;
+    const metadata = metadataOf(row);
     await this.enqueue(row.webhook_url, "charge.refunded", {
       id: randomId("ch"), object: "charge", amount: row.amount, amount_refunded: row.amount, currency: row.currency.toLowerCase(),
       payment_intent: row.id, refunded: true, status: "succeeded", metadata: { ...metadata, refund_reason: reason },
@@ -132,7 +133,7 @@ export class PaymentSimulator extends DurableObject<Env> {
 function info(row: IntentRow): IntentInfo {
   return {
     id: row.id, status: row.status as IntentStatus, amount: row.amount, currency: row.currency, clientSecret: row.client_secret,
-    metadata: JSON.parse(row.metadata) as Record<string, string>,
+    metadata: metadataOf(row),
   };
 }
 
@@ -140,7 +141,13 @@ function info(row: IntentRow): IntentInfo {
 function intentObject(row: IntentRow): Record<string, unknown> {
   return {
     id: row.id, object: "payment_intent", amount: row.amount, amount_received: row.status === "succeeded" ? row.amount : 0,
-    currency: row.currency.toLowerCase(), status: row.status, client_secret: row.client_secret, metadata: JSON.parse(row.metadata) as Record<string, string>,
+    currency: row.currency.toLowerCase(), status: row.status, client_secret: row.client_secret, metadata: metadataOf(row),
     livemode: false,
   };
+}
+
+const metadataSchema = z.record(z.string(), z.string());
+/** The intent's metadata as the simulator stored it (booking, event and user ids). */
+function metadataOf(row: { metadata: string }): Record<string, string> {
+  return metadataSchema.parse(JSON.parse(row.metadata));
 }

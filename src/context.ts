@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { Pool } from "@neondatabase/serverless";
+import { config } from "./config";
 import { openDb, type Db } from "./db/client";
 import type { Env } from "./env";
 import type { Logger } from "./log";
@@ -19,7 +20,7 @@ export type Ctx = Context<AppEnv>;
 export function db(c: Ctx): Db {
   const existing = c.get("db");
   if (existing) return existing;
-  const { db: handle, pool } = openDb(c.env.DATABASE_URL, c.env.PG_WS_PROXY || undefined);
+  const { db: handle, pool } = openDb(c.env.DATABASE_URL, config(c.env).pgWsProxy);
   c.set("db", handle);
   c.set("pool", pool);
   return handle;

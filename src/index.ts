@@ -1,4 +1,5 @@
 import { app } from "./app";
+import { config } from "./config";
 import { openDb } from "./db/client";
 import { describeError } from "./describe-error";
 import type { Env } from "./env";
@@ -14,8 +15,8 @@ export default {
   /** Cron: settle payments whose webhook never came. */
   async scheduled(controller, env, ctx) {
     const runId = `cron:${controller.scheduledTime}`;
-    const log = makeLogger({ request_id: runId }, env.LOG_LEVEL);
-    const { db, pool } = openDb(env.DATABASE_URL, env.PG_WS_PROXY || undefined);
+    const log = makeLogger({ request_id: runId }, config(env).logLevel);
+    const { db, pool } = openDb(env.DATABASE_URL, config(env).pgWsProxy);
     try {
       await reconcilePayments(env, db, log);
     } catch (e) {

@@ -1,5 +1,5 @@
 import type { Db } from "../src/db/client";
-import type { Envelope } from "../src/domain/envelope";
+import type { Envelope } from "../src/pipeline/envelope";
 import { indexForSearch } from "./consumers/search-indexer";
 import type { Executor } from "./consumers/processed";
 import { notify, runNotifierSchedule } from "./consumers/notifier";

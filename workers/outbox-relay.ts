@@ -1,7 +1,7 @@
 import { asc, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../src/db/client";
 import { outbox } from "../src/db/schema";
-import { envelopeSchema, type Envelope } from "../src/domain/envelope";
+import { envelopeSchema, type Envelope } from "../src/pipeline/envelope";
 
 /** Where relayed rows go: the Kafka producer, or (embedded default) the consumers in-process. */
 export interface Sink {

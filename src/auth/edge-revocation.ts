@@ -3,12 +3,11 @@
  * the edge store (Upstash Redis or the limiter Durable Object), for as long as any access token
  * of it can still be valid.
  */
-import { intVar, type Env } from "../env";
+import { config, MAX_ACCESS_TOKEN_TTL_SECONDS } from "../config";
+import type { Env } from "../env";
 import { forgetSession } from "../middleware/auth";
 import { revocations } from "../rate-limit";
 
-/** Access tokens live at most this long, whatever ACCESS_TOKEN_TTL_SECONDS says. */
-export const MAX_ACCESS_TOKEN_TTL_SECONDS = 900;
 /**
  * An access token is signed with an issue time taken before its session's rotation commits, and a
  * revocation commits after that (it waits for the session lock), so every token of a revoked
@@ -16,7 +15,8 @@ export const MAX_ACCESS_TOKEN_TTL_SECONDS = 900;
  */
 export const EDGE_REVOCATION_TTL_SECONDS = MAX_ACCESS_TOKEN_TTL_SECONDS + 60;
 
-export const accessTokenTtl = (env: Env): number => Math.min(intVar(env.ACCESS_TOKEN_TTL_SECONDS, MAX_ACCESS_TOKEN_TTL_SECONDS), MAX_ACCESS_TOKEN_TTL_SECONDS);
+/** ACCESS_TOKEN_TTL_SECONDS, capped at MAX_ACCESS_TOKEN_TTL_SECONDS (src/config.ts). */
+export const accessTokenTtl = (env: Env): number => config(env).accessTokenTtlSeconds;
 
 /** Records the revocation at the edge (idempotent, so a failed write is mended by trying again). */
 export async function revokeAtEdge(env: Env, sessionId: string): Promise<void> {

@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import type { AppEnv, Ctx } from "../context";
-import { isDevelopment } from "../env";
+import { config, isDevelopment } from "../config";
 
 export const isWebSocketUpgrade = (c: Ctx): boolean => c.req.header("upgrade")?.toLowerCase() === "websocket";
 
@@ -39,18 +39,6 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** The page's CSP nonce, for `<script nonce>` and `<style nonce>`. */
 export const cspNonce = (c: Ctx): string => c.get("secureHeadersNonce") ?? "";
 
-const originSets = new Map<string, Set<string>>();
-/** CORS_ORIGINS as a set of exact origins (parsed once per isolate and value). */
-export function allowedOrigins(raw: string | undefined): Set<string> {
-  const key = raw ?? "";
-  let set = originSets.get(key);
-  if (!set) {
-    set = new Set(key.split(",").map((o) => o.trim().replace(/\/+$/, "")).filter(Boolean));
-    originSets.set(key, set);
-  }
-  return set;
-}
-
 const grant = cors({
   origin: (origin) => origin,
   allowMethods: ["GET", "POST", "PUT", "DELETE"],
@@ -67,7 +55,7 @@ const grant = cors({
 export const corsPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (isWebSocketUpgrade(c)) return next();
   const origin = c.req.header("origin");
-  if (origin && allowedOrigins(c.env.CORS_ORIGINS).has(origin)) return grant(c, next);
+  if (origin && config(c.env).corsOrigins.has(origin)) return grant(c, next);
   if (c.req.method === "OPTIONS" && origin && c.req.header("access-control-request-method")) {
     return c.body(null, 204, { Vary: "Origin" });
   }

@@ -1,13 +1,14 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
 import { releaseDb } from "../context";
+import { config } from "../config";
 import { makeLogger } from "../log";
 
 /** Request id (from X-Request-Id or fresh), a JSON logger bound to it, an access log line. */
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const incoming = c.req.header("x-request-id");
   const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
-  const log = makeLogger({ request_id: requestId }, c.env.LOG_LEVEL);
+  const log = makeLogger({ request_id: requestId }, config(c.env).logLevel);
   c.set("requestId", requestId);
   c.set("log", log);
   const started = Date.now();

@@ -4,12 +4,12 @@ import { desc } from "drizzle-orm";
 import { db, type AppEnv } from "../context";
 import { cspNonce } from "../middleware/edge-headers";
 import { notifications } from "../db/schema";
-import { isDevelopment } from "../env";
+import { config, isDevelopment } from "../config";
 import { problems } from "../problem";
 
 /** The local mailbox: the latest notifications the notifier sent. It shows everyone's mail, so only development serves it. */
 export const mailboxPage = new Hono<AppEnv>().get("/dev/mail", async (c) => {
-  if (c.env.MAILBOX_PAGE !== "on" || !isDevelopment(c.env)) throw problems.notFound("Mailbox");
+  if (!config(c.env).mailboxPage || !isDevelopment(c.env)) throw problems.notFound("Mailbox");
   const rows = await db(c).select().from(notifications).orderBy(desc(notifications.createdAt)).limit(50);
   return c.html(html`<!doctype html><html><head><meta charset="utf-8"><title>Mailbox · Ticketing Pro</title>
 <style nonce="${cspNonce(c)}">body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}article{border-bottom:1px solid #ddd;padding:.5rem 0}pre{white-space:pre-wrap}</style></head>

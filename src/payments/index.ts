@@ -1,5 +1,6 @@
 import Stripe from "stripe";
-import { isDevelopment, type Env } from "../env";
+import { config, isDevelopment } from "../config";
+import type { Env } from "../env";
 import { Problem } from "../problem";
 import type { PaymentProvider } from "./provider";
 import { SimulatorProvider } from "./simulator-provider";
@@ -18,15 +19,18 @@ export function paymentSetup(env: Pick<Env, "STRIPE_SECRET_KEY" | "ENVIRONMENT">
 
 export const simulatorEnabled = (env: Pick<Env, "STRIPE_SECRET_KEY" | "ENVIRONMENT">): boolean => paymentSetup(env) === "simulator";
 
+/** Whose payments this deployment's webhooks report: the simulator's only where it runs, Stripe's everywhere else. */
+export const reportingProvider = (env: Pick<Env, "STRIPE_SECRET_KEY" | "ENVIRONMENT">): PaymentProvider["name"] =>
+  simulatorEnabled(env) ? "simulator" : "stripe";
+
 export const paymentProviderMissing = () =>
   new Problem(503, "payment_provider_missing", "Payments are not configured", "No payment provider is configured here, so bookings are closed until one is", {}, { "Retry-After": "300" });
 
 /** Stripe when a secret key is configured; the local simulator in development; otherwise a 503. */
 export function paymentProvider(env: Env): PaymentProvider {
-  if (env.STRIPE_SECRET_KEY) return new StripeProvider(stripeClient(env.STRIPE_SECRET_KEY, env.STRIPE_API_BASE || undefined));
+  if (env.STRIPE_SECRET_KEY) return new StripeProvider(stripeClient(env.STRIPE_SECRET_KEY, config(env).stripeApiBase));
   if (!simulatorEnabled(env)) throw paymentProviderMissing();
-  const base = (env.PUBLIC_BASE_URL || "http://127.0.0.1:8787").replace(/\/$/, "");
-  return new SimulatorProvider(env.PAYMENT_SIMULATOR.get(env.PAYMENT_SIMULATOR.idFromName("simulator")), `${base}/api/payment/webhook`);
+  return new SimulatorProvider(env.PAYMENT_SIMULATOR.get(env.PAYMENT_SIMULATOR.idFromName("simulator")), `${config(env).publicBaseUrl}/api/payment/webhook`);
 }
 
 /** How long after its timestamp a signed webhook is still accepted (Stripe's default). */

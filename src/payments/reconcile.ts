@@ -4,6 +4,8 @@ import { describeError } from "../describe-error";
 import { bookings, payments } from "../db/schema";
 import type { Env } from "../env";
 import type { Logger } from "../log";
+import { makeMessage } from "../pipeline/catalogue";
+import { recordMessages } from "../pipeline/projection";
 import { paymentProvider } from ".";
 import { settleSucceeded } from "./settle";
 
@@ -12,7 +14,6 @@ export interface ReconcileReport {
   fixed: { payment_intent_id: string; booking_id: string | null; outcome: string }[];
   anomalies: { booking_id: string; problem: string }[];
 }
-
 
 /**
  * Finds payments whose webhook never came and settles them through the same code the webhook
@@ -37,7 +38,7 @@ export async function reconcilePayments(env: Env, db: Db, log: Logger, graceMs =
       if (intent.status === "succeeded") {
         report.fixed.push({ payment_intent_id: p.paymentIntentId, booking_id: p.bookingId, outcome: await settleSucceeded(deps, facts) });
       } else if (intent.status === "canceled") {
-        await db.update(payments).set({ status: "canceled", updatedAt: now }).where(eq(payments.paymentIntentId, p.paymentIntentId));
+        await recordMessages(db, [makeMessage("PaymentCanceled", p.paymentIntentId, { payment_intent_id: p.paymentIntentId, booking_id: p.bookingId }, { correlationId: deps.correlationId, now })], log);
         report.fixed.push({ payment_intent_id: p.paymentIntentId, booking_id: p.bookingId, outcome: "marked_canceled" });
       } else if (p.status === "requires_payment" && intent.status === "requires_payment_method" && p.bookingId) {
         // Declined with no webhook: only matters while the booking still holds seats.

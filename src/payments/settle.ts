@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { eventRoom } from "../context";
 import type { Db } from "../db/client";
 import { payments } from "../db/schema";
@@ -6,7 +6,9 @@ import { uuid } from "../domain/input";
 import type { IntentFacts, RefundFacts, WebhookEvent } from "../domain/payment-input";
 import type { Env } from "../env";
 import type { Logger } from "../log";
-import { paymentProvider } from ".";
+import { makeMessage } from "../pipeline/catalogue";
+import { recordMessages } from "../pipeline/projection";
+import { paymentProvider, reportingProvider } from ".";
 import { ProviderRefusal } from "./provider";
 
 export interface SettleDeps { env: Env; db: Db; log: Logger; correlationId: string }
@@ -17,10 +19,15 @@ const target = (metadata: Record<string, string>) => {
   return bookingId.success && eventId.success ? { bookingId: bookingId.data, eventId: eventId.data } : null;
 };
 
+/** What the room is told of a payment the provider reported. */
+const report = (deps: SettleDeps, t: { bookingId: string }, pi: { id: string; amount: number; currency: string }) =>
+  ({ bookingId: t.bookingId, intentId: pi.id, provider: reportingProvider(deps.env), amount: pi.amount, currency: pi.currency, correlationId: deps.correlationId });
+
 /**
  * Money we cannot match to a booking goes back at once. The refund is idempotent per intent, and
- * the payments row records why, so reconciliation and support can see it. False when the provider
- * says there is no such payment to refund (an event about an intent it does not know): nothing to do.
+ * the payments row records why (through the outbox, like every payment fact), so reconciliation
+ * and support can see it. False when the provider says there is no such payment to refund (an
+ * event about an intent it does not know): nothing to do.
  */
 async function refundOrphan(deps: SettleDeps, pi: IntentFacts, reason: string): Promise<boolean> {
   const provider = paymentProvider(deps.env);
@@ -31,10 +38,11 @@ async function refundOrphan(deps: SettleDeps, pi: IntentFacts, reason: string): 
     deps.log.warn("orphan payment not refunded: the provider refused", { payment_intent_id: pi.id, reason });
     return false;
   }
-  await deps.db.insert(payments).values({
-    paymentIntentId: pi.id, bookingId: target(pi.metadata)?.bookingId ?? null, eventId: target(pi.metadata)?.eventId ?? null,
-    provider: provider.name, amount: pi.amount, currency: pi.currency.toUpperCase(), status: "refund_pending", note: reason,
-  }).onConflictDoUpdate({ target: payments.paymentIntentId, set: { status: "refund_pending", note: reason, updatedAt: new Date() } });
+  const t = target(pi.metadata);
+  await recordMessages(deps.db, [makeMessage("UnmatchedPaymentReceived", pi.id, {
+    payment_intent_id: pi.id, provider: provider.name, amount: pi.amount, currency: pi.currency.toUpperCase(),
+    booking_id: t?.bookingId ?? null, event_id: t?.eventId ?? null, reason,
+  }, { correlationId: deps.correlationId })], deps.log);
   deps.log.warn("payment refunded: no booking to honour it", { payment_intent_id: pi.id, reason });
   return true;
 }
@@ -42,9 +50,7 @@ async function refundOrphan(deps: SettleDeps, pi: IntentFacts, reason: string): 
 /** payment_intent.succeeded, from a webhook or from reconciliation: one code path. */
 export async function settleSucceeded(deps: SettleDeps, pi: IntentFacts): Promise<string> {
   const t = target(pi.metadata);
-  const result = t
-    ? await eventRoom(deps.env, t.eventId).paymentSucceeded({ bookingId: t.bookingId, intentId: pi.id, amount: pi.amount, currency: pi.currency, correlationId: deps.correlationId })
-    : { outcome: "unknown_booking" as const };
+  const result = t ? await eventRoom(deps.env, t.eventId).paymentSucceeded(report(deps, t, pi)) : { outcome: "unknown_booking" as const };
   if (result.outcome === "unknown_booking") {
     return (await refundOrphan(deps, pi, "unknown_booking")) ? "refunded:unknown_booking" : "ignored:not_refundable";
   }
@@ -58,8 +64,9 @@ export async function settleSucceeded(deps: SettleDeps, pi: IntentFacts): Promis
 export async function settleFailed(deps: SettleDeps, pi: IntentFacts): Promise<string> {
   const t = target(pi.metadata);
   if (!t) return "ignored:unknown_booking";
-  const r = await eventRoom(deps.env, t.eventId).paymentFailed({ bookingId: t.bookingId, intentId: pi.id, amount: pi.amount, currency: pi.currency, correlationId: deps.correlationId });
-  return r.changed ? "booking_cancelled" : `ignored:${r.status ?? "unknown_booking"}`;
+  const r = await eventRoom(deps.env, t.eventId).paymentFailed(report(deps, t, pi));
+  if (!r.ok) return "ignored:unknown_booking";
+  return r.value.changed ? "booking_cancelled" : `ignored:${r.value.status}`;
 }
 
 export async function settleRefunded(deps: SettleDeps, charge: RefundFacts): Promise<string> {
@@ -68,12 +75,14 @@ export async function settleRefunded(deps: SettleDeps, charge: RefundFacts): Pro
   const eventId = row?.eventId ?? target(charge.metadata)?.eventId;
   if (bookingId && eventId) {
     const r = await eventRoom(deps.env, eventId).refundCompleted({
-      bookingId, intentId: charge.paymentIntentId, amount: charge.amount, currency: charge.currency, correlationId: deps.correlationId, refundId: charge.refundId,
+      ...report(deps, { bookingId }, { id: charge.paymentIntentId, amount: charge.amount, currency: charge.currency }), refundId: charge.refundId,
     });
-    if (r.booking) return r.changed ? `refunded:${r.booking.status}` : "already_refunded";
+    if (r.ok) return r.value.changed ? `refunded:${r.value.booking.status}` : "already_refunded";
   }
   // No booking in any room: an orphan payment whose refund completed.
-  await deps.db.update(payments).set({ status: "refunded", updatedAt: sql`now()` }).where(eq(payments.paymentIntentId, charge.paymentIntentId));
+  await recordMessages(deps.db, [makeMessage("UnmatchedPaymentRefunded", charge.paymentIntentId, {
+    payment_intent_id: charge.paymentIntentId, refund_id: charge.refundId, amount: charge.amount, currency: charge.currency.toUpperCase(),
+  }, { correlationId: deps.correlationId })], deps.log);
   return "refunded:no_booking";
 }
 

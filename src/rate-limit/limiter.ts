@@ -1,18 +1,10 @@
 import type { Ctx } from "../context";
+import { config, type RateLimits } from "../config";
 import type { Env } from "../env";
-import { intVar } from "../env";
 import { Problem } from "../problem";
 
-/** The seed's limits, per minute; each can be changed per environment in wrangler.toml. */
-export const RULES = {
-  login: { envVar: "RATE_LIMIT_LOGIN_PER_MIN", fallback: 10 },
-  register: { envVar: "RATE_LIMIT_REGISTER_PER_MIN", fallback: 5 },
-  bookings: { envVar: "RATE_LIMIT_BOOKINGS_PER_MIN", fallback: 20 },
-  eventReads: { envVar: "RATE_LIMIT_EVENT_READS_PER_MIN", fallback: 100 },
-  search: { envVar: "RATE_LIMIT_SEARCH_PER_MIN", fallback: 120 },
-  health: { envVar: "RATE_LIMIT_HEALTH_PER_MIN", fallback: 60 },
-} as const;
-export type RuleName = keyof typeof RULES;
+/** The rules, each with its limit per minute in the config (the seed's by default; RATE_LIMIT_*_PER_MIN per environment). */
+export type RuleName = keyof RateLimits;
 
 export interface LimitResult { success: boolean; remaining: number; reset: number }
 
@@ -28,7 +20,7 @@ export interface Revocations {
 }
 
 export function perMinute(env: Env, rule: RuleName): number {
-  return intVar(env[RULES[rule].envVar], RULES[rule].fallback);
+  return config(env).rateLimits[rule];
 }
 
 /** The client's address as Cloudflare reports it (x-forwarded-for only where no edge sets it). */

@@ -5,7 +5,7 @@ import { users } from "../db/schema";
 import { loginBody, refreshBody, registerBody, updateProfileBody } from "../domain/auth-input";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "../domain/password";
 import { loadKeys, signAccessToken, type Principal } from "../domain/tokens";
-import { intVar } from "../env";
+import { config } from "../config";
 import { readJson } from "../middleware/body";
 import { requireAuth } from "../middleware/auth";
 import { Problem, problems } from "../problem";
@@ -31,7 +31,7 @@ async function sessionTokens(c: Ctx, user: SessionUser, sessionId: string, refre
   };
 }
 
-const clock = (c: Ctx, now: Date) => ({ now, refreshTtlSeconds: intVar(c.env.REFRESH_TOKEN_TTL_SECONDS, 14 * 86400) });
+const clock = (c: Ctx, now: Date) => ({ now, refreshTtlSeconds: config(c.env).refreshTokenTtlSeconds });
 
 /** Login and registration: a new session row, its first refresh token, an access token. */
 async function startSession(c: Ctx, user: SessionUser) {

@@ -1,9 +1,8 @@
 import { eq } from "drizzle-orm";
-import type { Refusal } from "../../durable-objects/room-types";
 import { db, type Ctx } from "../context";
 import { bookings, events } from "../db/schema";
 import { uuidId } from "../middleware/params";
-import { Problem, problems } from "../problem";
+import { problems } from "../problem";
 
 export type BookingRow = typeof bookings.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
@@ -19,12 +18,4 @@ export async function accessibleBooking(c: Ctx, rawId: string | undefined): Prom
   const isOwner = found.b.userId === p.userId;
   if (!isOwner && !isStaff) throw problems.notFound("Booking");
   return { row: found.b, event: found.e, isOwner, isStaff };
-}
-
-/** An EventRoom refusal as a problem document. */
-export function refusal(r: Refusal): Problem {
-  const title = { 403: "Forbidden", 404: "Not found", 409: "Conflict", 422: "Unprocessable request" }[r.status];
-  const extras: Record<string, unknown> = { ...r.extras, ...(r.unavailable_seats ? { unavailable_seats: r.unavailable_seats } : {}) };
-  if (r.code === "queue_required" || r.code === "admission_expired") extras.join = "POST /api/queue/{event_id}/join";
-  return new Problem(r.status, r.code, title, r.detail, extras);
 }

@@ -11,11 +11,12 @@ import { readHeader, readQuery } from "../middleware/params";
 import { requireAuth } from "../middleware/auth";
 import { describeError } from "../describe-error";
 import { Problem, problems } from "../problem";
-import type { BookingView } from "../../durable-objects/room-types";
+import type { BookingView } from "../../durable-objects/event-room/contract";
 import { paymentProvider, paymentProviderMissing, paymentSetup } from "../payments";
 import { verifyQueueToken } from "../domain/queue-tokens";
 import { loadKeys } from "../domain/tokens";
-import { accessibleBooking, refusal } from "./booking-access";
+import { accessibleBooking } from "./booking-access";
+import { unwrap } from "./room-result";
 import { requireEventOnSale } from "./event-gate";
 import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
@@ -107,14 +108,13 @@ export const bookingRoutes = new Hono<AppEnv>()
       ? await verifyQueueToken(await loadKeys(c.env.JWT_PRIVATE_JWK), "admission", admissionHeader, body.event_id)
       : null;
     if (admission && admission.userId !== c.get("principal").userId) throw problems.forbidden("This admission token belongs to another account");
-    const result = await room(c, body.event_id).reserve({
+    const result = unwrap(await room(c, body.event_id).reserve({
       userId: c.get("principal").userId,
       admission: admission ? { position: admission.position } : null,
       correlationId: c.get("requestId"),
       ...(key ? { idempotency: { key, bodyHash: await sha256Hex(JSON.stringify(body)) } } : {}),
       ...("seat_ids" in body ? { seatIds: body.seat_ids } : { area: body.area, quantity: body.quantity }),
-    });
-    if (!result.ok) throw refusal(result);
+    }));
     if (result.replayed) c.header("Idempotent-Replayed", "true");
     else c.get("log").info("booking reserved", { booking_id: result.booking.booking_id, event_id: body.event_id, total: result.booking.total_amount });
     // A replay answers with the booking as it is now: a hold still gets its payment (made now if the
@@ -136,7 +136,6 @@ export const bookingRoutes = new Hono<AppEnv>()
   })
   .post("/:id/cancel", async (c) => {
     const { row, isStaff } = await accessibleBooking(c, c.req.param("id"));
-    const result = await room(c, row.eventId).cancel(row.bookingId, c.get("requestId"), { userId: c.get("principal").userId, isStaff });
-    if (!result.ok) throw refusal(result);
+    const result = unwrap(await room(c, row.eventId).cancel(row.bookingId, c.get("requestId"), { userId: c.get("principal").userId, isStaff }));
     return c.json(present(result.booking));
   });

@@ -7,6 +7,7 @@
  */
 import { eq } from "drizzle-orm";
 import { z } from "zod";
+import { config } from "../config";
 import { db, type Ctx } from "../context";
 import { openDb, type Db } from "../db/client";
 import type { Env } from "../env";
@@ -46,7 +47,7 @@ async function readState(handle: Db, eventId: string): Promise<EventState> {
 
 /** Outlives the request that starts it, so it has a connection of its own (the request's pool ends with the response). */
 async function refreshInBackground(env: Env, eventId: string, entry: Entry): Promise<void> {
-  const { db: handle, pool } = openDb(env.DATABASE_URL, env.PG_WS_PROXY || undefined, 1);
+  const { db: handle, pool } = openDb(env.DATABASE_URL, config(env).pgWsProxy, 1);
   try {
     put(eventId, await readState(handle, eventId), Date.now());
   } catch {

@@ -2,23 +2,21 @@ import { Hono } from "hono";
 import { and, asc, count, eq, gte, lte, sql, type SQL } from "drizzle-orm";
 import { db, room, type AppEnv, type Ctx } from "../context";
 import type { Db } from "../db/client";
-import { outboxRow } from "../db/outbox";
 import { events, gaAreas, outbox, seats } from "../db/schema";
-import { makeMessage, type EventType } from "../domain/envelope";
 import { createEventSchema, listEventsQuery, updateEventSchema } from "../domain/event-input";
 import { DEFAULT_QUEUE, queueSettingsSchema, type QueueSettings } from "../domain/waiting-room";
 import type { Currency } from "../domain/money";
 import { expandSeats, summarize, type SeatMap } from "../domain/seat-map";
 import { buyerRefundClosesAt } from "../domain/refund-window";
 import { isReschedule, publishBreach, updateBreach, type RuleBreach } from "../domain/sale-rules";
-import { DEFAULT_MAX_HELD_SEATS } from "../../durable-objects/hold-limit";
-import type { SaleTerms } from "../../durable-objects/room-types";
-import { intVar } from "../env";
+import type { SaleTerms } from "../../durable-objects/event-room/contract";
+import { makeMessage } from "../pipeline/catalogue";
+import { outboxRow } from "../pipeline/outbox-rows";
 import { readJson } from "../middleware/body";
 import { readQuery, uuidId } from "../middleware/params";
 import { authenticate, bearerToken, principalFrom, requireAuth } from "../middleware/auth";
 import { isWebSocketUpgrade } from "../middleware/edge-headers";
-import { forwardWithAuth } from "../../durable-objects/live-feed";
+import { forwardWithAuth } from "../../durable-objects/event-room/live-feed";
 import { Problem, problems } from "../problem";
 import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
@@ -62,7 +60,8 @@ async function writeInventory(tx: Db | Parameters<Parameters<Db["transaction"]>[
   if (map.areas.length) await tx.insert(gaAreas).values(map.areas.map((a) => ({ eventId, name: a.name, price: a.price, capacity: a.capacity })));
 }
 
-function eventMessage(c: Ctx, type: EventType, e: EventRow, extra: Record<string, unknown> = {}) {
+type EventMessageType = "EventCreated" | "EventUpdated" | "EventPublished" | "EventCancelled";
+function eventMessage(c: Ctx, type: EventMessageType, e: EventRow, extra: { previous_start_date?: string } = {}) {
   return outboxRow(makeMessage(type, e.eventId, { ...eventView(e, false), ...extra }, { correlationId: c.get("requestId") }));
 }
 
@@ -179,9 +178,7 @@ export const eventRoutes = new Hono<AppEnv>()
     const map = e.seatMap as SeatMap;
     // The room first: it is idempotent, so a failure after it is mended by publishing again.
     await room(c, e.eventId).configure({
-      eventId: e.eventId, organizerId: e.organizerId, currency: e.currency as Currency, seats: expandSeats(map), areas: map.areas,
-      holdTtlSeconds: intVar(c.env.HOLD_TTL_SECONDS, 600), maxPerBooking: intVar(c.env.MAX_SEATS_PER_BOOKING, 8),
-      maxHeldSeatsPerAccount: intVar(c.env.MAX_HELD_SEATS_PER_ACCOUNT, DEFAULT_MAX_HELD_SEATS), terms: termsOf(e),
+      eventId: e.eventId, organizerId: e.organizerId, currency: e.currency as Currency, seats: expandSeats(map), areas: map.areas, terms: termsOf(e),
     });
     if (e.queueSettings) await room(c, e.eventId).configureQueue(e.queueSettings as QueueSettings);
     // Published only with the terms the room was given: a date moved meanwhile must be published again.
@@ -250,7 +247,7 @@ export const eventRoutes = new Hono<AppEnv>()
   });
 
 /** Sets the status (if `guards` still hold) and announces it; null if they no longer do. */
-async function setStatus(c: Ctx, e: EventRow, status: "published" | "cancelled", type: EventType, guards: SQL[] = []): Promise<EventRow | null> {
+async function setStatus(c: Ctx, e: EventRow, status: "published" | "cancelled", type: EventMessageType, guards: SQL[] = []): Promise<EventRow | null> {
   return db(c).transaction(async (tx) => {
     const [row] = await tx.update(events).set({ status, updatedAt: nextUpdatedAt }).where(and(eq(events.eventId, e.eventId), ...guards)).returning();
     if (!row) return null;

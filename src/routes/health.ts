@@ -4,7 +4,7 @@ import { db, type AppEnv, type Ctx } from "../context";
 import { isDatabaseUnavailable } from "../db/client";
 import { assessHealth, busCheck, type BusFacts, type PostgresCheck } from "../domain/health";
 import { loadKeys } from "../domain/tokens";
-import { intVar } from "../env";
+import { config } from "../config";
 import { paymentSetup } from "../payments";
 import { Problem } from "../problem";
 import { edgeStoreKind, rateLimiter } from "../rate-limit";
@@ -62,7 +62,7 @@ export const healthRoutes = new Hono<AppEnv>()
     ]);
     const report = assessHealth({
       postgres, signing_key: signingKey, payments: paymentSetup(c.env), rate_limit_store: edgeStoreKind(c.env),
-      bus: busCheck(c.env.BUS_MODE || "kafka", bus, intVar(c.env.BUS_LAG_DEGRADED_SECONDS, 60)),
+      bus: busCheck(config(c.env).busMode, bus, config(c.env).busLagDegradedSeconds),
     }, !storeOk);
     c.header("Cache-Control", "no-store");
     return c.json(report, report.status === "unhealthy" ? 503 : 200);

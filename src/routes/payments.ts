@@ -11,7 +11,8 @@ import { reconcilePayments } from "../payments/reconcile";
 import { settleEvent } from "../payments/settle";
 import { buyerRefundClosesAt } from "../domain/refund-window";
 import { Problem, problems } from "../problem";
-import { accessibleBooking, refusal } from "./booking-access";
+import { accessibleBooking } from "./booking-access";
+import { unwrap } from "./room-result";
 
 const WEBHOOK_LIMIT = 256 * 1024;
 
@@ -66,8 +67,7 @@ export const paymentRoutes = new Hono<AppEnv>()
         throw problems.conflict("refund_window_closed", `Refunds for this event closed at ${closes.toISOString()}`, { closed_at: closes.toISOString() });
       }
     }
-    const r = await room(c, row.eventId).requestRefund(row.bookingId, isStaff ? "refunded_by_organizer" : "requested_by_buyer");
-    if (!r.ok) throw refusal(r);
+    const r = unwrap(await room(c, row.eventId).requestRefund(row.bookingId, isStaff ? "refunded_by_organizer" : "requested_by_buyer"));
     return c.json({ booking_id: row.bookingId, status: r.booking.status, refund: r.booking.status === "refunded" ? "completed" : "pending" }, 202);
   })
   .post("/reconcile", requireAuth("admin"), async (c) => {

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { QueueWatermark } from "../../durable-objects/room-types";
+import type { QueueWatermark } from "../../durable-objects/event-room/contract";
 import { room, type AppEnv, type Ctx } from "../context";
 import { expectedAdmissionAt, secondsUntil } from "../domain/waiting-room";
 import { loadKeys } from "../domain/tokens";
@@ -7,7 +7,7 @@ import { signQueueToken, verifyQueueToken } from "../domain/queue-tokens";
 import { bearerToken, requireAuth } from "../middleware/auth";
 import { uuidId } from "../middleware/params";
 import { problems, Problem } from "../problem";
-import { refusal } from "./booking-access";
+import { unwrap } from "./room-result";
 import { requireEventOnSale } from "./event-gate";
 
 /** Queue tokens outlive any sale; the admission token is what is short. */
@@ -64,8 +64,7 @@ export const queueRoutes = new Hono<AppEnv>()
     const eventId = eventIdParam(c);
     await requireEventOnSale(c, eventId);
     const userId = c.get("principal").userId;
-    const place = await room(c, eventId).joinQueue(userId);
-    if ("ok" in place) throw refusal(place);
+    const place = unwrap(await room(c, eventId).joinQueue(userId));
     const keys = await loadKeys(c.env.JWT_PRIVATE_JWK);
     const queueToken = await signQueueToken(keys, "queue", { userId, eventId, position: place.position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
     return c.json({ queue_token: queueToken, state: place.state, position: place.position }, 201);

@@ -11,9 +11,10 @@ import { inArray, isNull, and } from "drizzle-orm";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedProxy, openNodeDb } from "../../workers/db";
-import { outboxRow } from "../../src/db/outbox";
+import { outboxRow } from "../../src/pipeline/outbox-rows";
 import { outbox } from "../../src/db/schema";
-import { makeMessage, type OutboxMessage } from "../../src/domain/envelope";
+import { makeMessage } from "../../src/pipeline/catalogue";
+import type { OutboxMessage } from "../../src/pipeline/envelope";
 import { inProcessSink } from "../../workers/in-process";
 import { smtpChannel, type Channels } from "../../workers/notifications/channels";
 import { relayOnce, runRelay, type Sink } from "../../workers/outbox-relay";
@@ -50,6 +51,7 @@ function confirmed(fan: Session): OutboxMessage {
   const bookingId = crypto.randomUUID();
   return makeMessage("BookingConfirmed", bookingId, {
     booking_id: bookingId, event_id: eventId, user_id: fan.userId, status: "confirmed", seats: ["A-1-1"], total_amount: 150000, currency: "KRW",
+    reason: "payment_succeeded", tickets: [],
   }, { correlationId: "test" });
 }
 

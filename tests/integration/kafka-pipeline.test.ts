@@ -8,8 +8,9 @@ import { outbox, searchEvents } from "../../src/db/schema";
 import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "../../workers/consumers/search-indexer";
 import { notify, NOTIFY_CONSUMER, NOTIFY_TOPICS } from "../../workers/consumers/notifier";
 import { smtpChannel } from "../../workers/notifications/channels";
-import { makeMessage, type Envelope } from "../../src/domain/envelope";
-import { outboxRow } from "../../src/db/outbox";
+import { makeMessage } from "../../src/pipeline/catalogue";
+import type { Envelope } from "../../src/pipeline/envelope";
+import { outboxRow } from "../../src/pipeline/outbox-rows";
 import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
@@ -114,11 +115,13 @@ describe("outbox → Kafka bridge → search consumer", () => {
 
   it("two bridges at once never publish a row twice", async () => {
     // Many pending rows first: 400 messages written at once (to a counting sink only; never to Kafka).
+    const start = new Date(Date.now() + 86400_000).toISOString();
     const mine = Array.from({ length: 400 }, (_, i) => {
       const eventId = crypto.randomUUID();
       return outboxRow(makeMessage("EventUpdated", eventId, {
-        event_id: eventId, title: `Twin ${i}`, description: "", venue: "Hall", location: "", category: "concert", start_date: new Date(Date.now() + 86400_000).toISOString(),
-        currency: "KRW", status: "published", min_price: 1000, max_price: 1000, total_seats: 10, updated_at: new Date().toISOString(),
+        event_id: eventId, organizer_id: eventId, title: `Twin ${i}`, description: "", venue: "Hall", location: "", category: "concert",
+        start_date: start, end_date: null, currency: "KRW", status: "published", refund_window_hours: 24, rescheduled_at: null, refund_closes_at: start,
+        min_price: 1000, max_price: 1000, total_seats: 10, created_at: new Date().toISOString(), updated_at: new Date().toISOString(),
       }, { correlationId: "twin-bridges" }));
     });
     for (let i = 0; i < mine.length; i += 200) await h.db.insert(outbox).values(mine.slice(i, i + 200));
@@ -235,6 +238,7 @@ describe("outbox → Kafka bridge → search consumer", () => {
       const bookingId = crypto.randomUUID();
       const m = makeMessage("BookingConfirmed", bookingId, {
         booking_id: bookingId, event_id: eventId, user_id: fan.userId, status: "confirmed", seats: ["A-1-1"], total_amount: 150000, currency: "KRW",
+        reason: "payment_succeeded", tickets: [],
       }, { correlationId: "kafka-test" });
       // At-least-once made visible: the same message published twice.
       const sink = await kafkaSink(kafka);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedProxy } from "../../workers/db";
 import type { Db } from "../../src/db/client";
-import { makeMessage, type Envelope } from "../../src/domain/envelope";
+import { makeMessage, parseMessage, type PayloadInput } from "../../src/pipeline/catalogue";
+import type { Envelope } from "../../src/pipeline/envelope";
 import { notify } from "../../workers/consumers/notifier";
 import { api, pool, publishedEvent, register, type Session } from "../support/api";
 import { testDb } from "../support/db";
@@ -39,7 +40,7 @@ const paid = async (who: Session, eventId: string, what: Parameters<typeof hold>
   return b;
 };
 /** The event as the Worker announces it (the data of its event messages). */
-const eventData = async (eventId: string) => (await api<Record<string, unknown>>(`/api/events/${eventId}`)).body;
+const eventData = async (eventId: string) => (await api<PayloadInput<"EventCancelled">>(`/api/events/${eventId}`)).body;
 const eventCancelled = async (eventId: string) => makeMessage("EventCancelled", eventId, { ...await eventData(eventId), status: "cancelled" }, { correlationId: "test" }).envelope;
 /** A booking's RefundProcessed after the event's cancellation, in the EventRoom's shape. */
 const refundedByCancellation = (who: Session, eventId: string, bookingId: string, items: { item_id: string; kind: "seat" | "area"; quantity: number }[], total: number) =>
@@ -201,7 +202,9 @@ describe("event rescheduled: fan-out to buyers", () => {
     // Moved again, announced without a deadline: the refund-window rule supplies it (24 hours before).
     expect((await api(`/api/events/${eventId}`, { method: "PUT", token: organizer.access, body: { start_date: "2027-06-01T10:00:00.000Z" } })).status).toBe(200);
     const again = (await outboxOf(h.db, [eventId])).filter((e) => e.event_type === "EventUpdated").at(-1)!;
-    const { previous_start_date: _p2, refund_closes_at: _r2, ...plain2 } = again.data;
+    const typed = parseMessage(again);
+    if (!typed.ok || typed.message.event_type !== "EventUpdated") throw new Error("the Worker's EventUpdated does not fit its type");
+    const { previous_start_date: _p2, refund_closes_at: _r2, ...plain2 } = typed.message.data;
     await deliverAll([{ ...again, data: { ...plain2, previous_start_date: "2027-05-01T10:00:00.000Z" } }]);
     expect(subjects(ko)).toHaveLength(2);
     const second = box.to(ko.email).map((m) => m.text ?? "").find((t) => t.includes("2027년 6월 1일"))!;

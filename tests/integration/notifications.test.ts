@@ -2,13 +2,15 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedProxy } from "../../workers/db";
 import { events } from "../../src/db/schema";
-import { makeMessage, type Envelope } from "../../src/domain/envelope";
+import { makeMessage, type PayloadInput } from "../../src/pipeline/catalogue";
+import type { Envelope } from "../../src/pipeline/envelope";
 import { notify, sendReminders } from "../../workers/consumers/notifier";
 import type { Channels } from "../../workers/notifications/channels";
 import { retryFailedSends } from "../../workers/notifications/retry";
 import { api, inDays, pool, publishedEvent, register, type Session } from "../support/api";
 import { testDb } from "../support/db";
 import { JUNK, startMailbox, type Mailbox } from "../support/mailbox";
+import { rawEnvelope } from "../support/messages";
 import { checkout, hold, outboxHas } from "../support/saga";
 
 // One buyer's own booking, from hold to refund, through a real SMTP server and an SMS endpoint.
@@ -27,11 +29,14 @@ afterAll(async () => {
   await closeSharedProxy();
 });
 
-const confirmed = (who: Session, eventId: string, data: Record<string, unknown>) => {
-  const bookingId = crypto.randomUUID();
-  return makeMessage("BookingConfirmed", bookingId, {
-    booking_id: bookingId, event_id: eventId, user_id: who.userId, status: "confirmed", seats: [], total_amount: 150000, currency: "KRW", ...data,
-  }, { correlationId: "test" }).envelope;
+/** A bare BookingConfirmed: who, what and how much, without the room's items or times. */
+const confirmedData = (who: Session, eventId: string, data: Partial<PayloadInput<"BookingConfirmed">> = {}): PayloadInput<"BookingConfirmed"> => ({
+  booking_id: crypto.randomUUID(), event_id: eventId, user_id: who.userId, status: "confirmed", seats: [], total_amount: 150000, currency: "KRW",
+  reason: "payment_succeeded", tickets: [], ...data,
+});
+const confirmed = (who: Session, eventId: string, data: Partial<PayloadInput<"BookingConfirmed">> = {}) => {
+  const d = confirmedData(who, eventId, data);
+  return makeMessage("BookingConfirmed", d.booking_id, d, { correlationId: "test" }).envelope;
 };
 const deliverAll = async (envelopes: Envelope[]) => { for (const e of envelopes) await notify(h.db, box.channels, e); };
 const subjects = (who: Session) => box.to(who.email).map((m) => m.subject ?? "").sort();
@@ -64,7 +69,8 @@ describe("notifier: a buyer's own booking (real SMTP, SMS webhook)", () => {
     const c = confirmed(fan, eventId, { seats: ["A-1-3"] });
     const bookingId = (c.data as { booking_id: string }).booking_id;
     const paid = makeMessage("PaymentSucceeded", bookingId, {
-      booking_id: bookingId, event_id: eventId, user_id: fan.userId, payment_intent_id: "pi_x", amount: 150000, currency: "KRW", outcome: "confirmed",
+      booking_id: bookingId, event_id: eventId, user_id: fan.userId, payment_intent_id: "pi_x", provider: "simulator", amount: 150000, currency: "KRW",
+      booking_status: "reserved", outcome: "confirmed",
     }, { correlationId: "test" }).envelope;
     await deliverAll([paid, c, paid, c]);
     expect(subjects(fan)).toEqual(["[Ticketing Pro] Booking confirmed: Seoul Philharmonic: Mahler 5"]);
@@ -126,7 +132,7 @@ describe("notifier: a buyer's own booking (real SMTP, SMS webhook)", () => {
     expect((await api(`/api/payment/${b.booking_id}/refund`, { method: "POST", token: organizer.access })).status).toBe(202);
     const real = [...await outboxHas(h.db, a.booking_id, ["RefundProcessed"]), ...await outboxHas(h.db, b.booking_id, ["RefundProcessed"])];
     // Money we could not honour, in the room's refunded_without_sale shape: a late payment, and a second one.
-    const unhonoured = (who: Session, status: string) => {
+    const unhonoured = (who: Session, status: "expired" | "confirmed") => {
       const id = crypto.randomUUID();
       return makeMessage("RefundProcessed", id, {
         booking_id: id, event_id: eventId, user_id: who.userId, payment_intent_id: `pi_${id}`, amount: 150000, currency: "KRW",
@@ -151,12 +157,13 @@ describe("notifier: a buyer's own booking (real SMTP, SMS webhook)", () => {
   it("skips (and logs) a message whose data is not what its type promises, sending nothing", async () => {
     const fan = await register();
     const eventId = await publishedEvent(organizer, { title: "Malformed" });
+    // Built by hand: the catalogue refuses each of these at any producer (see catalogue.test.ts).
     const bad = [
-      confirmed(fan, eventId, { total_amount: "150000" }),
-      confirmed(fan, eventId, { seats: ["A-1-1"], currency: "XYZ" }),
-      confirmed(fan, eventId, { user_id: 42 }),
-      makeMessage("RefundProcessed", crypto.randomUUID(), { booking_id: crypto.randomUUID(), event_id: eventId, user_id: fan.userId, currency: "KRW" }, { correlationId: "t" }).envelope,
-      makeMessage("EventCancelled", eventId, { event_id: eventId, start_date: "next tuesday" }, { correlationId: "t" }).envelope,
+      rawEnvelope("BookingConfirmed", { ...confirmedData(fan, eventId), total_amount: "150000" }),
+      rawEnvelope("BookingConfirmed", { ...confirmedData(fan, eventId, { seats: ["A-1-1"] }), currency: "XYZ" }),
+      rawEnvelope("BookingConfirmed", { ...confirmedData(fan, eventId), user_id: 42 }),
+      rawEnvelope("RefundProcessed", { booking_id: crypto.randomUUID(), event_id: eventId, user_id: fan.userId, currency: "KRW" }),
+      rawEnvelope("EventCancelled", { event_id: eventId, start_date: "next tuesday" }),
     ];
     for (const e of bad) expect(await notify(h.db, box.channels, e)).toBe("ignored:invalid");
     expect(box.to(fan.email)).toHaveLength(0);

@@ -1,9 +1,10 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyToPostgres } from "../../durable-objects/outbox-projection";
-import type { BookingView } from "../../durable-objects/room-types";
+import type { BookingView } from "../../durable-objects/event-room/contract";
+import { recordMessages } from "../../src/pipeline/projection";
 import { bookings, events, gaAreas, outbox, seats, users } from "../../src/db/schema";
-import { makeMessage, type OutboxMessage } from "../../src/domain/envelope";
+import { makeMessage } from "../../src/pipeline/catalogue";
+import type { OutboxMessage } from "../../src/pipeline/envelope";
 import { closeSharedProxy } from "../../workers/db";
 import { DATABASE_URL, EMBEDDED_DATABASE_URL } from "../support/env";
 import { testDb } from "../support/db";
@@ -26,6 +27,10 @@ async function fixture(h: Handle) {
 
 /** The messages an EventRoom writes for a reservation followed by its confirmation. */
 function lifecycle(eventId: string, userId: string, seatIds: string[], gaQty: number): OutboxMessage[] {
+  return reservation(eventId, userId, seatIds, gaQty).messages;
+}
+
+function reservation(eventId: string, userId: string, seatIds: string[], gaQty: number) {
   const bookingId = crypto.randomUUID();
   const items = [
     ...seatIds.map((id) => ({ item_id: id, kind: "seat" as const, quantity: 1, unit_price: 1000 })),
@@ -37,12 +42,13 @@ function lifecycle(eventId: string, userId: string, seatIds: string[], gaQty: nu
   };
   const inv = { event_id: eventId, booking_id: bookingId, seat_ids: seatIds, area: gaQty ? "GA" : null, quantity: gaQty || null };
   const meta = { correlationId: "test" };
-  return [
+  const messages = [
     makeMessage("BookingCreated", bookingId, { ...view }, meta),
     makeMessage("SeatsReserved", eventId, inv, meta),
-    makeMessage("BookingConfirmed", bookingId, { ...view, status: "confirmed" }, meta),
+    makeMessage("BookingConfirmed", bookingId, { ...view, status: "confirmed", reason: "payment_succeeded", tickets: [] }, meta),
     makeMessage("SeatsConfirmed", eventId, { ...inv, from: "held" }, meta),
   ];
+  return { view, inv, messages };
 }
 
 async function state(h: Handle, eventId: string, ids: string[]) {
@@ -62,12 +68,12 @@ describe.each([["PostgreSQL", DATABASE_URL], ["the embedded default", EMBEDDED_D
     const { userId, eventId } = await fixture(h);
     const msgs = [...lifecycle(eventId, userId, ["A-1-1", "A-1-2"], 3), ...lifecycle(eventId, userId, ["A-1-3"], 0)];
     const ids = msgs.map((m) => m.envelope.event_id);
-    expect(await applyToPostgres(h.db, msgs)).toEqual({ applied: 8, duplicates: 0 });
+    expect(await recordMessages(h.db, msgs)).toEqual({ applied: 8, duplicates: 0 });
     const once = await state(h, eventId, ids);
     expect(once).toEqual({ seats: { available: 7, sold: 3 }, ga: { held: 0, sold: 3 }, bookings: ["confirmed", "confirmed"], outbox: 8 });
     // Delivered again whole, and again as an overlapping tail: nothing moves.
-    expect(await applyToPostgres(h.db, msgs)).toEqual({ applied: 0, duplicates: 8 });
-    expect(await applyToPostgres(h.db, msgs.slice(5))).toEqual({ applied: 0, duplicates: 3 });
+    expect(await recordMessages(h.db, msgs)).toEqual({ applied: 0, duplicates: 8 });
+    expect(await recordMessages(h.db, msgs.slice(5))).toEqual({ applied: 0, duplicates: 3 });
     expect(await state(h, eventId, ids)).toEqual(once);
   });
 
@@ -77,27 +83,25 @@ describe.each([["PostgreSQL", DATABASE_URL], ["the embedded default", EMBEDDED_D
     const ids = msgs.map((m) => m.envelope.event_id);
     // Failure injection: the write commits, then the process "dies" before the room marks the rows sent.
     const crashAfterWrite = async (batch: OutboxMessage[]) => {
-      await applyToPostgres(h.db, batch);
+      await recordMessages(h.db, batch);
       throw new Error("injected crash after commit");
     };
     await expect(crashAfterWrite(msgs.slice(0, 2))).rejects.toThrow("injected");
     // The room retries everything still unacknowledged, plus what it wrote since.
-    expect(await applyToPostgres(h.db, msgs)).toEqual({ applied: 2, duplicates: 2 });
+    expect(await recordMessages(h.db, msgs)).toEqual({ applied: 2, duplicates: 2 });
     expect(await state(h, eventId, ids)).toEqual({ seats: { available: 9, sold: 1 }, ga: { held: 0, sold: 2 }, bookings: ["confirmed"], outbox: 4 });
   });
 
   it("folds a hold and its release inside one batch to the final state", async () => {
     const { userId, eventId } = await fixture(h);
-    const [created, reserved] = lifecycle(eventId, userId, ["A-1-7", "A-1-8"], 4);
-    const view = created!.envelope.data as unknown as BookingView;
-    const inv = reserved!.envelope.data;
+    const { view, inv, messages: [created, reserved] } = reservation(eventId, userId, ["A-1-7", "A-1-8"], 4);
     const released = [
-      makeMessage("BookingCancelled", view.booking_id, { ...view, status: "cancelled" }, { correlationId: "t" }),
+      makeMessage("BookingCancelled", view.booking_id, { ...view, status: "cancelled", reason: "cancelled_by_user" }, { correlationId: "t" }),
       makeMessage("SeatsReleased", eventId, { ...inv, from: "held" }, { correlationId: "t" }),
     ];
     const again = lifecycle(eventId, userId, ["A-1-8"], 1).slice(0, 2);
     const msgs = [created!, reserved!, ...released, ...again];
-    expect(await applyToPostgres(h.db, msgs)).toEqual({ applied: 6, duplicates: 0 });
+    expect(await recordMessages(h.db, msgs)).toEqual({ applied: 6, duplicates: 0 });
     const st = await state(h, eventId, msgs.map((m) => m.envelope.event_id));
     expect(st).toEqual({ seats: { available: 9, held: 1 }, ga: { held: 1, sold: 0 }, bookings: ["cancelled", "reserved"], outbox: 6 });
   });
@@ -107,9 +111,9 @@ describe.each([["PostgreSQL", DATABASE_URL], ["the embedded default", EMBEDDED_D
     const good = lifecycle(eventId, userId, ["A-1-5"], 0);
     // A booking for an event Postgres does not know violates a foreign key.
     const bad = lifecycle(crypto.randomUUID(), userId, ["A-1-6"], 0);
-    await expect(applyToPostgres(h.db, [...good.slice(0, 2), ...bad.slice(0, 1)])).rejects.toThrow();
+    await expect(recordMessages(h.db, [...good.slice(0, 2), ...bad.slice(0, 1)])).rejects.toThrow();
     const ids = good.map((m) => m.envelope.event_id);
     expect((await state(h, eventId, ids)).outbox).toBe(0);
-    expect(await applyToPostgres(h.db, good)).toEqual({ applied: 4, duplicates: 0 });
+    expect(await recordMessages(h.db, good)).toEqual({ applied: 4, duplicates: 0 });
   });
 });

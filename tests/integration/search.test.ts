@@ -2,7 +2,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedProxy } from "../../workers/db";
 import { outbox } from "../../src/db/schema";
-import { envelopeSchema } from "../../src/domain/envelope";
+import { envelopeSchema } from "../../src/pipeline/envelope";
 import { indexForSearch } from "../../workers/consumers/search-indexer";
 import { inProcessSink } from "../../workers/in-process";
 import { relayOnce } from "../../workers/outbox-relay";

@@ -1,7 +1,8 @@
 import { asc, inArray } from "drizzle-orm";
 import type { Db } from "../../src/db/client";
 import { outbox } from "../../src/db/schema";
-import { envelopeSchema, type Envelope, type EventType } from "../../src/domain/envelope";
+import type { MessageType } from "../../src/pipeline/catalogue";
+import { envelopeSchema, type Envelope } from "../../src/pipeline/envelope";
 import { api, eventually, type Session } from "./api";
 
 /** Bookings and payments over HTTP against the running Worker (payment simulator). */
@@ -25,7 +26,7 @@ export async function outboxOf(db: Db, aggregateIds: string[]): Promise<Envelope
 }
 
 /** Waits until Postgres's outbox holds a message of each type for `aggregateId`. */
-export async function outboxHas(db: Db, aggregateId: string, types: EventType[], ms = 60_000): Promise<Envelope[]> {
+export async function outboxHas(db: Db, aggregateId: string, types: MessageType[], ms = 60_000): Promise<Envelope[]> {
   return eventually(async () => {
     const all = await outboxOf(db, [aggregateId]);
     return types.every((t) => all.some((e) => e.event_type === t)) ? all : undefined;

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { assessHealth, busCheck, type HealthChecks } from "../../src/domain/health";
 import { generatePrivateJwk, loadKeys, signAccessToken } from "../../src/domain/tokens";
-import { environment, type Env } from "../../src/env";
+import { environment } from "../../src/config";
+import type { Env } from "../../src/env";
 import { paymentProvider, paymentSetup } from "../../src/payments";
 import { Problem } from "../../src/problem";
 

@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventRoom } from "../../durable-objects/event-room";
-import type { RoomConfig, SaleTerms } from "../../durable-objects/room-types";
+import type { RoomConfig, RoomResult, SaleTerms } from "../../durable-objects/event-room/contract";
 import { expandSeats, type SeatMap } from "../../src/domain/seat-map";
 
 const MAP: SeatMap = {
@@ -13,8 +13,7 @@ function freshRoom(overrides: Partial<RoomConfig> = {}) {
   const eventId = crypto.randomUUID();
   const stub = env.EVENT_ROOM.get(env.EVENT_ROOM.idFromName(eventId));
   const config: RoomConfig = {
-    eventId, organizerId: crypto.randomUUID(), currency: "KRW", seats: expandSeats(MAP), areas: MAP.areas,
-    holdTtlSeconds: 600, maxPerBooking: 8, ...overrides,
+    eventId, organizerId: crypto.randomUUID(), currency: "KRW", seats: expandSeats(MAP), areas: MAP.areas, ...overrides,
   };
   return { stub, eventId, config };
 }
@@ -22,7 +21,15 @@ function freshRoom(overrides: Partial<RoomConfig> = {}) {
 const user = () => crypto.randomUUID();
 /** What the webhook handler tells the room when Stripe reports a successful payment. */
 const paid = (booking: { booking_id: string; total_amount: number }, intentId = `pi_${booking.booking_id.slice(0, 8)}`) =>
-  ({ bookingId: booking.booking_id, intentId, amount: booking.total_amount, currency: "KRW", correlationId: "t" });
+  ({ bookingId: booking.booking_id, intentId, provider: "simulator" as const, amount: booking.total_amount, currency: "KRW", correlationId: "t" });
+/**
+ * Time passes for these holds: their expiry moves into the past (the hold time itself is the
+ * deployment's HOLD_TTL_SECONDS, read by the room at each reservation; see src/config.ts).
+ */
+const lapse = (stub: DurableObjectStub<EventRoom>, bookingIds: string[]) =>
+  runInDurableObject(stub, (_o, state) => {
+    for (const id of bookingIds) state.storage.sql.exec("UPDATE bookings SET expires_at = ? WHERE booking_id = ?", Date.now() - 1, id);
+  });
 const outboxTypes = (stub: DurableObjectStub<EventRoom>) =>
   runInDurableObject(stub, (_o, state) =>
     state.storage.sql.exec<{ message: string }>("SELECT message FROM outbox ORDER BY seq").toArray()
@@ -39,7 +46,7 @@ describe("EventRoom", () => {
     const { stub, config } = freshRoom();
     await stub.configure(config);
     const first = await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-1-1", "A-1-2"] });
-    expect(first).toMatchObject({ ok: true, booking: { status: "reserved", seats: ["A-1-1", "A-1-2"], total_amount: 300000, currency: "KRW" } });
+    expect(first).toMatchObject({ ok: true, value: { booking: { status: "reserved", seats: ["A-1-1", "A-1-2"], total_amount: 300000, currency: "KRW" } } });
     const second = await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-1-2", "A-1-3"] });
     expect(second).toMatchObject({ ok: false, status: 409, code: "seats_unavailable", unavailable_seats: ["A-1-2"] });
     const snap = await stub.snapshot();
@@ -53,17 +60,18 @@ describe("EventRoom", () => {
   it("sells general admission by quantity up to capacity", async () => {
     const { stub, config } = freshRoom();
     await stub.configure(config);
-    expect(await stub.reserve({ userId: user(), correlationId: "t", area: "FLOOR", quantity: 6 })).toMatchObject({ ok: true, booking: { total_amount: 6 * 99000 } });
+    expect(await stub.reserve({ userId: user(), correlationId: "t", area: "FLOOR", quantity: 6 })).toMatchObject({ ok: true, value: { booking: { total_amount: 6 * 99000 } } });
     expect(await stub.reserve({ userId: user(), correlationId: "t", area: "FLOOR", quantity: 5 })).toMatchObject({ ok: false, status: 409, unavailable_seats: ["FLOOR"] });
     expect(await stub.reserve({ userId: user(), correlationId: "t", area: "FLOOR", quantity: 4 })).toMatchObject({ ok: true });
     expect((await stub.stats()).areas).toEqual({ available: 0, held: 10, sold: 0 });
   });
 
-  it("enforces the per-booking limit and rejects unknown seats and areas", async () => {
-    const { stub, config } = freshRoom({ maxPerBooking: 4 });
+  it("enforces the per-booking limit (MAX_SEATS_PER_BOOKING, 8 here) and rejects unknown seats and areas", async () => {
+    const { stub, config } = freshRoom();
     await stub.configure(config);
-    const five = ["A-1-1", "A-1-2", "A-1-3", "A-1-4", "A-1-5"];
-    expect(await stub.reserve({ userId: user(), correlationId: "t", seatIds: five })).toMatchObject({ ok: false, status: 422, code: "too_many_seats" });
+    const nine = Array.from({ length: 9 }, (_, i) => `A-1-${i + 1}`);
+    expect(await stub.reserve({ userId: user(), correlationId: "t", seatIds: nine })).toMatchObject({ ok: false, status: 422, code: "too_many_seats" });
+    expect(await stub.reserve({ userId: user(), correlationId: "t", area: "FLOOR", quantity: 9 })).toMatchObject({ ok: false, status: 422, code: "too_many_seats" });
     expect(await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["Z-9-9"] })).toMatchObject({ ok: false, status: 422, code: "unknown_seats" });
     expect(await stub.reserve({ userId: user(), correlationId: "t", area: "BALCONY", quantity: 1 })).toMatchObject({ ok: false, status: 422, code: "unknown_area" });
     expect((await stub.stats()).seats.held).toBe(0);
@@ -77,8 +85,8 @@ describe("EventRoom", () => {
     const b = await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "k1", bodyHash: "h1" }, seatIds: ["A-2-1"] });
     expect(a.ok && b.ok).toBe(true);
     if (!a.ok || !b.ok) return;
-    expect(b.replayed).toBe(true);
-    expect(b.booking).toEqual(a.booking);
+    expect(b.value.replayed).toBe(true);
+    expect(b.value.booking).toEqual(a.value.booking);
     expect(await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "k1", bodyHash: "h2" }, seatIds: ["A-2-2"] }))
       .toMatchObject({ ok: false, status: 422, code: "idempotency_key_reused" });
     // Another account may use the same key for its own request.
@@ -87,37 +95,42 @@ describe("EventRoom", () => {
   });
 
   it("releases a lapsed hold from its alarm and announces it", async () => {
-    const { stub, config } = freshRoom({ holdTtlSeconds: 1 });
+    const { stub, config } = freshRoom();
     await stub.configure(config);
     const r = await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-1-5"] });
     if (!r.ok) throw new Error("reserve failed");
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    // The alarm may already have fired on its own; running it now covers the case where it has not.
+    await lapse(stub, [r.value.booking.booking_id]);
     await runDurableObjectAlarm(stub);
-    expect((await stub.getBooking(r.booking.booking_id))?.status).toBe("expired");
+    expect((await stub.getBooking(r.value.booking.booking_id))?.status).toBe("expired");
     expect((await stub.snapshot()).seats.find((s) => s.seat_id === "A-1-5")?.status).toBe("available");
     expect(await outboxTypes(stub)).toEqual(["BookingCreated", "SeatsReserved", "BookingExpired", "SeatsReleased"]);
     // Alarms are at-least-once: running it again changes nothing.
     await runDurableObjectAlarm(stub);
     expect(await outboxTypes(stub)).toHaveLength(4);
     // A lapsed hold cannot be cancelled any more.
-    expect(await stub.cancel(r.booking.booking_id, "t", { userId: r.booking.user_id, isStaff: false })).toMatchObject({ ok: false, code: "illegal_transition" });
+    expect(await stub.cancel(r.value.booking.booking_id, "t", { userId: r.value.booking.user_id, isStaff: false })).toMatchObject({ ok: false, code: "illegal_transition" });
   });
 
   it("keeps the alarm at the earliest hold among several", async () => {
-    const { stub, config } = freshRoom({ holdTtlSeconds: 1 });
+    const { stub, config } = freshRoom();
     await stub.configure(config);
-    await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-1-6"] });
-    await stub.configure({ ...config, holdTtlSeconds: 600 });
-    await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-1-7"] });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const alarm = () => runInDurableObject(stub, (_o, state) => state.storage.getAlarm());
+    const first = await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-1-6"] });
+    if (!first.ok) throw new Error("reserve failed");
+    const firstExpiry = Date.parse(first.value.booking.expires_at);
+    // A later hold lapses later: the alarm stays at the first one's expiry.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-1-7"] });
+    if (!second.ok) throw new Error("reserve failed");
+    expect(Date.parse(second.value.booking.expires_at)).toBeGreaterThan(firstExpiry);
+    expect(await alarm()).toBe(firstExpiry);
+    // The first lapses: the alarm releases it, and then waits for the second.
+    await lapse(stub, [first.value.booking.booking_id]);
     await runDurableObjectAlarm(stub);
     const snap = await stub.snapshot();
     expect(snap.seats.find((s) => s.seat_id === "A-1-6")?.status).toBe("available");
     expect(snap.seats.find((s) => s.seat_id === "A-1-7")?.status).toBe("held");
-    const next = await runInDurableObject(stub, (_o, state) => state.storage.getAlarm());
-    expect(next).not.toBeNull();
-    expect(next! - Date.now()).toBeGreaterThan(500_000);
+    expect(await alarm()).toBe(Date.parse(second.value.booking.expires_at));
   });
 
   it("confirms a paid hold into sold, once, and refuses illegal transitions", async () => {
@@ -127,15 +140,15 @@ describe("EventRoom", () => {
     const r = await stub.reserve({ userId: u, correlationId: "t", seatIds: ["A-1-8"] });
     const g = await stub.reserve({ userId: u, correlationId: "t", area: "FLOOR", quantity: 2 });
     if (!r.ok || !g.ok) throw new Error("reserve failed");
-    expect(await stub.paymentSucceeded(paid(r.booking))).toMatchObject({ outcome: "confirmed", booking: { status: "confirmed" } });
-    expect(await stub.paymentSucceeded(paid(r.booking))).toMatchObject({ outcome: "already_confirmed" });
-    expect(await stub.paymentSucceeded(paid(g.booking))).toMatchObject({ outcome: "confirmed" });
-    expect(await stub.tickets(g.booking.booking_id)).toHaveLength(2);
+    expect(await stub.paymentSucceeded(paid(r.value.booking))).toMatchObject({ outcome: "confirmed", booking: { status: "confirmed" } });
+    expect(await stub.paymentSucceeded(paid(r.value.booking))).toMatchObject({ outcome: "already_confirmed" });
+    expect(await stub.paymentSucceeded(paid(g.value.booking))).toMatchObject({ outcome: "confirmed" });
+    expect(await stub.tickets(g.value.booking.booking_id)).toHaveLength(2);
     const stats = await stub.stats();
     expect(stats.seats.sold).toBe(1);
     expect(stats.areas).toEqual({ available: 8, held: 0, sold: 2 });
     expect(stats.revenue).toBe(150000 + 2 * 99000);
-    expect(await stub.cancel(r.booking.booking_id, "t", { userId: u, isStaff: false })).toMatchObject({ ok: false, status: 409, code: "illegal_transition" });
+    expect(await stub.cancel(r.value.booking.booking_id, "t", { userId: u, isStaff: false })).toMatchObject({ ok: false, status: 409, code: "illegal_transition" });
     expect(await outboxTypes(stub)).toEqual([
       "BookingCreated", "SeatsReserved", "BookingCreated", "SeatsReserved",
       "PaymentSucceeded", "BookingConfirmed", "SeatsConfirmed", "PaymentSucceeded", "BookingConfirmed", "SeatsConfirmed",
@@ -148,8 +161,8 @@ describe("EventRoom", () => {
     const u = user();
     const r = await stub.reserve({ userId: u, correlationId: "t", seatIds: ["A-1-9", "A-1-10"] });
     if (!r.ok) throw new Error("reserve failed");
-    expect(await stub.cancel(r.booking.booking_id, "t", { userId: user(), isStaff: false })).toMatchObject({ ok: false, status: 404 });
-    expect(await stub.cancel(r.booking.booking_id, "t", { userId: u, isStaff: false })).toMatchObject({ ok: true, booking: { status: "cancelled" } });
+    expect(await stub.cancel(r.value.booking.booking_id, "t", { userId: user(), isStaff: false })).toMatchObject({ ok: false, status: 404 });
+    expect(await stub.cancel(r.value.booking.booking_id, "t", { userId: u, isStaff: false })).toMatchObject({ ok: true, value: { booking: { status: "cancelled" } } });
     expect((await stub.stats()).seats).toEqual({ available: 20, held: 0, sold: 0 });
     expect(await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-1-10"] })).toMatchObject({ ok: true });
   });
@@ -176,7 +189,7 @@ describe("EventRoom", () => {
     const results = await Promise.all(attempts);
     const won = results.filter((r) => r.ok);
     expect(results.every((r) => r.ok || r.status === 409)).toBe(true);
-    const held = won.flatMap((r) => (r.ok ? r.booking.seats : []));
+    const held = won.flatMap((r) => (r.ok ? r.value.booking.seats : []));
     expect(new Set(held).size).toBe(held.length);
     const stats = await stub.stats();
     expect(stats.seats.held).toBe(held.length);
@@ -186,11 +199,11 @@ describe("EventRoom", () => {
   });
 });
 
-const seatsHeld = (r: { ok: boolean } & Partial<{ booking: { seats: string[]; quantity?: number } }>) => (r.ok && r.booking ? r.booking.seats.length + (r.booking.quantity ?? 0) : 0);
+const seatsHeld = (r: RoomResult<{ booking: { seats: string[]; quantity?: number } }>) => (r.ok ? r.value.booking.seats.length + (r.value.booking.quantity ?? 0) : 0);
 
 describe("EventRoom: open holds per account", () => {
-  it("holds at most the cap for one account under 100 concurrent reservations, seats and places alike, and others are unaffected", async () => {
-    const { stub, config } = freshRoom({ maxHeldSeatsPerAccount: 8 });
+  it("holds at most the cap (MAX_HELD_SEATS_PER_ACCOUNT, 8 here) for one account under 100 concurrent reservations, seats and places alike, and others are unaffected", async () => {
+    const { stub, config } = freshRoom();
     await stub.configure(config);
     const greedy = user();
     const seatIds = expandSeats(MAP).map((s) => s.seatId);
@@ -215,25 +228,27 @@ describe("EventRoom: open holds per account", () => {
   });
 
   it("counts only open holds: a cancelled, lapsed or paid booking frees its seats from the count", async () => {
-    const { stub, config } = freshRoom({ maxHeldSeatsPerAccount: 4, holdTtlSeconds: 600 });
+    const { stub, config } = freshRoom();
     await stub.configure(config);
     const u = user();
+    const seats = (from: number, n: number, row = 1) => Array.from({ length: n }, (_, i) => `A-${row}-${from + i}`);
     const a = await stub.reserve({ userId: u, correlationId: "t", area: "FLOOR", quantity: 3 });
-    const b = await stub.reserve({ userId: u, correlationId: "t", seatIds: ["A-1-1"] });
+    const b = await stub.reserve({ userId: u, correlationId: "t", seatIds: seats(1, 5) });
     if (!a.ok || !b.ok) throw new Error("reserve failed");
-    expect(await stub.reserve({ userId: u, correlationId: "t", seatIds: ["A-1-2"] })).toMatchObject({ ok: false, code: "hold_limit_reached", extras: { held_seats: 4, max_held_seats: 4 } });
-    await stub.cancel(b.booking.booking_id, "t", { userId: u, isStaff: false });
-    const c = await stub.reserve({ userId: u, correlationId: "t", seatIds: ["A-1-2"] });
+    expect(await stub.reserve({ userId: u, correlationId: "t", seatIds: seats(6, 1) })).toMatchObject({ ok: false, code: "hold_limit_reached", extras: { held_seats: 8, max_held_seats: 8 } });
+    await stub.cancel(b.value.booking.booking_id, "t", { userId: u, isStaff: false });
+    const c = await stub.reserve({ userId: u, correlationId: "t", seatIds: seats(6, 5) });
     expect(c).toMatchObject({ ok: true });
-    await stub.paymentSucceeded(paid(a.booking));
+    await stub.paymentSucceeded(paid(a.value.booking));
     expect(await stub.reserve({ userId: u, correlationId: "t", area: "FLOOR", quantity: 3 })).toMatchObject({ ok: true });
     // A hold whose time ran out counts for nothing, even before the alarm expires it.
     await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("UPDATE bookings SET expires_at = ? WHERE user_id = ? AND status = 'reserved'", Date.now() - 1, u));
     expect(await stub.reserve({ userId: u, correlationId: "t", area: "FLOOR", quantity: 4 })).toMatchObject({ ok: true });
-    expect(await stub.reserve({ userId: u, correlationId: "t", area: "FLOOR", quantity: 1 })).toMatchObject({ ok: false, code: "hold_limit_reached" });
+    expect(await stub.reserve({ userId: u, correlationId: "t", seatIds: seats(1, 4, 2) })).toMatchObject({ ok: true });
+    expect(await stub.reserve({ userId: u, correlationId: "t", seatIds: seats(5, 1, 2) })).toMatchObject({ ok: false, code: "hold_limit_reached", extras: { held_seats: 8, max_held_seats: 8 } });
   });
 
-  it("defaults to 8 seats when the Worker names no cap", async () => {
+  it("defaults to 8 seats when the deployment names no cap", async () => {
     const { stub, config } = freshRoom();
     await stub.configure(config);
     const u = user();
@@ -247,18 +262,18 @@ describe("EventRoom: replays say what became of the booking", () => {
     stub.reserve({ userId: u, correlationId: "t", idempotency: { key, bodyHash: "h" }, seatIds: ["A-2-9"] });
 
   it("answers a replay with the booking as it is now: reserved, cancelled, confirmed, expired", async () => {
-    const { stub, config } = freshRoom({ holdTtlSeconds: 600 });
+    const { stub, config } = freshRoom();
     await stub.configure(config);
     const u = user();
     const first = await replayOf(stub, u, "k");
     if (!first.ok) throw new Error("reserve failed");
-    await stub.attachPayment(first.booking.booking_id, "pi_replay", "simulator", "t");
-    expect(await replayOf(stub, u, "k")).toMatchObject({ ok: true, replayed: true, booking: { booking_id: first.booking.booking_id, status: "reserved" }, paymentIntentId: "pi_replay" });
+    await stub.attachPayment(first.value.booking.booking_id, "pi_replay", "simulator", "t");
+    expect(await replayOf(stub, u, "k")).toMatchObject({ ok: true, value: { replayed: true, booking: { booking_id: first.value.booking.booking_id, status: "reserved" }, paymentIntentId: "pi_replay" } });
     // Declined: the hold is cancelled. The buyer then pays with another card: confirmed.
-    await stub.paymentFailed(paid(first.booking, "pi_replay"));
-    expect(await replayOf(stub, u, "k")).toMatchObject({ ok: true, replayed: true, booking: { status: "cancelled" } });
-    await stub.paymentSucceeded(paid(first.booking, "pi_replay"));
-    expect(await replayOf(stub, u, "k")).toMatchObject({ ok: true, booking: { status: "confirmed" } });
+    await stub.paymentFailed(paid(first.value.booking, "pi_replay"));
+    expect(await replayOf(stub, u, "k")).toMatchObject({ ok: true, value: { replayed: true, booking: { status: "cancelled" } } });
+    await stub.paymentSucceeded(paid(first.value.booking, "pi_replay"));
+    expect(await replayOf(stub, u, "k")).toMatchObject({ ok: true, value: { booking: { status: "confirmed" } } });
     // The replay held nothing: the seat was taken once.
     expect((await stub.stats()).seats).toMatchObject({ sold: 1, held: 0 });
 
@@ -267,10 +282,10 @@ describe("EventRoom: replays say what became of the booking", () => {
     expect(lapsing).toMatchObject({ ok: false, code: "seats_unavailable" });
     const other = await stub.reserve({ userId: v, correlationId: "t", idempotency: { key: "k3", bodyHash: "h3" }, seatIds: ["A-2-8"] });
     if (!other.ok) throw new Error("reserve failed");
-    await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("UPDATE bookings SET expires_at = ? WHERE booking_id = ?", Date.now() - 1, other.booking.booking_id));
+    await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("UPDATE bookings SET expires_at = ? WHERE booking_id = ?", Date.now() - 1, other.value.booking.booking_id));
     await runDurableObjectAlarm(stub);
     expect(await stub.reserve({ userId: v, correlationId: "t", idempotency: { key: "k3", bodyHash: "h3" }, seatIds: ["A-2-8"] }))
-      .toMatchObject({ ok: true, replayed: true, booking: { booking_id: other.booking.booking_id, status: "expired" } });
+      .toMatchObject({ ok: true, value: { replayed: true, booking: { booking_id: other.value.booking.booking_id, status: "expired" } } });
   });
 
   it("still answers a replay after the sale was closed, and refuses a new booking", async () => {
@@ -281,7 +296,7 @@ describe("EventRoom: replays say what became of the booking", () => {
     if (!first.ok) throw new Error("reserve failed");
     await stub.close("t");
     expect(await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "k", bodyHash: "h" }, seatIds: ["A-2-7"] }))
-      .toMatchObject({ ok: true, replayed: true, booking: { status: "cancelled" } });
+      .toMatchObject({ ok: true, value: { replayed: true, booking: { status: "cancelled" } } });
     expect(await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "k", bodyHash: "other" }, seatIds: ["A-2-6"] })).toMatchObject({ ok: false, code: "idempotency_key_reused" });
     expect(await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "new", bodyHash: "h" }, seatIds: ["A-2-6"] })).toMatchObject({ ok: false, code: "event_not_on_sale" });
   });
@@ -304,7 +319,7 @@ describe("EventRoom: the terms of the sale", () => {
     expect(await stub.reserve({ userId: user(), correlationId: "t", area: "FLOOR", quantity: 1 })).toMatchObject({ ok: false, status: 409, code: "sales_closed" });
     await stub.configureQueue({ enabled: true, on_sale_at: new Date(Date.now() - 1000).toISOString(), admit_per_minute: 60, max_active: 10, session_minutes: 5 });
     expect(await stub.joinQueue(user())).toMatchObject({ ok: false, status: 409, code: "sales_closed" });
-    expect(await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "k", bodyHash: "h" }, seatIds: ["A-1-1"] })).toMatchObject({ ok: true, replayed: true });
+    expect(await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "k", bodyHash: "h" }, seatIds: ["A-1-1"] })).toMatchObject({ ok: true, value: { replayed: true } });
     // Moved later again: selling resumes.
     await stub.setTerms(terms({ version: 3 }));
     expect(await stub.reserve({ userId: user(), correlationId: "t", admission: null, seatIds: ["A-1-3"] })).toMatchObject({ ok: false, code: "queue_required" });
@@ -322,8 +337,8 @@ describe("EventRoom: the terms of the sale", () => {
     if (!r.ok) throw new Error("reserve failed");
     // Rescheduled: at least 7 days from the move, never less than the regular 48 hours before the start.
     const regular = start - 48 * 3600_000;
-    expect(Date.parse(r.booking.refund_closes_at!)).toBeGreaterThanOrEqual(regular);
-    expect(Date.parse(r.booking.refund_closes_at!)).toBeGreaterThan(Date.now() + 7 * 86400_000 - 60_000);
-    expect((await stub.getBooking(r.booking.booking_id))!.refund_closes_at).toBe(r.booking.refund_closes_at);
+    expect(Date.parse(r.value.booking.refund_closes_at!)).toBeGreaterThanOrEqual(regular);
+    expect(Date.parse(r.value.booking.refund_closes_at!)).toBeGreaterThan(Date.now() + 7 * 86400_000 - 60_000);
+    expect((await stub.getBooking(r.value.booking.booking_id))!.refund_closes_at).toBe(r.value.booking.refund_closes_at);
   });
 });

@@ -1,44 +1,49 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventRoom } from "../../durable-objects/event-room";
-import type { BookingView } from "../../durable-objects/room-types";
+import type { BookingView } from "../../durable-objects/event-room/contract";
 import { expandSeats, type SeatMap } from "../../src/domain/seat-map";
 
 // The saga's steps inside the EventRoom, including the hard cases: late money, races with the
 // expiry alarm, duplicate and out-of-order webhooks. The webhook route calls exactly these methods.
 const MAP: SeatMap = { sections: [{ name: "A", price: 150000, rows: [{ label: "1", seats: 4 }] }], areas: [{ name: "GA", price: 50000, capacity: 4 }] };
 
-async function room(holdTtlSeconds = 600) {
+async function room() {
   const eventId = crypto.randomUUID();
   const stub = env.EVENT_ROOM.get(env.EVENT_ROOM.idFromName(eventId));
-  await stub.configure({ eventId, organizerId: crypto.randomUUID(), currency: "KRW", seats: expandSeats(MAP), areas: MAP.areas, holdTtlSeconds, maxPerBooking: 8 });
+  await stub.configure({ eventId, organizerId: crypto.randomUUID(), currency: "KRW", seats: expandSeats(MAP), areas: MAP.areas });
   return stub;
 }
 
 async function hold(stub: DurableObjectStub<EventRoom>, seatIds: string[]): Promise<BookingView> {
   const r = await stub.reserve({ userId: crypto.randomUUID(), correlationId: "t", seatIds });
   if (!r.ok) throw new Error(`reserve failed: ${r.code}`);
-  return r.booking;
+  return r.value.booking;
 }
 
 const pay = (b: BookingView, intentId = `pi_${b.booking_id.slice(0, 8)}`, amount = b.total_amount) =>
-  ({ bookingId: b.booking_id, intentId, amount, currency: "KRW", correlationId: "t" });
+  ({ bookingId: b.booking_id, intentId, provider: "stripe" as const, amount, currency: "KRW", correlationId: "t" });
 
 const typesOf = (stub: DurableObjectStub<EventRoom>) => runInDurableObject(stub, (_o, s) =>
   s.storage.sql.exec<{ message: string }>("SELECT message FROM outbox ORDER BY seq").toArray()
     .map((r) => (JSON.parse(r.message) as { envelope: { event_type: string } }).envelope.event_type));
 const tasks = (stub: DurableObjectStub<EventRoom>) => runInDurableObject(stub, (_o, s) =>
   s.storage.sql.exec<{ kind: string; reason: string; intent_id: string }>("SELECT kind, reason, intent_id FROM tasks ORDER BY id").toArray().map((t) => ({ ...t })));
+/** Time passes: every open hold's expiry moves into the past, and the alarm runs. */
 const lapse = async (stub: DurableObjectStub<EventRoom>) => {
-  await new Promise((r) => setTimeout(r, 1100));
+  await expireHolds(stub);
   await runDurableObjectAlarm(stub);
 };
+const expireHolds = (stub: DurableObjectStub<EventRoom>) => runInDurableObject(stub, (_o, s) => {
+  s.storage.sql.exec("UPDATE bookings SET expires_at = ? WHERE status = 'reserved'", Date.now() - 1);
+});
 
 describe("payment saga in the EventRoom", () => {
   it("confirms a held booking, issues one ticket per seat, and announces it", async () => {
     const stub = await room();
     const b = await hold(stub, ["A-1-1", "A-1-2"]);
-    expect(await stub.attachPayment(b.booking_id, "pi_1", "stripe", "t")).toEqual({ ok: true });
+    expect(await stub.attachPayment(b.booking_id, "pi_1", "stripe", "t")).toEqual({ ok: true, value: { changed: true } });
+    expect(await stub.attachPayment(b.booking_id, "pi_1", "stripe", "t")).toEqual({ ok: true, value: { changed: false } });
     expect(await stub.paymentSucceeded(pay(b, "pi_1"))).toMatchObject({ outcome: "confirmed", booking: { status: "confirmed" } });
     const tickets = await stub.tickets(b.booking_id);
     expect(tickets.map((t) => t.item_id)).toEqual(["A-1-1", "A-1-2"]);
@@ -58,7 +63,7 @@ describe("payment saga in the EventRoom", () => {
   });
 
   it("confirms a payment that arrives after the hold lapsed if the seats are still free", async () => {
-    const stub = await room(1);
+    const stub = await room();
     const b = await hold(stub, ["A-1-1"]);
     await stub.attachPayment(b.booking_id, "pi_late", "stripe", "t");
     await lapse(stub);
@@ -68,11 +73,10 @@ describe("payment saga in the EventRoom", () => {
   });
 
   it("refunds a late payment when the seats were sold meanwhile, and records why", async () => {
-    const stub = await room(1);
+    const stub = await room();
     const b = await hold(stub, ["A-1-2"]);
     await stub.attachPayment(b.booking_id, "pi_lost", "stripe", "t");
     await lapse(stub);
-    await stub.configure({ eventId: "", organizerId: "", currency: "KRW", seats: [], areas: [], holdTtlSeconds: 600, maxPerBooking: 8 });
     const rival = await hold(stub, ["A-1-2"]);
     expect(await stub.paymentSucceeded(pay(b, "pi_lost"))).toMatchObject({ outcome: "refund_queued", reason: "seats_taken_after_hold_lapsed" });
     expect((await stub.getBooking(b.booking_id))?.status).toBe("expired");
@@ -81,9 +85,9 @@ describe("payment saga in the EventRoom", () => {
   });
 
   it("lets success race the expiry alarm without double-selling or losing the money", async () => {
-    const stub = await room(1);
+    const stub = await room();
     const b = await hold(stub, ["A-1-4"]);
-    await new Promise((r) => setTimeout(r, 1100));
+    await expireHolds(stub);
     const [, outcome] = await Promise.all([runDurableObjectAlarm(stub), stub.paymentSucceeded(pay(b))]);
     // Whichever ran first, the seat was free for this booking: it ends confirmed, sold once, nothing refunded.
     expect(outcome).toMatchObject({ outcome: "confirmed" });
@@ -96,13 +100,13 @@ describe("payment saga in the EventRoom", () => {
     const stub = await room();
     const b = await hold(stub, ["A-1-1"]);
     await stub.attachPayment(b.booking_id, "pi_retry", "stripe", "t");
-    expect(await stub.paymentFailed(pay(b, "pi_retry"))).toEqual({ changed: true, status: "cancelled" });
+    expect(await stub.paymentFailed(pay(b, "pi_retry"))).toEqual({ ok: true, value: { changed: true, status: "cancelled" } });
     expect((await stub.stats()).seats.held).toBe(0);
     // The intent was not cancelled at the provider: the buyer may retry with another card.
     expect(await tasks(stub)).toEqual([]);
     expect(await stub.paymentSucceeded(pay(b, "pi_retry"))).toMatchObject({ outcome: "confirmed" });
     // A stale failure delivered after the success changes nothing.
-    expect(await stub.paymentFailed(pay(b, "pi_retry"))).toEqual({ changed: false, status: "confirmed" });
+    expect(await stub.paymentFailed(pay(b, "pi_retry"))).toEqual({ ok: true, value: { changed: false, status: "confirmed" } });
   });
 
   it("refunds money it cannot honour: wrong amount, second payment, cancelled booking", async () => {
@@ -120,7 +124,7 @@ describe("payment saga in the EventRoom", () => {
   });
 
   it("cancels the intent of a hold that lapses, and of one the buyer cancels, at the provider", async () => {
-    const stub = await room(1);
+    const stub = await room();
     const sim = env.PAYMENT_SIMULATOR.get(env.PAYMENT_SIMULATOR.idFromName("simulator"));
     const intentFor = (b: BookingView) => sim.create({ bookingId: b.booking_id, eventId: b.event_id, userId: b.user_id, amount: b.total_amount, currency: "KRW" }, "http://127.0.0.1:9/none");
     const b = await hold(stub, ["A-1-1"]);
@@ -140,14 +144,14 @@ describe("payment saga in the EventRoom", () => {
     const stub = await room();
     const b = await hold(stub, ["A-1-1"]);
     await stub.paymentSucceeded(pay(b, "pi_r"));
-    expect(await stub.requestRefund(b.booking_id, "requested_by_buyer")).toMatchObject({ ok: true, changed: true, booking: { status: "confirmed" } });
-    expect(await stub.requestRefund(b.booking_id, "requested_by_buyer")).toMatchObject({ ok: true, changed: false });
+    expect(await stub.requestRefund(b.booking_id, "requested_by_buyer")).toMatchObject({ ok: true, value: { changed: true, booking: { status: "confirmed" } } });
+    expect(await stub.requestRefund(b.booking_id, "requested_by_buyer")).toMatchObject({ ok: true, value: { changed: false } });
     // The provider does not know this made-up intent, so the refund fails now and stays queued.
     await runDurableObjectAlarm(stub);
     expect(await tasks(stub)).toContainEqual({ kind: "refund", reason: "requested_by_buyer", intent_id: "pi_r" });
     const done = { ...pay(b, "pi_r"), refundId: "re_1" };
-    expect(await stub.refundCompleted(done)).toMatchObject({ changed: true, booking: { status: "refunded" } });
-    expect(await stub.refundCompleted(done)).toMatchObject({ changed: false });
+    expect(await stub.refundCompleted(done)).toMatchObject({ ok: true, value: { changed: true, booking: { status: "refunded" } } });
+    expect(await stub.refundCompleted(done)).toMatchObject({ ok: true, value: { changed: false } });
     expect((await stub.tickets(b.booking_id)).map((t) => t.status)).toEqual(["void"]);
     expect((await stub.stats()).seats).toMatchObject({ sold: 0, available: 4 });
     expect(await tasks(stub)).toEqual([]);
@@ -161,7 +165,7 @@ describe("payment saga in the EventRoom", () => {
     const g = await stub.reserve({ userId: crypto.randomUUID(), correlationId: "t", area: "GA", quantity: 2 });
     if (!g.ok) throw new Error("reserve failed");
     await stub.paymentSucceeded(pay(a, "pi_e1"));
-    await stub.paymentSucceeded(pay(g.booking, "pi_e2"));
+    await stub.paymentSucceeded(pay(g.value.booking, "pi_e2"));
     await hold(stub, ["A-1-2"]);
     expect(await stub.close("t")).toEqual({ status: "cancelled", released: 1, refunds: 2 });
     expect((await tasks(stub)).filter((t) => t.kind === "refund").map((t) => t.intent_id).sort()).toEqual(["pi_e1", "pi_e2"]);

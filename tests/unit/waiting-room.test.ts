@@ -1,10 +1,11 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventRoom } from "../../durable-objects/event-room";
-import type { QueuePlace } from "../../durable-objects/room-types";
+import type { QueuePlace, RoomResult } from "../../durable-objects/event-room/contract";
 import { expandSeats, type SeatMap } from "../../src/domain/seat-map";
 import { admissionsDue, expectedAdmissionAt, secondsUntil, shuffle, TICK_LAG_MS, type QueueSettings } from "../../src/domain/waiting-room";
-import { WaitingRoom, type Meta } from "../../durable-objects/waiting-room";
+import type { Meta } from "../../durable-objects/event-room/meta";
+import { WaitingRoom } from "../../durable-objects/event-room/waiting-room";
 
 describe("admission rate (pure)", () => {
   it.each([[90], [600], [7]])("admits %i per minute within ±1 over a simulated minute of jittery ticks", (rate) => {
@@ -42,16 +43,16 @@ const MAP: SeatMap = { sections: [{ name: "A", price: 10000, rows: [{ label: "1"
 async function queuedRoom(opts: { opensInMs: number; perMinute?: number; maxActive?: number }) {
   const eventId = crypto.randomUUID();
   const stub = env.EVENT_ROOM.get(env.EVENT_ROOM.idFromName(eventId));
-  await stub.configure({ eventId, organizerId: crypto.randomUUID(), currency: "KRW", seats: expandSeats(MAP), areas: [], holdTtlSeconds: 600, maxPerBooking: 8 });
+  await stub.configure({ eventId, organizerId: crypto.randomUUID(), currency: "KRW", seats: expandSeats(MAP), areas: [] });
   await stub.configureQueue({
     enabled: true, on_sale_at: new Date(Date.now() + opts.opensInMs).toISOString(), admit_per_minute: opts.perMinute ?? 6000,
     max_active: opts.maxActive ?? 1000, session_minutes: 10,
   });
   return stub;
 }
-const place = (p: QueuePlace | { ok: false }): QueuePlace => {
-  if ("ok" in p) throw new Error("refused");
-  return p;
+const place = (p: RoomResult<QueuePlace>): QueuePlace => {
+  if (!p.ok) throw new Error(`refused: ${p.code}`);
+  return p.value;
 };
 const openNow = (stub: DurableObjectStub<EventRoom>) =>
   runInDurableObject(stub, (_o, s) => {
@@ -113,7 +114,7 @@ describe("waiting room in the EventRoom", () => {
   it("refuses to queue when the room is off", async () => {
     const eventId = crypto.randomUUID();
     const stub = env.EVENT_ROOM.get(env.EVENT_ROOM.idFromName(eventId));
-    await stub.configure({ eventId, organizerId: crypto.randomUUID(), currency: "KRW", seats: expandSeats(MAP), areas: [], holdTtlSeconds: 600, maxPerBooking: 8 });
+    await stub.configure({ eventId, organizerId: crypto.randomUUID(), currency: "KRW", seats: expandSeats(MAP), areas: [] });
     expect(await stub.joinQueue(crypto.randomUUID())).toMatchObject({ ok: false, code: "queue_not_enabled" });
     expect(await stub.reserve({ userId: crypto.randomUUID(), correlationId: "t", seatIds: ["A-1-1"] })).toMatchObject({ ok: true });
   });
@@ -132,8 +133,8 @@ async function withWaitingRoom<T>(fn: (room: WaitingRoom, sql: SqlStorage) => T)
   });
 }
 const placeOf = (r: ReturnType<WaitingRoom["join"]>): QueuePlace => {
-  if ("ok" in r) throw new Error(`refused: ${r.code}`);
-  return r.place;
+  if (!r.ok) throw new Error(`refused: ${r.code}`);
+  return r.value.place;
 };
 
 describe("coming back to the waiting room", () => {

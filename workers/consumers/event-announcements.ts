@@ -5,31 +5,28 @@
  */
 import { and, eq, or, sql } from "drizzle-orm";
 import { bookings, payments } from "../../src/db/schema";
-import type { Envelope } from "../../src/domain/envelope";
+import type { MessageOf } from "../../src/pipeline/catalogue";
 import { buyerRefundClosesAt } from "../../src/domain/refund-window";
 import { eventOf, factsOf } from "../notifications/audience";
 import type { Channels } from "../notifications/channels";
 import { combine } from "../notifications/deliver";
 import { notifyBuyers } from "../notifications/fan-out";
 import { notificationKey } from "../notifications/keys";
-import { eventChange, parseData, skipInvalid } from "../notifications/messages";
 import type { Executor } from "./processed";
 
 /** News older than this is dropped rather than mailed (see the notifier's module comment). */
 export const ANNOUNCEMENT_MAX_AGE_MS = 3 * 86400_000;
 
-const stale = (e: Envelope, now: Date) => now.getTime() - Date.parse(e.timestamp) > ANNOUNCEMENT_MAX_AGE_MS;
+const stale = (e: { timestamp: string }, now: Date) => now.getTime() - Date.parse(e.timestamp) > ANNOUNCEMENT_MAX_AGE_MS;
 
 /**
  * EventCancelled → every buyer whose booking the cancellation took away: confirmed (refund
  * pending) or already refunded because of it. Bookings refunded earlier for another reason were
  * cancelled by their buyer or the organizer and have had their mail.
  */
-export async function announceCancellation(db: Executor, channels: Channels, e: Envelope, now: Date): Promise<string> {
-  const parsed = parseData(eventChange, e);
-  if (!parsed.ok) return skipInvalid(e, parsed.error);
+export async function announceCancellation(db: Executor, channels: Channels, e: MessageOf<"EventCancelled">, now: Date): Promise<string> {
   if (stale(e, now)) return "ignored:stale";
-  const event = await eventOf(db, parsed.data.event_id);
+  const event = await eventOf(db, e.data.event_id);
   if (!event) return "ignored:unknown_event";
   const refundedByCancellation = sql`EXISTS (SELECT 1 FROM ${payments} WHERE ${payments.bookingId} = ${bookings.bookingId} AND ${payments.status} = 'refunded' AND ${payments.note} = 'event_cancelled')`;
   const outcomes = await notifyBuyers(db, channels,
@@ -45,10 +42,8 @@ export async function announceCancellation(db: Executor, channels: Channels, e: 
  * EventUpdated that moved the start date → every confirmed buyer: the old and the new date (as the
  * message announces them) and until when they may ask for a refund. Other updates say nothing.
  */
-export async function announceReschedule(db: Executor, channels: Channels, e: Envelope, now: Date): Promise<string> {
-  const parsed = parseData(eventChange, e);
-  if (!parsed.ok) return skipInvalid(e, parsed.error);
-  const d = parsed.data;
+export async function announceReschedule(db: Executor, channels: Channels, e: MessageOf<"EventUpdated">, now: Date): Promise<string> {
+  const d = e.data;
   const start = new Date(d.start_date);
   if (!d.previous_start_date || Date.parse(d.previous_start_date) === start.getTime()) return "ignored:date_unchanged";
   if (stale(e, now)) return "ignored:stale";
@@ -58,8 +53,9 @@ export async function announceReschedule(db: Executor, channels: Channels, e: En
   // Cancelled since: the cancellation mail is the news, not the date.
   if (event.status === "cancelled") return "ignored:event_cancelled";
   const previousStartDate = new Date(d.previous_start_date);
+  // As the Worker computed it with the move; an older message without it gets the refund-window rule.
   const refundClosesAt = d.refund_closes_at ? new Date(d.refund_closes_at) : buyerRefundClosesAt({
-    startDate: start, refundWindowHours: d.refund_window_hours ?? event.refundWindowHours, rescheduledAt: event.rescheduledAt ?? new Date(e.timestamp),
+    startDate: start, refundWindowHours: d.refund_window_hours, rescheduledAt: event.rescheduledAt ?? new Date(e.timestamp),
   });
   const outcomes = await notifyBuyers(db, channels, and(eq(bookings.eventId, event.eventId), eq(bookings.status, "confirmed")), (b) => ({
     key: notificationKey.eventRescheduled(event.eventId, e.event_id, b.booking.bookingId),

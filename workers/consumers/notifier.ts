@@ -30,15 +30,16 @@
  *   with reason event_cancelled (every paid booking gets one). Nobody is skipped, nobody mailed twice.
  * - Announcements older than three days are dropped: news that late is noise, and it keeps a new
  *   consumer group, which reads event-events from the beginning, from mailing history.
- * Envelope data is parsed with notifications/messages.ts; what does not parse is logged and skipped.
+ * Envelope data is parsed by the catalogue (notifications/messages.ts); what does not parse is logged and skipped.
  */
-import type { Envelope } from "../../src/domain/envelope";
+import type { MessageOf } from "../../src/pipeline/catalogue";
+import type { Envelope } from "../../src/pipeline/envelope";
 import { buyerRefundClosesAt } from "../../src/domain/refund-window";
 import { eventOf, factsOf, recipientsOf, ticketsOf } from "../notifications/audience";
 import type { Channels } from "../notifications/channels";
 import { combine, deliver, type Outcome } from "../notifications/deliver";
 import { notificationKey } from "../notifications/keys";
-import { bookingChange, parseData, refundProcessed, skipInvalid, type BookingChange, type RefundData } from "../notifications/messages";
+import { readForNotifier } from "../notifications/messages";
 import type { HoldCancelCause, Notice, RefundCause } from "../notifications/templates";
 import { ticketLines, type TicketLine } from "../notifications/tickets";
 import { announceCancellation, announceReschedule } from "./event-announcements";
@@ -53,19 +54,20 @@ export const NOTIFY_TOPICS = ["booking-events", "payment-events", "event-events"
 
 /** Sends what a message calls for; returns sent / duplicate / failed / ignored[:why]. */
 export async function notify(db: Executor, channels: Channels, e: Envelope, now = new Date()): Promise<string> {
-  switch (e.event_type) {
+  const read = readForNotifier(e);
+  if (!read.ok) return read.outcome;
+  const m = read.message;
+  switch (m.event_type) {
     case "BookingConfirmed":
     case "BookingCancelled":
     case "BookingExpired":
-      return bookingChanged(db, channels, e, now);
+      return bookingChanged(db, channels, m, now);
     case "RefundProcessed":
-      return refunded(db, channels, e);
+      return refunded(db, channels, m);
     case "EventCancelled":
-      return announceCancellation(db, channels, e, now);
+      return announceCancellation(db, channels, m, now);
     case "EventUpdated":
-      return announceReschedule(db, channels, e, now);
-    default:
-      return "ignored";
+      return announceReschedule(db, channels, m, now);
   }
 }
 
@@ -82,16 +84,16 @@ const UNHONOURED_CAUSES: Record<string, RefundCause> = {
   expired: "late_after_hold_lapsed", cancelled: "booking_cancelled", confirmed: "duplicate_payment", refunded: "duplicate_payment",
 };
 
+type BookingChanged = MessageOf<"BookingConfirmed" | "BookingCancelled" | "BookingExpired">;
+
 /** The message's tickets, or the booking's from Postgres when the message does not list them. */
-async function ticketsFor(db: Executor, d: BookingChange | RefundData): Promise<TicketLine[]> {
+async function ticketsFor(db: Executor, d: BookingChanged["data"]): Promise<TicketLine[]> {
   const lines = ticketLines(d);
   return lines.length ? lines : (await ticketsOf(db, [d.booking_id])).get(d.booking_id) ?? [];
 }
 
-async function bookingChanged(db: Executor, channels: Channels, e: Envelope, now: Date): Promise<string> {
-  const parsed = parseData(bookingChange, e);
-  if (!parsed.ok) return skipInvalid(e, parsed.error);
-  const d = parsed.data;
+async function bookingChanged(db: Executor, channels: Channels, e: BookingChanged, now: Date): Promise<string> {
+  const d = e.data;
   const [event, to] = [await eventOf(db, d.event_id), (await recipientsOf(db, [d.user_id])).get(d.user_id)];
   if (!event || !to) return "ignored:unknown_recipient";
   const facts = factsOf(event, { bookingId: d.booking_id, tickets: await ticketsFor(db, d), amount: d.total_amount, currency: d.currency });
@@ -101,29 +103,30 @@ async function bookingChanged(db: Executor, channels: Channels, e: Envelope, now
     const closes = buyerRefundClosesAt({ startDate: event.startDate, refundWindowHours: event.refundWindowHours, rescheduledAt: event.rescheduledAt });
     [key, notice] = [notificationKey.confirmed(d.booking_id), { template: "booking_confirmation", refundClosesAt: closes > now ? closes : null }];
   } else if (e.event_type === "BookingCancelled") {
-    [key, notice] = [notificationKey.holdCancelled(d.booking_id), { template: "booking_cancelled", cause: HOLD_CAUSES[d.reason ?? ""] ?? "other" }];
+    [key, notice] = [notificationKey.holdCancelled(d.booking_id), { template: "booking_cancelled", cause: HOLD_CAUSES[d.reason] ?? "other" }];
   } else {
     [key, notice] = [notificationKey.holdExpired(d.booking_id), { template: "booking_expired" }];
   }
   return deliver(db, channels, key, notice, to, facts);
 }
 
-async function refunded(db: Executor, channels: Channels, e: Envelope): Promise<string> {
-  const parsed = parseData(refundProcessed, e);
-  if (!parsed.ok) return skipInvalid(e, parsed.error);
-  const d = parsed.data;
+async function refunded(db: Executor, channels: Channels, e: MessageOf<"RefundProcessed">): Promise<string> {
+  const d = e.data;
   const [event, to] = [await eventOf(db, d.event_id), (await recipientsOf(db, [d.user_id])).get(d.user_id)];
   if (!event || !to) return "ignored:unknown_recipient";
-  const withoutSale = d.outcome === "refunded_without_sale";
-  const tickets = withoutSale ? [] : await ticketsFor(db, d);
-  const outcomes: Outcome[] = [];
-  if (!withoutSale && d.reason === "event_cancelled") {
-    // The cancelled-event mail first (same key as the EventCancelled fan-out), then the refund.
-    outcomes.push(await deliver(db, channels, notificationKey.eventCancelled(d.event_id, d.booking_id), { template: "event_cancelled" }, to,
-      factsOf(event, { bookingId: d.booking_id, tickets, amount: d.total_amount ?? d.amount, currency: d.currency })));
+  if ("outcome" in d) {
+    // Money returned for a payment we could not honour: told by the booking's state when it arrived.
+    const cause = UNHONOURED_CAUSES[d.booking_status] ?? "unmatched_payment";
+    return combine([await deliver(db, channels, notificationKey.refunded(d.booking_id, d.payment_intent_id), { template: "refund_completed", cause }, to,
+      factsOf(event, { bookingId: d.booking_id, tickets: [], amount: d.amount, currency: d.currency }))]);
   }
-  const cause = withoutSale ? UNHONOURED_CAUSES[d.booking_status ?? ""] ?? "unmatched_payment" : REFUND_CAUSES[d.reason ?? ""] ?? "other";
-  outcomes.push(await deliver(db, channels, notificationKey.refunded(d.booking_id, d.payment_intent_id ?? e.event_id), { template: "refund_completed", cause }, to,
-    factsOf(event, { bookingId: d.booking_id, tickets, amount: d.amount, currency: d.currency })));
+  const tickets = await ticketsFor(db, d);
+  const facts = factsOf(event, { bookingId: d.booking_id, tickets, amount: d.total_amount, currency: d.currency });
+  const outcomes: Outcome[] = [];
+  if (d.reason === "event_cancelled") {
+    // The cancelled-event mail first (same key as the EventCancelled fan-out), then the refund.
+    outcomes.push(await deliver(db, channels, notificationKey.eventCancelled(d.event_id, d.booking_id), { template: "event_cancelled" }, to, facts));
+  }
+  outcomes.push(await deliver(db, channels, notificationKey.refunded(d.booking_id, d.payment_intent_id ?? e.event_id), { template: "refund_completed", cause: REFUND_CAUSES[d.reason] ?? "other" }, to, facts));
   return combine(outcomes);
 }

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type Consumer } from "kafkajs";
-import { envelopeSchema, type Envelope } from "../../src/domain/envelope";
+import { envelopeSchema, type Envelope } from "../../src/pipeline/envelope";
 import { describeError } from "../../src/describe-error";
 import type { Sink } from "../outbox-relay";
 

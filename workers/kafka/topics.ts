@@ -4,7 +4,7 @@
  * `npm run kafka:topics`).
  */
 import { Kafka, logLevel } from "kafkajs";
-import type { Topic } from "../../src/domain/envelope";
+import type { Topic } from "../../src/pipeline/catalogue";
 
 export interface TopicSpec<T extends string = string> { readonly topic: T; readonly numPartitions: number }
 

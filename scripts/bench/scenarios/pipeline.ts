@@ -6,9 +6,9 @@
  */
 import { performance } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
-import { outboxRow } from "../../../src/db/outbox";
+import { outboxRow } from "../../../src/pipeline/outbox-rows";
 import { outbox } from "../../../src/db/schema";
-import { makeMessage } from "../../../src/domain/envelope";
+import { makeMessage } from "../../../src/pipeline/catalogue";
 import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "../../../workers/consumers/search-indexer";
 import { openNodeDb } from "../../../workers/db";
 import { kafkaClient, kafkaSink, runConsumer } from "../../../workers/kafka/bus";
@@ -80,10 +80,11 @@ async function writeBurst(db: Awaited<ReturnType<typeof openNodeDb>>["db"], n: n
   const ids: string[] = [];
   const rows = Array.from({ length: n }, (_, i) => {
     const eventId = events[i % events.length] ?? "";
+    const start = new Date(Date.now() + 86400_000).toISOString();
     const m = makeMessage("EventUpdated", eventId, {
-      event_id: eventId, title: `Pipeline ${i}`, description: "", venue: "Bench Hall", location: "", category: "concert",
-      start_date: new Date(Date.now() + 86400_000).toISOString(), currency: "KRW", status: "published", min_price: 1000, max_price: 1000,
-      total_seats: 100, updated_at: new Date(Date.now() + i).toISOString(),
+      event_id: eventId, organizer_id: eventId, title: `Pipeline ${i}`, description: "", venue: "Bench Hall", location: "", category: "concert",
+      start_date: start, end_date: null, currency: "KRW", status: "published", refund_window_hours: 24, rescheduled_at: null, refund_closes_at: start,
+      min_price: 1000, max_price: 1000, total_seats: 100, created_at: new Date().toISOString(), updated_at: new Date(Date.now() + i).toISOString(),
     }, { correlationId: "bench" });
     ids.push(m.envelope.event_id);
     return outboxRow(m);

@@ -7,10 +7,11 @@
  * `{"type":"token","access_token":"…"}`.
  */
 import { z } from "zod";
-import { loadKeys, verifyAccessToken } from "../src/domain/tokens";
-import type { Env } from "../src/env";
-import { revocations } from "../src/rate-limit";
-import type { LiveCounts } from "./room-types";
+import { loadKeys, verifyAccessToken } from "../../src/domain/tokens";
+import type { Env } from "../../src/env";
+import { revocations } from "../../src/rate-limit";
+import type { LiveCounts } from "./contract";
+import type { TimedPart } from "./timers";
 
 const TAG = "organizer";
 const PUSH_INTERVAL_MS = 1000;
@@ -43,16 +44,31 @@ function parseJson(text: string): unknown {
   }
 }
 
-export class LiveFeed {
+export class LiveFeed implements TimedPart {
+  readonly name = "live_feed";
   private dirty = true;
   private lastPush = 0;
   private lastSessionCheck = 0;
 
-  constructor(private readonly ctx: DurableObjectState, private readonly env: Env, private readonly counts: () => LiveCounts) {}
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Env,
+    private readonly counts: () => LiveCounts,
+    private readonly wake: (at: number) => void,
+  ) {}
 
-  /** The counts changed: push them on the next alarm. */
+  /** The counts changed: pushed within a second while anyone watches (cheap when nobody does: only the first change after a push looks). */
   touch(): void {
+    if (this.dirty) return;
     this.dirty = true;
+    if (this.sockets().length) this.wake(Math.max(Date.now(), this.lastPush + PUSH_INTERVAL_MS));
+  }
+
+  /** The alarm: close sockets whose credentials ended, push changed counts; returns when the feed next needs the clock. */
+  async tick(): Promise<number | null> {
+    await this.enforceSessions(Date.now());
+    this.push(Date.now());
+    return this.nextWake();
   }
 
   /** Sockets still open (a closed one may be listed until its close handshake ends). */
@@ -70,6 +86,8 @@ export class LiveFeed {
     server.send(this.frame(now));
     this.dirty = false;
     this.lastPush = now;
+    const wake = this.nextWake();
+    if (wake !== null) this.wake(wake);
     return new Response(null, { status: 101, webSocket: client });
   }
 

@@ -1,19 +1,26 @@
-import type { AreaDef, SeatDef } from "../src/domain/seat-map";
-import type { BookingState } from "../src/domain/booking-state";
-import type { Currency } from "../src/domain/money";
-import type { AdmissionForecast } from "../src/domain/waiting-room";
+/**
+ * The contract between the Worker and an EventRoom: what its RPC methods take and return. Every
+ * method that can refuse returns a `RoomResult`; the Worker turns a refusal into a problem
+ * document in one place (src/routes/room-result.ts).
+ */
+import type { z } from "zod";
+import type { AreaDef, SeatDef } from "../../src/domain/seat-map";
+import type { BookingState } from "../../src/domain/booking-state";
+import type { Currency } from "../../src/domain/money";
+import type { AdmissionForecast } from "../../src/domain/waiting-room";
+import type { bookingItem, bookingView, providerName, ticketInfo } from "../../src/pipeline/payloads";
 
-/** What the EventRoom needs to sell an event; sent by the Worker when the event is published. */
+/**
+ * What the EventRoom needs to sell an event; sent by the Worker when the event is published.
+ * Operational knobs (hold time, seats per booking, holds per account) are not here: the room
+ * reads them from the deployment's config each time it uses them (src/config.ts).
+ */
 export interface RoomConfig {
   eventId: string;
   organizerId: string;
   currency: Currency;
   seats: SeatDef[];
   areas: AreaDef[];
-  holdTtlSeconds: number;
-  maxPerBooking: number;
-  /** Seats (general-admission places count one each) one account may hold unpaid at once; 8 when absent. */
-  maxHeldSeatsPerAccount?: number;
   /** When sales stop and until when buyers may refund; a room without terms sells until it is closed. */
   terms?: SaleTerms;
 }
@@ -39,29 +46,26 @@ export type ReserveRequest = {
   idempotency?: { key: string; bodyHash: string };
 } & ({ seatIds: string[]; area?: undefined; quantity?: undefined } | { area: string; quantity: number; seatIds?: undefined });
 
-export interface BookingItem { item_id: string; kind: "seat" | "area"; quantity: number; unit_price: number }
+/** The bus's booking view is the room's (src/pipeline/payloads.ts): one definition. */
+export type BookingItem = z.output<typeof bookingItem>;
+export type BookingView = z.output<typeof bookingView>;
+export type TicketInfo = z.output<typeof ticketInfo>;
+export type ProviderName = z.output<typeof providerName>;
 
-export interface BookingView {
-  booking_id: string;
-  event_id: string;
-  user_id: string;
-  status: BookingState;
-  seats: string[];
-  area?: string;
-  quantity?: number;
-  items: BookingItem[];
-  total_amount: number;
-  currency: Currency;
-  expires_at: string;
-  created_at: string;
-  /** Until when the buyer may ask for a refund of their own (null if the room has no terms yet). */
-  refund_closes_at?: string | null;
-}
-
+/** Why the room said no: the Worker answers with this status and code. */
 export type Refusal = { ok: false; status: 403 | 404 | 409 | 422; code: string; detail: string; unavailable_seats?: string[]; extras?: Record<string, number | string> };
-/** A replay returns the booking as it is now, with the intent made for it (if any). */
-export type ReserveResult = { ok: true; replayed: boolean; booking: BookingView; paymentIntentId: string | null } | Refusal;
-export type TransitionResult = { ok: true; booking: BookingView; changed: boolean } | Refusal;
+/** The one result shape of room calls that can refuse. */
+export type RoomResult<T> = { ok: true; value: T } | Refusal;
+
+export function refuse(status: Refusal["status"], code: string, detail: string, unavailable?: string[], extras?: Refusal["extras"]): Refusal {
+  return { ok: false, status, code, detail, ...(unavailable ? { unavailable_seats: unavailable } : {}), ...(extras ? { extras } : {}) };
+}
+export const ok = <T>(value: T): RoomResult<T> => ({ ok: true, value });
+
+/** A new hold, or (a replay) the booking an Idempotency-Key made, as it is now, with the intent made for it. */
+export interface Reservation { replayed: boolean; booking: BookingView; paymentIntentId: string | null }
+/** A booking after a request to change it; `changed` is false when it already was so. */
+export interface Transition { booking: BookingView; changed: boolean }
 
 export interface SeatStatus { seat_id: string; section: string; row: string; number: number; price: number; status: "available" | "held" | "sold" }
 export interface AreaStatus { name: string; price: number; capacity: number; available: number; held: number; sold: number }
@@ -85,18 +89,18 @@ export interface RoomStats {
 
 export type RoomStatus = "unconfigured" | "on_sale" | "cancelled";
 
-export interface PaymentReport { bookingId: string; intentId: string; amount: number; currency: string; correlationId: string }
+/** A payment as the provider reported it (a webhook, or reconciliation). */
+export interface PaymentReport { bookingId: string; intentId: string; provider: ProviderName; amount: number; currency: string; correlationId: string }
 
 /**
  * What a successful payment did: confirmed the booking (possibly late, if the seats were still
- * free), found it already confirmed, or queued a refund because it could not be honoured.
+ * free), found it already confirmed, or queued a refund because it could not be honoured. Never a
+ * refusal: money that arrived is always accounted for.
  */
 export type PaymentOutcome =
   | { outcome: "confirmed" | "already_confirmed"; booking: BookingView }
   | { outcome: "refund_queued"; reason: string; booking: BookingView | null }
   | { outcome: "unknown_booking" };
-
-export interface TicketInfo { ticket_id: string; item_id: string }
 
 export interface QueuePlace { state: "waiting" | "admitted" | "expired"; position: number | null; sessionEndsAt: number | null }
 

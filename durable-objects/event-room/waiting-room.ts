@@ -1,17 +1,8 @@
 import {
-  admissionForecast, admissionsDue, cryptoRandom, MAX_PROJECTED, PROJECTION_HEADROOM, projectAdmissions, shuffle, type AdmissionForecast, type QueueSettings,
-} from "../src/domain/waiting-room";
-import type { QueuePlace, QueueWatermark, Refusal } from "./room-types";
-import { refuse } from "./refuse";
-
-/** The queue's tables, created by the EventRoom with its own. */
-export const WAITING_ROOM_SCHEMA = `
-  CREATE TABLE IF NOT EXISTS queue (user_id TEXT PRIMARY KEY, joined_at INTEGER NOT NULL, position INTEGER UNIQUE,
-    state TEXT NOT NULL DEFAULT 'waiting', admitted_at INTEGER, session_ends_at INTEGER);
-  CREATE INDEX IF NOT EXISTS queue_by_state ON queue(state, session_ends_at);
-`;
-
-export interface Meta { get(key: string): string | null; set(key: string, value: string): void }
+  admissionForecast, admissionsDue, cryptoRandom, MAX_PROJECTED, PROJECTION_HEADROOM, projectAdmissions, shuffle, queueSettingsSchema, type AdmissionForecast, type QueueSettings,
+} from "../../src/domain/waiting-room";
+import { ok, refuse, type QueuePlace, type QueueWatermark, type Refusal, type RoomResult } from "./contract";
+import type { Meta } from "./meta";
 
 /**
  * An event's waiting room, inside its EventRoom (same thread, same storage as the seats).
@@ -19,18 +10,22 @@ export interface Meta { get(key: string): string | null; set(key: string, value:
  * numbers go in arrival order. A token bucket on the room's alarm admits places in order,
  * up to `max_active` shoppers at once. A shopper whose turn is over (they booked, or their
  * session ran out) may join again and gets a new place at the back. Every method is synchronous
- * over SQLite and takes the time as an input.
+ * over SQLite and takes the time as an input. Its tables are in schema.ts.
  */
 export class WaitingRoom {
   /** The last forecast and what it was made from: recomputed after a tick, a leave or a rejoin, or when joins outgrow it. */
   private forecastCache: { version: number; horizon: number; value: AdmissionForecast } | null = null;
   private version = 0;
+  private parsedSettings: { raw: string; settings: QueueSettings } | null = null;
 
   constructor(private readonly sql: SqlStorage, private readonly storage: DurableObjectStorage, private readonly meta: Meta) {}
 
   settings(): QueueSettings | null {
     const raw = this.meta.get("queue_settings");
-    return raw ? (JSON.parse(raw) as QueueSettings) : null;
+    if (!raw) return null;
+    // Read on every reservation: parsed once per change of the stored text.
+    if (this.parsedSettings?.raw !== raw) this.parsedSettings = { raw, settings: queueSettingsSchema.parse(JSON.parse(raw)) };
+    return this.parsedSettings.settings;
   }
 
   configure(settings: QueueSettings): void {
@@ -43,14 +38,14 @@ export class WaitingRoom {
    * again after the turn is over (booked, or the session ran out) gives a new place after the
    * current last one: the old place is not kept. `wakeAt` is when the room's alarm should next run.
    */
-  join(userId: string, now: number): { place: QueuePlace; wakeAt: number } | Refusal {
+  join(userId: string, now: number): RoomResult<{ place: QueuePlace; wakeAt: number }> {
     const s = this.settings();
     if (!s?.enabled) return refuse(409, "queue_not_enabled", "This event has no waiting room; book directly");
     this.openIfDue(s, now);
     const opened = this.meta.get("queue_opened") === "1";
     const wakeAt = opened ? now + 1000 : Date.parse(s.on_sale_at);
     const existing = this.place(userId, now);
-    if (existing && existing.state !== "expired") return { place: existing, wakeAt };
+    if (existing && existing.state !== "expired") return ok({ place: existing, wakeAt });
     const position = opened ? this.nextPosition() : null;
     // First in line after a quiet spell: the last forecast was made for an empty line, long ago.
     if (position !== null && position === Number(this.meta.get("queue_admitted_through") ?? 0) + 1) this.version++;
@@ -60,7 +55,7 @@ export class WaitingRoom {
     } else {
       this.sql.exec("INSERT INTO queue (user_id, joined_at, position) VALUES (?, ?, ?)", userId, now, position);
     }
-    return { place: { state: "waiting", position, sessionEndsAt: null }, wakeAt };
+    return ok({ place: { state: "waiting", position, sessionEndsAt: null }, wakeAt });
   }
 
   place(userId: string, now: number): QueuePlace | null {

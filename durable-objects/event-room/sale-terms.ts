@@ -1,18 +1,25 @@
-import { buyerRefundClosesAt } from "../src/domain/refund-window";
-import type { Refusal, SaleTerms } from "./room-types";
-import { refuse } from "./refuse";
-import type { Meta } from "./waiting-room";
+import { z } from "zod";
+import { buyerRefundClosesAt } from "../../src/domain/refund-window";
+import { refuse, type Refusal, type SaleTerms } from "./contract";
+import type { Meta } from "./meta";
+
+const saleTermsSchema = z.object({ startsAt: z.string(), refundWindowHours: z.number(), rescheduledAt: z.string().nullable(), version: z.number() });
 
 /**
  * The terms the room sells under, kept in its meta table: sales stop when the event starts, and
  * a booking shows until when its buyer may refund. Updates apply newest-version-wins.
  */
 export class SaleTermsStore {
+  /** The last terms read, by their stored text: read on every reservation, parsed once per change. */
+  private parsed: { raw: string; terms: SaleTerms } | null = null;
+
   constructor(private readonly meta: Meta) {}
 
   current(): SaleTerms | null {
     const raw = this.meta.get("sale_terms");
-    return raw ? (JSON.parse(raw) as SaleTerms) : null;
+    if (!raw) return null;
+    if (this.parsed?.raw !== raw) this.parsed = { raw, terms: saleTermsSchema.parse(JSON.parse(raw)) };
+    return this.parsed.terms;
   }
 
   /** Keeps `terms` unless the room already has newer ones; true if they are now the room's. */

@@ -1,5 +1,5 @@
-import type { OutboxMessage } from "../domain/envelope";
-import { outbox } from "./schema";
+import { outbox } from "../db/schema";
+import type { OutboxMessage } from "./envelope";
 
 /** The Postgres outbox row for a message: one shape whether the Worker or an EventRoom wrote it. */
 export function outboxRow(m: OutboxMessage): typeof outbox.$inferInsert {

@@ -1,15 +1,9 @@
-import type { Refusal } from "./room-types";
-import { refuse } from "./refuse";
-
-/** Seats one account may hold unpaid for one event when the Worker does not say otherwise. */
-export const DEFAULT_MAX_HELD_SEATS = 8;
-
-/** Lets the per-account count use an index instead of a scan of every booking. */
-export const HOLD_LIMIT_SCHEMA = "CREATE INDEX IF NOT EXISTS bookings_by_user ON bookings(user_id, status);";
+import { refuse, type Refusal } from "./contract";
 
 /**
  * Seats in an account's open holds: reserved bookings whose time has not run out (a lapsed hold
  * counts for nothing even before the alarm expires it). A general-admission place counts as a seat.
+ * Uses the bookings_by_user index (schema.ts).
  */
 export function heldSeats(sql: SqlStorage, userId: string, now: number): number {
   return sql.exec<{ n: number }>(`

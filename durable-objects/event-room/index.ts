@@ -1,0 +1,172 @@
+import { DurableObject } from "cloudflare:workers";
+import { config } from "../../src/config";
+import type { QueueSettings } from "../../src/domain/waiting-room";
+import type { Env } from "../../src/env";
+import { makeLogger, type Logger } from "../../src/log";
+import type { TicketStatus } from "./check-in";
+import {
+  ok, refuse, type BookingView, type LiveCounts, type PaymentOutcome, type PaymentReport, type ProviderName, type QueuePlace, type QueueWatermark,
+  type Reservation, type ReserveRequest, type RoomConfig, type RoomResult, type RoomSnapshot, type RoomStats, type RoomStatus, type SaleTerms, type Transition,
+} from "./contract";
+import { assembleRoom, type RoomParts } from "./parts";
+import { migrate } from "./schema";
+
+/**
+ * One event's live inventory, as thin typed RPC methods over parts with narrow dependencies
+ * (parts.ts): inventory and holds, the payment saga, provider tasks, the outbox to Postgres, the
+ * waiting room, the organizers' live feed, tickets and check-in, stats. Each part that needs
+ * time tells the one alarm when (timers.ts). Every method that changes state is synchronous over
+ * SQLite storage, so a check and its write cannot interleave with another request, and the
+ * outbox message announcing the change commits in the same transaction.
+ */
+export class EventRoom extends DurableObject<Env> {
+  private readonly p: RoomParts;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.p = assembleRoom(ctx, env, (requestId) => this.log(requestId));
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage.sql);
+      await this.p.clock.load();
+    });
+  }
+
+  // ---------------------------------------------------------------- the sale
+
+  /** Loads the seat map and opens the sale. Idempotent; the seat map is fixed once loaded. */
+  configure(cfg: RoomConfig): { status: RoomStatus } {
+    const status = this.p.meta.status();
+    if (status === "cancelled") return { status };
+    if (status !== "on_sale") this.p.inventory.load(cfg);
+    if (cfg.terms) this.p.terms.apply(cfg.terms);
+    return { status: "on_sale" };
+  }
+
+  /** The event's date or refund window changed in Postgres: newer terms replace older ones. */
+  setTerms(terms: SaleTerms): { applied: boolean; terms: SaleTerms | null } {
+    return { applied: this.p.terms.apply(terms), terms: this.p.terms.current() };
+  }
+
+  /** Stops the sale for good: open holds are released and every paid booking is refunded. */
+  close(correlationId: string): { status: RoomStatus; released: number; refunds: number } {
+    if (this.p.meta.status() !== "on_sale") return { status: this.p.meta.status(), released: 0, refunds: 0 };
+    return this.ctx.storage.transactionSync(() => {
+      this.p.meta.set("status", "cancelled");
+      const released = this.p.inventory.releaseAll(correlationId, "event_cancelled");
+      return { status: "cancelled" as const, released, refunds: this.p.saga.refundAll("event_cancelled") };
+    });
+  }
+
+  // ---------------------------------------------------------------- bookings (inventory.ts)
+
+  reserve(req: ReserveRequest): RoomResult<Reservation> {
+    return this.p.inventory.reserve(req, Date.now());
+  }
+
+  /** Releases a hold at the buyer's (or organizer's) request. */
+  cancel(bookingId: string, correlationId: string, actor: { userId: string; isStaff: boolean }): RoomResult<Transition> {
+    return this.p.inventory.cancel(bookingId, correlationId, actor);
+  }
+
+  getBooking(bookingId: string): BookingView | null {
+    const row = this.p.inventory.booking(bookingId);
+    return row ? this.p.inventory.view(row) : null;
+  }
+
+  tickets(bookingId: string): TicketStatus[] {
+    return this.p.checkIn.list(bookingId);
+  }
+
+  // ---------------------------------------------------------------- payments (payment-saga.ts)
+
+  attachPayment(bookingId: string, intentId: string, provider: ProviderName, correlationId: string): RoomResult<{ changed: boolean }> {
+    return this.p.saga.attach(bookingId, intentId, provider, correlationId);
+  }
+
+  paymentSucceeded(p: PaymentReport): PaymentOutcome {
+    return this.p.saga.succeeded(p);
+  }
+
+  paymentFailed(p: PaymentReport): RoomResult<{ changed: boolean; status: BookingView["status"] }> {
+    return this.p.saga.failed(p);
+  }
+
+  requestRefund(bookingId: string, reason: string): RoomResult<Transition> {
+    return this.p.saga.requestRefund(bookingId, reason);
+  }
+
+  refundCompleted(p: PaymentReport & { refundId: string | null }): RoomResult<Transition> {
+    return this.p.saga.refundCompleted(p);
+  }
+
+  // ---------------------------------------------------------------- waiting room (waiting-room.ts)
+
+  configureQueue(settings: QueueSettings): QueueSettings {
+    this.p.queue.configure(settings);
+    this.p.live.touch();
+    this.p.clock.wake(Math.max(Date.now(), Math.min(Date.parse(settings.on_sale_at), Date.now() + 1000)));
+    return settings;
+  }
+
+  queueSettings(): QueueSettings | null {
+    return this.p.queue.settings();
+  }
+
+  joinQueue(userId: string): RoomResult<QueuePlace> {
+    if (this.p.queue.settings()?.enabled && this.p.meta.status() !== "on_sale") return refuse(409, "event_not_on_sale", "This event is not on sale");
+    const closed = this.p.terms.closedRefusal(Date.now());
+    if (closed) return closed;
+    const joined = this.p.queue.join(userId, Date.now());
+    if (!joined.ok) return joined;
+    this.p.live.touch();
+    this.p.clock.wake(joined.value.wakeAt);
+    return ok(joined.value.place);
+  }
+
+  /** The caller's place now: used once per shopper when a pre-sale token needs its number, or on admission. */
+  queuePlace(userId: string): QueuePlace | null {
+    return this.p.queue.place(userId, Date.now());
+  }
+
+  queueWatermark(): QueueWatermark {
+    return this.p.queue.watermark(Date.now());
+  }
+
+  // ---------------------------------------------------------------- reads and the live feed (stats.ts, live-feed.ts)
+
+  snapshot(): RoomSnapshot {
+    return this.p.reads.snapshot();
+  }
+
+  stats(): RoomStats {
+    return this.p.reads.stats();
+  }
+
+  liveCounts(): LiveCounts {
+    return this.p.reads.liveCounts(Date.now());
+  }
+
+  /** The organizer's live feed: the Worker forwards the verified upgrade here. */
+  override async fetch(request: Request): Promise<Response> {
+    return this.p.live.accept(request, Date.now());
+  }
+
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    return this.p.live.onMessage(ws, message);
+  }
+
+  override webSocketClose(ws: WebSocket, code: number): void {
+    this.p.live.onClose(ws, code);
+  }
+
+  // ---------------------------------------------------------------- the one alarm (timers.ts)
+
+  override async alarm(): Promise<void> {
+    await this.p.clock.run(this.p.timed, this.log(`alarm:${this.p.meta.eventId()}`));
+  }
+
+  /** JSON lines like the Worker's: the request (or alarm) they belong to, and the event. */
+  private log(requestId: string): Logger {
+    return makeLogger({ request_id: requestId, event_id: this.p.meta.eventId() }, config(this.env).logLevel);
+  }
+}

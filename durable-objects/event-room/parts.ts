@@ -1,0 +1,64 @@
+/**
+ * The room's parts, wired with narrow dependencies: each gets only the storage, the neighbours
+ * and the callbacks it uses. The room class (index.ts) only routes RPC calls to them.
+ */
+import { config } from "../../src/config";
+import type { Env } from "../../src/env";
+import type { Logger } from "../../src/log";
+import { paymentProvider } from "../../src/payments";
+import { CheckIn } from "./check-in";
+import { Inventory } from "./inventory";
+import { LiveFeed } from "./live-feed";
+import { RoomMeta } from "./meta";
+import { RoomOutbox } from "./outbox";
+import { PaymentSaga } from "./payment-saga";
+import { ProviderTasks } from "./provider-tasks";
+import { SaleTermsStore } from "./sale-terms";
+import { RoomStatsReader } from "./stats";
+import { AlarmClock, type TimedPart } from "./timers";
+import { WaitingRoom } from "./waiting-room";
+
+export interface RoomParts {
+  clock: AlarmClock;
+  meta: RoomMeta;
+  terms: SaleTermsStore;
+  queue: WaitingRoom;
+  live: LiveFeed;
+  outbox: RoomOutbox;
+  tasks: ProviderTasks;
+  checkIn: CheckIn;
+  inventory: Inventory;
+  saga: PaymentSaga;
+  reads: RoomStatsReader;
+  /** Run in this order on every alarm: expiries before the queue's admissions, provider calls, then the flush and the feed that report them. */
+  timed: readonly TimedPart[];
+}
+
+export function assembleRoom(ctx: DurableObjectState, env: Env, log: (requestId: string) => Logger): RoomParts {
+  const storage = ctx.storage;
+  const { sql } = storage;
+  const clock = new AlarmClock(storage);
+  const wake = clock.wake;
+  const meta = new RoomMeta(sql);
+  const alarmLog = () => log(`alarm:${meta.eventId()}`);
+  const terms = new SaleTermsStore(meta);
+  const queue = new WaitingRoom(sql, storage, meta);
+  // The feed shows the stats, which count the outbox, which tells the feed of changes: wired lazily.
+  const live: LiveFeed = new LiveFeed(ctx, env, () => reads.liveCounts(Date.now()), wake);
+  const database = env.DATABASE_URL ? { url: env.DATABASE_URL, proxy: config(env).pgWsProxy } : null;
+  const outbox = new RoomOutbox({ sql, database, waitUntil: (p) => ctx.waitUntil(p), wake, changed: () => live.touch(), alarmLog });
+  const reads = new RoomStatsReader({ sql, meta, outbox, queue });
+  const tasks = new ProviderTasks({ sql, provider: () => paymentProvider(env), wake, alarmLog });
+  const checkIn = new CheckIn(sql);
+  const inventory = new Inventory({ sql, storage, meta, terms, queue, outbox, tasks, tickets: checkIn, knobs: () => config(env), wake, log });
+  const saga = new PaymentSaga({ storage, sql, meta, inventory, outbox, tasks });
+  const queueClock: TimedPart = {
+    name: "waiting_room",
+    tick: (now) => {
+      const t = queue.tick(now);
+      if (t.changed) live.touch();
+      return t.next;
+    },
+  };
+  return { clock, meta, terms, queue, live, outbox, tasks, checkIn, inventory, saga, reads, timed: [inventory, queueClock, tasks, outbox, live, checkIn] };
+}

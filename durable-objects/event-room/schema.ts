@@ -1,0 +1,41 @@
+/**
+ * The room's SQLite tables, created (and brought up to date) once, in the constructor's
+ * blockConcurrencyWhile. Every statement is idempotent, so an object of any age converges.
+ */
+const TABLES = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS seats (seat_id TEXT PRIMARY KEY, section TEXT NOT NULL, row TEXT NOT NULL,
+    number INTEGER NOT NULL, price INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'available', booking_id TEXT);
+  CREATE TABLE IF NOT EXISTS areas (name TEXT PRIMARY KEY, price INTEGER NOT NULL, capacity INTEGER NOT NULL,
+    held INTEGER NOT NULL DEFAULT 0, sold INTEGER NOT NULL DEFAULT 0);
+  CREATE TABLE IF NOT EXISTS bookings (booking_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, status TEXT NOT NULL,
+    items TEXT NOT NULL, total_amount INTEGER NOT NULL, expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS bookings_by_status_expiry ON bookings(status, expires_at);
+  -- Lets the per-account hold count (hold-limit.ts) use an index instead of a scan of every booking.
+  CREATE INDEX IF NOT EXISTS bookings_by_user ON bookings(user_id, status);
+  CREATE TABLE IF NOT EXISTS idempotency (user_id TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL,
+    response TEXT NOT NULL, PRIMARY KEY (user_id, key));
+  CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL, sent_at INTEGER);
+  CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(sent_at, seq);
+  CREATE TABLE IF NOT EXISTS tickets (ticket_id TEXT PRIMARY KEY, booking_id TEXT NOT NULL, item_id TEXT NOT NULL,
+    secret TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'valid');
+  CREATE INDEX IF NOT EXISTS tickets_by_booking ON tickets(booking_id);
+  CREATE TABLE IF NOT EXISTS tasks (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, booking_id TEXT NOT NULL,
+    intent_id TEXT NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, due_at INTEGER NOT NULL,
+    last_error TEXT, UNIQUE (kind, intent_id));
+  CREATE TABLE IF NOT EXISTS queue (user_id TEXT PRIMARY KEY, joined_at INTEGER NOT NULL, position INTEGER UNIQUE,
+    state TEXT NOT NULL DEFAULT 'waiting', admitted_at INTEGER, session_ends_at INTEGER);
+  CREATE INDEX IF NOT EXISTS queue_by_state ON queue(state, session_ends_at);
+`;
+
+/** Booking columns added after the first release (ADD COLUMN is cheap; the check makes it idempotent). */
+const LATER_BOOKING_COLUMNS = ["payment_intent_id", "paid_intent_id", "reason", "refund_state"];
+
+export function migrate(sql: SqlStorage): void {
+  sql.exec(TABLES);
+  const cols = new Set(sql.exec<{ name: string }>("PRAGMA table_info(bookings)").toArray().map((c) => c.name));
+  for (const col of LATER_BOOKING_COLUMNS) {
+    if (!cols.has(col)) sql.exec(`ALTER TABLE bookings ADD COLUMN ${col} TEXT`);
+  }
+}

@@ -1,0 +1,60 @@
+/** What the room shows: the seat map's live state, the sale's totals, and the organizer's live counts. Reads only. */
+import { BOOKING_STATES, type BookingState } from "../../src/domain/booking-state";
+import type { AreaStatus, LiveCounts, RoomSnapshot, RoomStats, SeatStatus } from "./contract";
+import type { RoomMeta } from "./meta";
+import type { RoomOutbox } from "./outbox";
+import type { WaitingRoom } from "./waiting-room";
+
+type Row = Record<string, SqlStorageValue>;
+const SEAT_STATES = ["available", "held", "sold"] as const;
+
+export interface StatsDeps {
+  sql: SqlStorage;
+  meta: RoomMeta;
+  outbox: Pick<RoomOutbox, "pending">;
+  queue: Pick<WaitingRoom, "counts">;
+}
+
+export class RoomStatsReader {
+  constructor(private readonly deps: StatsDeps) {}
+
+  snapshot(): RoomSnapshot {
+    const { sql, meta } = this.deps;
+    const seats = sql.exec<SeatStatus & Row>("SELECT seat_id, section, row, number, price, status FROM seats ORDER BY section, row, number").toArray();
+    const areas = sql.exec<AreaStatus & Row>("SELECT name, price, capacity, capacity - held - sold AS available, held, sold FROM areas ORDER BY name").toArray();
+    return {
+      event_id: meta.get("event_id"), status: meta.status(), currency: meta.currency(),
+      seats: seats.map((s) => ({ ...s })), areas: areas.map((a) => ({ ...a })),
+    };
+  }
+
+  stats(): RoomStats {
+    const { sql, meta } = this.deps;
+    const seatCounts = { available: 0, held: 0, sold: 0 };
+    for (const r of sql.exec<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM seats GROUP BY status")) {
+      const state = SEAT_STATES.find((s) => s === r.status);
+      if (state) seatCounts[state] = r.n;
+    }
+    const a = sql.exec<{ cap: number | null; held: number | null; sold: number | null }>("SELECT SUM(capacity) AS cap, SUM(held) AS held, SUM(sold) AS sold FROM areas").one();
+    const bookings: Record<BookingState, number> = { reserved: 0, confirmed: 0, cancelled: 0, expired: 0, refunded: 0 };
+    let revenue = 0;
+    for (const r of sql.exec<{ status: string; n: number; amount: number }>("SELECT status, COUNT(*) AS n, SUM(total_amount) AS amount FROM bookings GROUP BY status")) {
+      const state = BOOKING_STATES.find((s) => s === r.status);
+      if (state) bookings[state] = r.n;
+      if (state === "confirmed") revenue = r.amount;
+    }
+    return {
+      status: meta.status(), seats: seatCounts,
+      areas: { available: (a.cap ?? 0) - (a.held ?? 0) - (a.sold ?? 0), held: a.held ?? 0, sold: a.sold ?? 0 },
+      bookings, revenue, outbox_pending: this.deps.outbox.pending(),
+    };
+  }
+
+  liveCounts(now: number): LiveCounts {
+    const st = this.stats();
+    return {
+      ...this.deps.queue.counts(now),
+      held: st.seats.held + st.areas.held, sold: st.seats.sold + st.areas.sold, available: st.seats.available + st.areas.available,
+    };
+  }
+}
