@@ -4,7 +4,7 @@
  * documented, its media type one the status documents, and its body valid against the schema
  * (JSON Schema 2020-12, formats included). A mismatch fails the test that made the request.
  */
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { z } from "zod";
 import type { JsonSchema } from "./json-schema-arbitrary";
