@@ -78,7 +78,7 @@ export const eventOperations = {
   create: operation({
     method: "post", path: "/api/events", operationId: "createEvent", tags: TAGS, ...ORGANIZER,
     summary: "Create a draft event with its seat map",
-    description: "The start must be in the future. The body may be up to 512 KiB (large seat maps).",
+    description: "Sales stop at `start_date`, so it must be in the future (422 on `start_date`). The body may be up to 512 KiB (large seat maps).",
     request: { body: jsonBody(createEventSchema) },
     responses: { 201: json(eventSchema, "The draft"), ...withJsonBody, ...withRole, ...withDatabase },
   }),
@@ -91,7 +91,9 @@ export const eventOperations = {
   update: operation({
     method: "put", path: "/api/events/{id}", operationId: "updateEvent", tags: TAGS, ...ORGANIZER,
     summary: "Change an event",
-    description: "The seat map and currency are fixed once published; the refund window may be raised, not lowered. Moving the start of a published event sets `rescheduled_at`.",
+    description: "The seat map and currency are fixed once published. A new start must be in the future (422 on `start_date`). Once published, "
+      + "`refund_window_hours` may be raised, not lowered (409 `refund_window_lowered`); moving the start sets `rescheduled_at` and never closes "
+      + "buyers' refunds (`refund_closes_at`); buyers are told (the `EventUpdated` message carries `previous_start_date` and `refund_closes_at`).",
     request: { params: eventIdParams, body: jsonBody(updateEventSchema) },
     responses: {
       200: json(eventSchema, "The event as changed"), ...withJsonBody, ...withRole, ...notFound,
@@ -102,6 +104,7 @@ export const eventOperations = {
   publish: operation({
     method: "post", path: "/api/events/{id}/publish", operationId: "publishEvent", tags: TAGS, ...ORGANIZER,
     summary: "Put an event on sale (idempotent)",
+    description: "An event that has started cannot be published (409 `event_started`); once it starts, its room answers 409 `sales_closed`.",
     request: { params: eventIdParams },
     responses: {
       200: json(eventSchema, "The published event"), ...withRole, ...notFound,
