@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./context";
 import { isDatabaseUnavailable } from "./db/client";
@@ -15,27 +15,20 @@ import { queueRoutes } from "./routes/queue";
 import { searchRoutes } from "./routes/search";
 import { checkoutPage } from "./pages/checkout";
 import { mailboxPage } from "./pages/mailbox";
+import { documentOf } from "./routes/openapi";
+import { referenceRoutes } from "./routes/reference";
 
 const PROBLEM_TYPE = "application/problem+json";
 
-export const app = new Hono<AppEnv>()
-  .use(requestContext)
-  .use(securityHeaders)
-  .use(corsPolicy)
-  .route("/", healthRoutes)
-  .route("/api/auth", authRoutes)
-  .route("/api/events", eventRoutes)
-  .route("/api/bookings", bookingRoutes)
-  .route("/api/payment", paymentRoutes)
-  .route("/api/queue", queueRoutes)
-  .route("/api/search", searchRoutes)
-  .route("/", checkoutPage)
-  .route("/", mailboxPage)
-  // Names only routes that exist (a test follows each link); the API reference is README's "API overview".
-  .get("/", (c) => c.json({
-    name: "Ticketing Pro",
-    links: { health: "/health", events: "/api/events", search: "/api/search?q=concert", jwks: "/.well-known/jwks.json" },
-  }));
+export const app = new OpenAPIHono<AppEnv>();
+app.use(requestContext);
+app.use(securityHeaders);
+app.use(corsPolicy);
+for (const routes of [healthRoutes, authRoutes, eventRoutes, bookingRoutes, paymentRoutes, queueRoutes, searchRoutes, checkoutPage, mailboxPage]) {
+  app.route(routes.prefix || "/", routes);
+}
+// The root document, /api/openapi.json and /api/docs: every route above is in the document.
+app.route("/", referenceRoutes(documentOf(app)));
 
 app.notFound((c) => {
   const p = new Problem(404, "route_not_found", "Not found", `No route for ${c.req.method} ${c.req.path}`);

@@ -4,6 +4,7 @@ import { currencySchema } from "./money";
 import { seatMapSchema } from "./seat-map";
 
 export const CATEGORIES = ["concert", "sports", "theater", "musical", "exhibition", "festival", "classical", "other"] as const;
+export type Category = (typeof CATEGORIES)[number];
 
 const fields = {
   title: text({ min: 1, max: 200 }),

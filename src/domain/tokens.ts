@@ -1,4 +1,4 @@
-import { SignJWT, exportJWK, importJWK, jwtVerify, type JWK, type CryptoKey } from "jose";
+import { SignJWT, exportJWK, importJWK, jwtVerify, type CryptoKey } from "jose";
 import { z } from "zod";
 
 /** Access tokens: ES256 JWTs, short-lived, algorithm pinned on verification. */
@@ -14,7 +14,9 @@ const ISSUER = "ticketing-pro";
 const AUDIENCE = "ticketing-pro-api";
 const ALG = "ES256";
 
-interface KeyPair { kid: string; privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK }
+/** The public half as /.well-known/jwks.json serves it: the private JWK without `d`. */
+export interface PublicJwk { kty: "EC"; crv: "P-256"; x: string; y: string; kid: string; alg: typeof ALG; use: "sig" }
+interface KeyPair { kid: string; privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: PublicJwk }
 const cache = new Map<string, Promise<KeyPair>>();
 
 const privateJwkSchema = z.object({ kty: z.literal("EC"), crv: z.literal("P-256"), x: z.string(), y: z.string(), d: z.string(), kid: z.string().min(1) });
@@ -26,7 +28,7 @@ export function loadKeys(privateJwkJson: string): Promise<KeyPair> {
     entry = (async () => {
       const jwk = privateJwkSchema.parse(JSON.parse(privateJwkJson));
       const { d: _d, ...pub } = jwk;
-      const publicJwk: JWK = { ...pub, alg: ALG, use: "sig" };
+      const publicJwk: PublicJwk = { ...pub, alg: ALG, use: "sig" };
       return {
         kid: jwk.kid,
         privateKey: (await importJWK({ ...jwk, alg: ALG }, ALG)) as CryptoKey,

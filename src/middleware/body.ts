@@ -48,3 +48,8 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S, limit
   if (!type.toLowerCase().includes("application/json")) throw problems.unsupportedMediaType();
   return parseWith(schema, parseJson(await readText(c, limit)));
 }
+
+/** Reads the JSON body an operation of the contract (src/contract) declares, with `readJson`. */
+export function readBody<S extends z.ZodType>(c: Context, op: { request: { body: { content: { "application/json": { schema: S } } } } }, limit?: number): Promise<z.output<S>> {
+  return readJson(c, op.request.body.content["application/json"].schema, limit);
+}

@@ -1,10 +1,9 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../context";
+import { systemOperations as op } from "../contract/system";
 import { formatMoney } from "../domain/money";
-import { checkoutQuery } from "../domain/payment-input";
 import { intentPathId, readQuery } from "../middleware/params";
 import { simulatorEnabled } from "../payments";
 import { problems } from "../problem";
+import { ApiRoutes } from "../routes/api-routes";
 import { CHECKOUT_SCRIPT, CHECKOUT_STYLE } from "./checkout-assets";
 import { renderCheckout } from "./checkout-view";
 
@@ -13,19 +12,19 @@ const asset = (body: string, type: string) => new Response(body, {
 });
 
 /** The simulator's test checkout (local development only): a page a person can use to pay or decline a held booking. */
-export const checkoutPage = new Hono<AppEnv>()
-  .get("/checkout.js", (c) => {
+export const checkoutPage = new ApiRoutes("")
+  .serve(op.checkoutScript, (c) => {
     if (!simulatorEnabled(c.env)) throw problems.notFound("Checkout");
     return asset(CHECKOUT_SCRIPT, "text/javascript");
   })
-  .get("/checkout.css", (c) => {
+  .serve(op.checkoutStyle, (c) => {
     if (!simulatorEnabled(c.env)) throw problems.notFound("Checkout");
     return asset(CHECKOUT_STYLE, "text/css");
   })
-  .get("/checkout/:intent_id", async (c) => {
+  .serve(op.checkoutPage, async (c) => {
     if (!simulatorEnabled(c.env)) throw problems.notFound("Checkout");
     const id = intentPathId(c.req.param("intent_id"), "Payment intent");
-    const { client_secret: secret } = readQuery(c, checkoutQuery);
+    const { client_secret: secret } = readQuery(c, op.checkoutPage.request.query);
     const sim = c.env.PAYMENT_SIMULATOR.get(c.env.PAYMENT_SIMULATOR.idFromName("simulator"));
     const intent = await sim.retrieve(id);
     if (!intent || intent.clientSecret !== secret) throw problems.notFound("Payment intent");

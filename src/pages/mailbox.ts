@@ -1,14 +1,15 @@
-import { Hono } from "hono";
 import { html } from "hono/html";
 import { desc } from "drizzle-orm";
-import { db, type AppEnv } from "../context";
+import { db } from "../context";
+import { systemOperations as op } from "../contract/system";
 import { cspNonce } from "../middleware/edge-headers";
 import { notifications } from "../db/schema";
 import { config, isDevelopment } from "../config";
 import { problems } from "../problem";
+import { ApiRoutes } from "../routes/api-routes";
 
 /** The local mailbox: the latest notifications the notifier sent. It shows everyone's mail, so only development serves it. */
-export const mailboxPage = new Hono<AppEnv>().get("/dev/mail", async (c) => {
+export const mailboxPage = new ApiRoutes("").serve(op.mailbox, async (c) => {
   if (!config(c.env).mailboxPage || !isDevelopment(c.env)) throw problems.notFound("Mailbox");
   const rows = await db(c).select().from(notifications).orderBy(desc(notifications.createdAt)).limit(50);
   return c.html(html`<!doctype html><html><head><meta charset="utf-8"><title>Mailbox · Ticketing Pro</title>

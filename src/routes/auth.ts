@@ -1,18 +1,18 @@
-import { Hono } from "hono";
 import { eq } from "drizzle-orm";
 import { db, type AppEnv, type Ctx } from "../context";
 import { users } from "../db/schema";
-import { loginBody, refreshBody, registerBody, updateProfileBody } from "../domain/auth-input";
+import { authOperations as op } from "../contract/auth";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "../domain/password";
 import { loadKeys, signAccessToken, type Principal } from "../domain/tokens";
 import { config } from "../config";
-import { readJson } from "../middleware/body";
+import { readBody } from "../middleware/body";
 import { requireAuth } from "../middleware/auth";
 import { Problem, problems } from "../problem";
 import { rateLimiter } from "../rate-limit";
 import { accessTokenTtl, revokeAtEdge, revocationStillMatters } from "../auth/edge-revocation";
 import { createSession, logoutByRefreshToken, rotateRefreshToken, type SessionUser } from "../auth/sessions";
 import { clientIp, enforce } from "../rate-limit/limiter";
+import { ApiRoutes } from "./api-routes";
 
 type UserRow = typeof users.$inferSelect;
 const publicUser = (u: UserRow) => ({
@@ -42,10 +42,10 @@ async function startSession(c: Ctx, user: SessionUser) {
 
 const invalidRefresh = () => new Problem(401, "invalid_refresh_token", "Invalid refresh token", "The refresh token is not valid; log in again");
 
-export const authRoutes = new Hono<AppEnv>()
-  .post("/register", async (c) => {
+export const authRoutes = new ApiRoutes("/api/auth")
+  .serve(op.register, async (c) => {
     await enforce(c, rateLimiter(c.env), "register", [`ip:${clientIp(c)}`]);
-    const body = await readJson(c, registerBody);
+    const body = await readBody(c, op.register);
     const [user] = await db(c).insert(users).values({
       email: body.email, passwordHash: await hashPassword(body.password), name: body.name,
       phoneNumber: body.phone_number ?? null, role: body.account_type, locale: body.locale ?? "ko",
@@ -54,8 +54,8 @@ export const authRoutes = new Hono<AppEnv>()
     c.get("log").info("user registered", { user_id: user.userId, role: user.role });
     return c.json({ user: publicUser(user), ...(await startSession(c, user)) }, 201);
   })
-  .post("/login", async (c) => {
-    const body = await readJson(c, loginBody);
+  .serve(op.login, async (c) => {
+    const body = await readBody(c, op.login);
     // Per IP and per account: a botnet spraying one account is slowed as much as one IP spraying many.
     await enforce(c, rateLimiter(c.env), "login", [`ip:${clientIp(c)}`, `email:${body.email}`]);
     const [user] = await db(c).select().from(users).where(eq(users.email, body.email));
@@ -64,15 +64,15 @@ export const authRoutes = new Hono<AppEnv>()
       throw problems.invalidCredentials();
     }
     if (!(await verifyPassword(body.password, user.passwordHash))) throw problems.invalidCredentials();
-    return c.json(await startSession(c, user));
+    return c.json(await startSession(c, user), 200);
   })
-  .post("/refresh", async (c) => {
-    const body = await readJson(c, refreshBody);
+  .serve(op.refresh, async (c) => {
+    const body = await readBody(c, op.refresh);
     // The issue time is taken before the rotation commits, so a revocation that follows it always
     // outlives the access token minted here (see edge-revocation.ts).
     const now = new Date();
     const r = await rotateRefreshToken(db(c), body.refresh_token, clock(c, now));
-    if (r.ok) return c.json(await sessionTokens(c, r.user, r.sessionId, r.refreshToken, now));
+    if (r.ok) return c.json(await sessionTokens(c, r.user, r.sessionId, r.refreshToken, now), 200);
     if (r.reason === "reused") {
       c.get("log").warn("refresh token reuse: session revoked", { session_id: r.sessionId });
       await revokeAtEdge(c.env, r.sessionId);
@@ -82,19 +82,19 @@ export const authRoutes = new Hono<AppEnv>()
     }
     throw invalidRefresh();
   })
-  .post("/logout", async (c) => {
-    const body = await readJson(c, refreshBody);
+  .serve(op.logout, async (c) => {
+    const body = await readBody(c, op.logout);
     const sessionId = await logoutByRefreshToken(db(c), body.refresh_token, new Date());
     if (sessionId) await revokeAtEdge(c.env, sessionId);
     return c.body(null, 204);
   })
-  .get("/me", requireAuth(), async (c) => {
+  .serve(op.me, requireAuth(), async (c) => {
     const [user] = await db(c).select().from(users).where(eq(users.userId, c.get("principal").userId));
     if (!user) throw problems.notFound("User");
-    return c.json({ user: publicUser(user) });
+    return c.json({ user: publicUser(user) }, 200);
   })
-  .put("/me", requireAuth(), async (c) => {
-    const body = await readJson(c, updateProfileBody);
+  .serve(op.updateMe, requireAuth(), async (c) => {
+    const body = await readBody(c, op.updateMe);
     const [user] = await db(c).update(users).set({
       ...(body.name !== undefined ? { name: body.name } : {}),
       ...(body.phone_number !== undefined ? { phoneNumber: body.phone_number } : {}),
@@ -102,5 +102,5 @@ export const authRoutes = new Hono<AppEnv>()
       updatedAt: new Date(),
     }).where(eq(users.userId, c.get("principal").userId)).returning();
     if (!user) throw problems.notFound("User");
-    return c.json({ user: publicUser(user) });
+    return c.json({ user: publicUser(user) }, 200);
   });

@@ -1,12 +1,11 @@
-import { Hono } from "hono";
+import type { z } from "zod";
 import { desc, eq, inArray } from "drizzle-orm";
 import { db, room, type AppEnv, type Ctx } from "../context";
 import { bookingItems, bookings, events, payments } from "../db/schema";
 import { visibleState, type BookingState } from "../domain/booking-state";
 import { buyerRefundClosesAt } from "../domain/refund-window";
 import { sha256Hex } from "../domain/refresh-token";
-import { admissionTokenHeader, createBookingBody, idempotencyKeyHeader, listBookingsQuery } from "../domain/booking-input";
-import { readJson } from "../middleware/body";
+import { readBody } from "../middleware/body";
 import { readHeader, readQuery } from "../middleware/params";
 import { requireAuth } from "../middleware/auth";
 import { describeError } from "../describe-error";
@@ -20,8 +19,10 @@ import { unwrap } from "./room-result";
 import { requireEventOnSale } from "./event-gate";
 import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
+import { bookingOperations as op, type paymentViewSchema } from "../contract/bookings";
+import { ApiRoutes } from "./api-routes";
 
-type PaymentView = { payment_intent_id: string; status: string; client_secret?: string | null; checkout_url?: string } | null;
+type PaymentView = z.infer<typeof paymentViewSchema> | null;
 
 /** A booking as clients see it: lapsed holds read as expired even before the alarm catches up. */
 function present(b: BookingView, payment: PaymentView = null) {
@@ -92,18 +93,18 @@ async function withItems(c: Ctx, rows: BookingRow[]) {
   });
 }
 
-export const bookingRoutes = new Hono<AppEnv>()
-  .use(requireAuth())
-  .post("/", async (c) => {
+export const bookingRoutes = new ApiRoutes("/api/bookings")
+  .guard(requireAuth())
+  .serve(op.create, async (c) => {
     // Before any seat is held: without a provider a hold could never be paid.
     if (paymentSetup(c.env) === "missing") throw paymentProviderMissing();
     await enforce(c, rateLimiter(c.env), "bookings", [`user:${c.get("principal").userId}`, `ip:${clientIp(c)}`]);
-    const body = await readJson(c, createBookingBody);
+    const body = await readBody(c, op.create);
     await requireEventOnSale(c, body.event_id);
-    const key = readHeader(c, "Idempotency-Key", idempotencyKeyHeader);
+    const key = readHeader(c, "Idempotency-Key", op.create.request.headers.shape["Idempotency-Key"]);
     // The admission token's signature is checked here at the edge; whether the room needs one,
     // and whether the session is still running, the room decides.
-    const admissionHeader = readHeader(c, "Admission-Token", admissionTokenHeader);
+    const admissionHeader = readHeader(c, "Admission-Token", op.create.request.headers.shape["Admission-Token"]);
     const admission = admissionHeader
       ? await verifyQueueToken(await loadKeys(c.env.JWT_PRIVATE_JWK), "admission", admissionHeader, body.event_id)
       : null;
@@ -123,19 +124,20 @@ export const bookingRoutes = new Hono<AppEnv>()
     const payment = current.status === "reserved" ? await startPayment(c, result.booking) : await currentPayment(c, result.paymentIntentId);
     return c.json({ ...current, payment }, 201);
   })
-  .get("/", async (c) => {
-    const q = readQuery(c, listBookingsQuery);
+  .serve(op.list, async (c) => {
+    const q = readQuery(c, op.list.request.query);
     const rows = await db(c).select().from(bookings).where(eq(bookings.userId, c.get("principal").userId))
       .orderBy(desc(bookings.createdAt)).limit(q.page_size).offset((q.page - 1) * q.page_size);
-    return c.json({ bookings: await withItems(c, rows), page: q.page, page_size: q.page_size });
+    return c.json({ bookings: await withItems(c, rows), page: q.page, page_size: q.page_size }, 200);
   })
-  .get("/:id", async (c) => {
+  .serve(op.get, async (c) => {
     const { row } = await accessibleBooking(c, c.req.param("id"));
     const [view] = await withItems(c, [row]);
-    return c.json(view);
+    if (!view) throw problems.notFound("Booking");
+    return c.json(view, 200);
   })
-  .post("/:id/cancel", async (c) => {
+  .serve(op.cancel, async (c) => {
     const { row, isStaff } = await accessibleBooking(c, c.req.param("id"));
     const result = unwrap(await room(c, row.eventId).cancel(row.bookingId, c.get("requestId"), { userId: c.get("principal").userId, isStaff }));
-    return c.json(present(result.booking));
+    return c.json(present(result.booking), 200);
   });

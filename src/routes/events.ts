@@ -1,18 +1,17 @@
-import { Hono } from "hono";
 import { and, asc, count, eq, gte, lte, sql, type SQL } from "drizzle-orm";
 import { db, room, type AppEnv, type Ctx } from "../context";
 import type { Db } from "../db/client";
 import { events, gaAreas, outbox, seats } from "../db/schema";
-import { createEventSchema, listEventsQuery, updateEventSchema } from "../domain/event-input";
-import { DEFAULT_QUEUE, queueSettingsSchema, type QueueSettings } from "../domain/waiting-room";
+import { DEFAULT_QUEUE, type QueueSettings } from "../domain/waiting-room";
 import type { Currency } from "../domain/money";
+import type { Category } from "../domain/event-input";
 import { expandSeats, summarize, type SeatMap } from "../domain/seat-map";
 import { buyerRefundClosesAt } from "../domain/refund-window";
 import { isReschedule, publishBreach, updateBreach, type RuleBreach } from "../domain/sale-rules";
 import type { SaleTerms } from "../../durable-objects/event-room/contract";
 import { makeMessage } from "../pipeline/catalogue";
 import { outboxRow } from "../pipeline/outbox-rows";
-import { readJson } from "../middleware/body";
+import { readBody } from "../middleware/body";
 import { readQuery, uuidId } from "../middleware/params";
 import { authenticate, bearerToken, principalFrom, requireAuth } from "../middleware/auth";
 import { isWebSocketUpgrade } from "../middleware/edge-headers";
@@ -20,19 +19,25 @@ import { forwardWithAuth } from "../../durable-objects/event-room/live-feed";
 import { Problem, problems } from "../problem";
 import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
+import { eventOperations as op } from "../contract/events";
+import { ApiRoutes } from "./api-routes";
 import { rememberEventState } from "./event-gate";
 
 const SEAT_MAP_LIMIT = 512 * 1024;
 type EventRow = typeof events.$inferSelect;
 
-export const eventView = (e: EventRow, withMap = true) => ({
-  event_id: e.eventId, organizer_id: e.organizerId, title: e.title, description: e.description, category: e.category,
+/** An event as lists show it (no seat map). The text columns hold only what the input schemas let in. */
+export const eventSummary = (e: EventRow) => ({
+  event_id: e.eventId, organizer_id: e.organizerId, title: e.title, description: e.description, category: e.category as Category,
   venue: e.venue, location: e.location, start_date: e.startDate.toISOString(), end_date: e.endDate?.toISOString() ?? null,
-  currency: e.currency, status: e.status, refund_window_hours: e.refundWindowHours,
+  currency: e.currency as Currency, status: e.status, refund_window_hours: e.refundWindowHours,
   rescheduled_at: e.rescheduledAt?.toISOString() ?? null, refund_closes_at: buyerRefundClosesAt(e).toISOString(),
   min_price: e.minPrice, max_price: e.maxPrice, total_seats: e.totalSeats,
-  ...(withMap ? { seat_map: e.seatMap as SeatMap } : {}), created_at: e.createdAt.toISOString(), updated_at: e.updatedAt.toISOString(),
+  created_at: e.createdAt.toISOString(), updated_at: e.updatedAt.toISOString(),
 });
+
+/** An event with its seat map. */
+export const eventView = (e: EventRow) => ({ ...eventSummary(e), seat_map: e.seatMap as SeatMap });
 
 /** The event if the caller may see it: published and cancelled ones to all, drafts to their organizer. */
 async function visibleEvent(c: Ctx, rawId: string | undefined): Promise<EventRow> {
@@ -62,7 +67,7 @@ async function writeInventory(tx: Db | Parameters<Parameters<Db["transaction"]>[
 
 type EventMessageType = "EventCreated" | "EventUpdated" | "EventPublished" | "EventCancelled";
 function eventMessage(c: Ctx, type: EventMessageType, e: EventRow, extra: { previous_start_date?: string } = {}) {
-  return outboxRow(makeMessage(type, e.eventId, { ...eventView(e, false), ...extra }, { correlationId: c.get("requestId") }));
+  return outboxRow(makeMessage(type, e.eventId, { ...eventSummary(e), ...extra }, { correlationId: c.get("requestId") }));
 }
 
 /** What the event's room enforces and shows; versioned by the row's updated_at (see `nextUpdatedAt`). */
@@ -88,10 +93,10 @@ const limitReads = async (c: Ctx, next: () => Promise<void>) => {
   await next();
 };
 
-export const eventRoutes = new Hono<AppEnv>()
-  .use(limitReads)
-  .get("/", async (c) => {
-    const q = readQuery(c, listEventsQuery);
+export const eventRoutes = new ApiRoutes("/api/events")
+  .guard(limitReads)
+  .serve(op.list, async (c) => {
+    const q = readQuery(c, op.list.request.query);
     const where: SQL[] = [eq(events.status, "published")];
     if (q.category) where.push(eq(events.category, q.category));
     if (q.from) where.push(gte(events.startDate, new Date(q.from)));
@@ -101,10 +106,10 @@ export const eventRoutes = new Hono<AppEnv>()
         .limit(q.page_size).offset((q.page - 1) * q.page_size),
       db(c).select({ n: count() }).from(events).where(and(...where)),
     ]);
-    return c.json({ events: rows.map((e) => eventView(e, false)), page: q.page, page_size: q.page_size, total: total?.n ?? 0 });
+    return c.json({ events: rows.map(eventSummary), page: q.page, page_size: q.page_size, total: total?.n ?? 0 }, 200);
   })
-  .post("/", requireAuth("organizer"), async (c) => {
-    const body = await readJson(c, createEventSchema, SEAT_MAP_LIMIT);
+  .serve(op.create, requireAuth("organizer"), async (c) => {
+    const body = await readBody(c, op.create, SEAT_MAP_LIMIT);
     const id = crypto.randomUUID();
     const e = await db(c).transaction(async (tx) => {
       const [row] = await tx.insert(events).values({
@@ -118,10 +123,10 @@ export const eventRoutes = new Hono<AppEnv>()
     });
     return c.json(eventView(e), 201);
   })
-  .get("/:id", async (c) => c.json(eventView(await visibleEvent(c, c.req.param("id")))))
-  .put("/:id", requireAuth("organizer"), async (c) => {
+  .serve(op.get, async (c) => c.json(eventView(await visibleEvent(c, c.req.param("id"))), 200))
+  .serve(op.update, requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
-    const body = await readJson(c, updateEventSchema, SEAT_MAP_LIMIT);
+    const body = await readBody(c, op.update, SEAT_MAP_LIMIT);
     if (e.status === "cancelled") throw problems.conflict("event_cancelled", "A cancelled event cannot be changed");
     if (body.seat_map && e.status !== "draft") throw problems.conflict("seat_map_locked", "The seat map is fixed once the event is published");
     if (body.currency && e.status !== "draft") throw problems.conflict("currency_locked", "The currency is fixed once the event is published");
@@ -167,12 +172,12 @@ export const eventRoutes = new Hono<AppEnv>()
     // The room stops selling at the start and shows the refund deadline: it learns every change
     // (again on a retry, so a failure here is mended by sending the same update once more).
     if (updated.status === "published") await room(c, updated.eventId).setTerms(termsOf(updated));
-    return c.json(eventView(updated));
+    return c.json(eventView(updated), 200);
   })
-  .post("/:id/publish", requireAuth("organizer"), async (c) => {
+  .serve(op.publish, requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
     if (e.status === "cancelled") throw problems.conflict("event_cancelled", "A cancelled event cannot be published");
-    if (e.status === "published") return c.json(eventView(e));
+    if (e.status === "published") return c.json(eventView(e), 200);
     const breach = publishBreach(e, new Date());
     if (breach) throw breachProblem(breach);
     const map = e.seatMap as SeatMap;
@@ -185,57 +190,57 @@ export const eventRoutes = new Hono<AppEnv>()
     const updated = await setStatus(c, e, "published", "EventPublished", [eq(events.status, "draft"), eq(events.startDate, e.startDate), eq(events.refundWindowHours, e.refundWindowHours)]);
     if (updated) {
       rememberEventState(e.eventId, "published");
-      return c.json(eventView(updated));
+      return c.json(eventView(updated), 200);
     }
     const current = await visibleEvent(c, e.eventId);
-    if (current.status === "published" && current.startDate.getTime() === e.startDate.getTime() && current.refundWindowHours === e.refundWindowHours) return c.json(eventView(current));
+    if (current.status === "published" && current.startDate.getTime() === e.startDate.getTime() && current.refundWindowHours === e.refundWindowHours) return c.json(eventView(current), 200);
     throw problems.conflict("event_changed", "The event changed while it was being published; read it and publish again");
   })
-  .post("/:id/cancel", requireAuth("organizer"), async (c) => {
+  .serve(op.cancel, requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
-    if (e.status === "cancelled") return c.json(eventView(e));
+    if (e.status === "cancelled") return c.json(eventView(e), 200);
     if (e.status === "published") await room(c, e.eventId).close(c.get("requestId"));
     const cancelled = await setStatus(c, e, "cancelled", "EventCancelled");
     if (!cancelled) throw problems.notFound("Event");
     rememberEventState(e.eventId, "cancelled");
-    return c.json(eventView(cancelled));
+    return c.json(eventView(cancelled), 200);
   })
-  .get("/:id/seats", async (c) => {
+  .serve(op.seats, async (c) => {
     const e = await visibleEvent(c, c.req.param("id"));
     if (e.status !== "draft") {
       const snap = await room(c, e.eventId).snapshot();
       if (snap.status !== "unconfigured") {
-        return c.json({ event_id: e.eventId, currency: e.currency, seats: snap.seats, areas: snap.areas.map(({ held: _h, sold: _s, ...a }) => a) });
+        return c.json({ event_id: e.eventId, currency: e.currency as Currency, seats: snap.seats, areas: snap.areas.map(({ held: _h, sold: _s, ...a }) => a) }, 200);
       }
     }
     const map = e.seatMap as SeatMap;
     return c.json({
-      event_id: e.eventId, currency: e.currency,
-      seats: expandSeats(map).map((s) => ({ seat_id: s.seatId, section: s.section, row: s.row, number: s.number, price: s.price, status: "available" })),
+      event_id: e.eventId, currency: e.currency as Currency,
+      seats: expandSeats(map).map((s) => ({ seat_id: s.seatId, section: s.section, row: s.row, number: s.number, price: s.price, status: "available" as const })),
       areas: map.areas.map((a) => ({ name: a.name, price: a.price, capacity: a.capacity, available: a.capacity })),
-    });
+    }, 200);
   })
-  .get("/:id/stats", requireAuth("organizer"), async (c) => {
+  .serve(op.stats, requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
     const [stats, live] = await Promise.all([room(c, e.eventId).stats(), room(c, e.eventId).liveCounts()]);
-    return c.json({ event_id: e.eventId, currency: e.currency, ...stats, queue: { joined: live.joined, waiting: live.waiting, admitted: live.admitted, active: live.active } });
+    return c.json({ event_id: e.eventId, currency: e.currency as Currency, ...stats, queue: { joined: live.joined, waiting: live.waiting, admitted: live.admitted, active: live.active } }, 200);
   })
-  .get("/:id/queue", requireAuth("organizer"), async (c) => {
+  .serve(op.getQueue, requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
     const settings = (e.queueSettings as QueueSettings | null) ?? { ...DEFAULT_QUEUE, on_sale_at: e.createdAt.toISOString() };
-    return c.json({ event_id: e.eventId, ...settings });
+    return c.json({ event_id: e.eventId, ...settings }, 200);
   })
-  .put("/:id/queue", requireAuth("organizer"), async (c) => {
+  .serve(op.putQueue, requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
-    const settings = await readJson(c, queueSettingsSchema);
+    const settings = await readBody(c, op.putQueue);
     if (e.status === "cancelled") throw problems.conflict("event_cancelled", "A cancelled event has no sale to queue for");
     // Postgres keeps the record; the room holds the live copy (set again when the event is published).
     await db(c).update(events).set({ queueSettings: settings, updatedAt: nextUpdatedAt }).where(eq(events.eventId, e.eventId));
     if (e.status === "published") await room(c, e.eventId).configureQueue(settings);
-    return c.json({ event_id: e.eventId, ...settings });
+    return c.json({ event_id: e.eventId, ...settings }, 200);
   })
   /** The organizer's live view of the queue and sales, served by the event's room (Hibernation API). */
-  .get("/:id/queue/live", async (c) => {
+  .serve(op.live, async (c) => {
     if (!isWebSocketUpgrade(c)) throw problems.badRequest("This endpoint speaks WebSocket");
     // Browsers cannot set headers on a WebSocket, so the token may also come as ?access_token=.
     const p = await authenticate(c, bearerToken(c) ?? c.req.query("access_token"));

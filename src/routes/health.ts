@@ -1,6 +1,5 @@
-import { Hono } from "hono";
 import { sql } from "drizzle-orm";
-import { db, type AppEnv, type Ctx } from "../context";
+import { db, type Ctx } from "../context";
 import { isDatabaseUnavailable } from "../db/client";
 import { assessHealth, busCheck, type BusFacts, type PostgresCheck } from "../domain/health";
 import { loadKeys } from "../domain/tokens";
@@ -9,6 +8,8 @@ import { paymentSetup } from "../payments";
 import { Problem } from "../problem";
 import { edgeStoreKind, rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
+import { systemOperations as op } from "../contract/system";
+import { ApiRoutes } from "./api-routes";
 
 const TIMEOUT_MS = 2000;
 /** Counting a large backlog exactly would make /health as slow as the backlog is long. */
@@ -53,8 +54,8 @@ async function countRequest(c: Ctx): Promise<boolean> {
   }
 }
 
-export const healthRoutes = new Hono<AppEnv>()
-  .get("/health", async (c) => {
+export const healthRoutes = new ApiRoutes("")
+  .serve(op.health, async (c) => {
     const storeOk = await countRequest(c);
     const [{ postgres, bus }, signingKey] = await Promise.all([
       postgresAndBus(c),
@@ -65,10 +66,10 @@ export const healthRoutes = new Hono<AppEnv>()
       bus: busCheck(config(c.env).busMode, bus, config(c.env).busLagDegradedSeconds),
     }, !storeOk);
     c.header("Cache-Control", "no-store");
-    return c.json(report, report.status === "unhealthy" ? 503 : 200);
+    return report.status === "unhealthy" ? c.json(report, 503) : c.json(report, 200);
   })
-  .get("/.well-known/jwks.json", async (c) => {
+  .serve(op.jwks, async (c) => {
     const keys = await loadKeys(c.env.JWT_PRIVATE_JWK);
     c.header("Cache-Control", "public, max-age=300");
-    return c.json({ keys: [keys.publicJwk] });
+    return c.json({ keys: [keys.publicJwk] }, 200);
   });

@@ -1,9 +1,8 @@
-import { Hono } from "hono";
 import { and, eq, isNull } from "drizzle-orm";
-import { db, room, type AppEnv } from "../context";
+import { db, room } from "../context";
 import { paymentEvents } from "../db/schema";
-import { parseWebhookEvent, reconcileQuery, simulatorCompleteBody } from "../domain/payment-input";
-import { readJson, readText, zodErrors } from "../middleware/body";
+import { parseWebhookEvent } from "../domain/payment-input";
+import { readBody, readText, zodErrors } from "../middleware/body";
 import { intentPathId, readQuery } from "../middleware/params";
 import { requireAuth } from "../middleware/auth";
 import { simulatorEnabled, webhookSignatureValid } from "../payments";
@@ -11,6 +10,8 @@ import { reconcilePayments } from "../payments/reconcile";
 import { settleEvent } from "../payments/settle";
 import { buyerRefundClosesAt } from "../domain/refund-window";
 import { Problem, problems } from "../problem";
+import { paymentOperations as op } from "../contract/payments";
+import { ApiRoutes } from "./api-routes";
 import { accessibleBooking } from "./booking-access";
 import { unwrap } from "./room-result";
 
@@ -20,13 +21,13 @@ const WEBHOOK_LIMIT = 256 * 1024;
 const invalidPayload = (errors: { field: string; message: string }[]) =>
   new Problem(400, "invalid_webhook_payload", "Invalid webhook payload", "The event is signed but its body is not a well-formed Stripe event", { errors });
 
-export const paymentRoutes = new Hono<AppEnv>()
+export const paymentRoutes = new ApiRoutes("/api/payment")
   /**
    * Stripe's webhook. The raw body is verified before anything else; each Stripe event id is
    * handled once (a duplicate that arrives while the first is still running is harmless too: every
    * saga step is idempotent in the EventRoom).
    */
-  .post("/webhook", async (c) => {
+  .serve(op.webhook, async (c) => {
     const signature = c.req.header("stripe-signature");
     if (!signature) throw new Problem(400, "missing_signature", "Missing signature", "The Stripe-Signature header is required");
     const raw = await readText(c, WEBHOOK_LIMIT);
@@ -49,16 +50,16 @@ export const paymentRoutes = new Hono<AppEnv>()
     const [fresh] = await db(c).insert(paymentEvents).values({ stripeEventId: event.id, type: event.type }).onConflictDoNothing().returning();
     if (!fresh) {
       const [seen] = await db(c).select().from(paymentEvents).where(eq(paymentEvents.stripeEventId, event.id));
-      if (seen?.processedAt) return c.json({ received: true, duplicate: true, outcome: seen.outcome });
+      if (seen?.processedAt) return c.json({ received: true as const, duplicate: true as const, outcome: seen.outcome }, 200);
     }
     const outcome = await settleEvent({ env: c.env, db: db(c), log: c.get("log"), correlationId: event.id }, event);
     // The first handling to finish is the one on record; racing duplicates do not overwrite it.
     await db(c).update(paymentEvents).set({ processedAt: new Date(), outcome })
       .where(and(eq(paymentEvents.stripeEventId, event.id), isNull(paymentEvents.processedAt)));
     c.get("log").info("webhook handled", { stripe_event_id: event.id, type: event.type, outcome });
-    return c.json({ received: true, outcome });
+    return c.json({ received: true as const, outcome }, 200);
   })
-  .post("/:booking_id/refund", requireAuth(), async (c) => {
+  .serve(op.refund, requireAuth(), async (c) => {
     const { row, event, isStaff } = await accessibleBooking(c, c.req.param("booking_id"));
     if (!isStaff) {
       // A date move never closes the window (see refund-window.ts); organizers and admins always may refund.
@@ -68,17 +69,17 @@ export const paymentRoutes = new Hono<AppEnv>()
       }
     }
     const r = unwrap(await room(c, row.eventId).requestRefund(row.bookingId, isStaff ? "refunded_by_organizer" : "requested_by_buyer"));
-    return c.json({ booking_id: row.bookingId, status: r.booking.status, refund: r.booking.status === "refunded" ? "completed" : "pending" }, 202);
+    return c.json({ booking_id: row.bookingId, status: r.booking.status, refund: r.booking.status === "refunded" ? "completed" as const : "pending" as const }, 202);
   })
-  .post("/reconcile", requireAuth("admin"), async (c) => {
-    const q = readQuery(c, reconcileQuery);
-    return c.json(await reconcilePayments(c.env, db(c), c.get("log"), q.older_than_seconds * 1000));
+  .serve(op.reconcile, requireAuth("admin"), async (c) => {
+    const q = readQuery(c, op.reconcile.request.query);
+    return c.json(await reconcilePayments(c.env, db(c), c.get("log"), q.older_than_seconds * 1000), 200);
   })
   /** The simulator's stand-in for Stripe.js confirming a card payment (local development only). */
-  .post("/simulator/:intent_id/complete", async (c) => {
+  .serve(op.simulatorComplete, async (c) => {
     if (!simulatorEnabled(c.env)) throw problems.notFound("Simulator");
     const intentId = intentPathId(c.req.param("intent_id"), "Payment intent");
-    const body = await readJson(c, simulatorCompleteBody);
+    const body = await readBody(c, op.simulatorComplete);
     const sim = c.env.PAYMENT_SIMULATOR.get(c.env.PAYMENT_SIMULATOR.idFromName("simulator"));
     const r = await sim.complete(intentId, body.client_secret, body.outcome, body.deliver_webhook);
     if (!r.ok) throw r.status === "not_found" ? problems.notFound("Payment intent") : problems.conflict("payment_already_final", r.detail ?? "");

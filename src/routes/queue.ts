@@ -1,6 +1,5 @@
-import { Hono } from "hono";
 import type { QueueWatermark } from "../../durable-objects/event-room/contract";
-import { room, type AppEnv, type Ctx } from "../context";
+import { room, type Ctx } from "../context";
 import { expectedAdmissionAt, secondsUntil } from "../domain/waiting-room";
 import { loadKeys } from "../domain/tokens";
 import { signQueueToken, verifyQueueToken } from "../domain/queue-tokens";
@@ -8,6 +7,8 @@ import { bearerToken, requireAuth } from "../middleware/auth";
 import { uuidId } from "../middleware/params";
 import { problems, Problem } from "../problem";
 import { unwrap } from "./room-result";
+import { queueOperations as op } from "../contract/queue";
+import { ApiRoutes } from "./api-routes";
 import { requireEventOnSale } from "./event-gate";
 
 /** Queue tokens outlive any sale; the admission token is what is short. */
@@ -59,8 +60,8 @@ async function waitingAnswer(c: Ctx, eventId: string, wm: QueueWatermark, positi
 
 const eventIdParam = (c: Ctx) => uuidId(c.req.param("event_id"), "Event");
 
-export const queueRoutes = new Hono<AppEnv>()
-  .post("/:event_id/join", requireAuth(), async (c) => {
+export const queueRoutes = new ApiRoutes("/api/queue")
+  .serve(op.join, requireAuth(), async (c) => {
     const eventId = eventIdParam(c);
     await requireEventOnSale(c, eventId);
     const userId = c.get("principal").userId;
@@ -70,7 +71,7 @@ export const queueRoutes = new Hono<AppEnv>()
     return c.json({ queue_token: queueToken, state: place.state, position: place.position }, 201);
   })
   /** Answered at the edge from the signed token and the cached watermark; the room is asked only to place a pre-sale arrival or to admit. */
-  .get("/:event_id/status", async (c) => {
+  .serve(op.status, async (c) => {
     const eventId = eventIdParam(c);
     const bearer = bearerToken(c);
     if (!bearer) throw problems.unauthorized("Send your queue token as a Bearer token");
@@ -84,28 +85,28 @@ export const queueRoutes = new Hono<AppEnv>()
     let freshToken: string | undefined;
     if (position === null) {
       if (!wm.opened && Date.now() < wm.onSaleAt) {
-        return c.json({ state: "waiting", position: null, ahead: null, estimated_wait_seconds: Math.ceil((wm.onSaleAt - Date.now()) / 1000), opens_at: new Date(wm.onSaleAt).toISOString() });
+        return c.json({ state: "waiting" as const, position: null, ahead: null, estimated_wait_seconds: Math.ceil((wm.onSaleAt - Date.now()) / 1000), opens_at: new Date(wm.onSaleAt).toISOString() }, 200);
       }
       const placed = await room(c, eventId).queuePlace(claims.userId);
       if (!placed?.position) throw new Problem(401, "invalid_queue_token", "Invalid queue token", "No place is held for this token; join again");
       position = placed.position;
       freshToken = await signQueueToken(keys, "queue", { ...claims, position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
     }
-    if (position > wm.admittedThrough) return c.json(await waitingAnswer(c, eventId, wm, position, arrivedAt, freshToken));
+    if (position > wm.admittedThrough) return c.json(await waitingAnswer(c, eventId, wm, position, arrivedAt, freshToken), 200);
     const place = await room(c, eventId).queuePlace(claims.userId);
     if (place?.state === "waiting" && place.position !== null && place.position !== position) {
       // The account joined again after its turn: this token follows it to its new place.
       const fresh = await signQueueToken(keys, "queue", { ...claims, position: place.position }, new Date(Date.now() + QUEUE_TOKEN_TTL_MS));
-      return c.json(await waitingAnswer(c, eventId, wm, place.position, arrivedAt, fresh));
+      return c.json(await waitingAnswer(c, eventId, wm, place.position, arrivedAt, fresh), 200);
     }
     if (place?.state !== "admitted" || !place.sessionEndsAt) {
       return c.json({
-        state: "expired", position, ahead: 0, estimated_wait_seconds: 0,
+        state: "expired" as const, position, ahead: 0 as const, estimated_wait_seconds: 0 as const,
         detail: "Your turn is over (you booked, or your session ran out); join again for a new place at the back of the line",
         join: `POST /api/queue/${eventId}/join`,
-      });
+      }, 200);
     }
     const admittedAt = place.position ?? position;
     const accessToken = await signQueueToken(keys, "admission", { userId: claims.userId, eventId, position: admittedAt }, new Date(place.sessionEndsAt));
-    return c.json({ state: "admitted", position: admittedAt, ahead: 0, estimated_wait_seconds: 0, access_token: accessToken, session_ends_at: new Date(place.sessionEndsAt).toISOString() });
+    return c.json({ state: "admitted" as const, position: admittedAt, ahead: 0 as const, estimated_wait_seconds: 0 as const, access_token: accessToken, session_ends_at: new Date(place.sessionEndsAt).toISOString() }, 200);
   });

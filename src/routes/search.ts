@@ -1,12 +1,12 @@
-import { Hono } from "hono";
 import { sql, type SQL } from "drizzle-orm";
-import { db, type AppEnv } from "../context";
-import { autocompleteQuery, searchQuery } from "../domain/search-input";
+import { db } from "../context";
 import { websearchText } from "../domain/search-text";
 import { readQuery } from "../middleware/params";
 import { problems } from "../problem";
 import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
+import { searchOperations as op } from "../contract/search";
+import { ApiRoutes } from "./api-routes";
 
 /** Typo tolerance: how close a word in the title must be to the query (pg_trgm word similarity). */
 const WORD_SIMILARITY = 0.3;
@@ -17,13 +17,13 @@ type Hit = {
 };
 
 /** Searches the read model the search consumer keeps: published events only, ranked. Public, so limited per IP. */
-export const searchRoutes = new Hono<AppEnv>()
-  .use(async (c, next) => {
+export const searchRoutes = new ApiRoutes("/api/search")
+  .guard(async (c, next) => {
     await enforce(c, rateLimiter(c.env), "search", [`ip:${clientIp(c)}`]);
     await next();
   })
-  .get("/", async (c) => {
-    const q = readQuery(c, searchQuery);
+  .serve(op.search, async (c) => {
+    const q = readQuery(c, op.search.request.query);
     if (q.min_price !== undefined && q.max_price !== undefined && q.min_price > q.max_price) {
       throw problems.validation([{ field: "max_price", message: "must not be below min_price" }]);
     }
@@ -49,16 +49,16 @@ export const searchRoutes = new Hono<AppEnv>()
     return c.json({
       results: rows.rows.map((r) => ({ ...r, start_date: new Date(r.start_date).toISOString(), min_price: Number(r.min_price), max_price: Number(r.max_price), score: Number(r.score) })),
       page: q.page, page_size: q.page_size,
-    });
+    }, 200);
   })
-  .get("/autocomplete", async (c) => {
-    const q = readQuery(c, autocompleteQuery);
+  .serve(op.autocomplete, async (c) => {
+    const q = readQuery(c, op.autocomplete.request.query);
     const rows = await db(c).execute<{ event_id: string; title: string }>(sql`
       SELECT event_id, title FROM search_events
       WHERE status = 'published' AND (title ILIKE ${`${escapeLike(q.q)}%`} OR title ILIKE ${`% ${escapeLike(q.q)}%`} OR word_similarity(${q.q}, title) >= ${WORD_SIMILARITY})
       ORDER BY (title ILIKE ${`${escapeLike(q.q)}%`}) DESC, word_similarity(${q.q}, title) DESC, start_date ASC
       LIMIT ${q.limit}`);
-    return c.json({ suggestions: rows.rows });
+    return c.json({ suggestions: rows.rows }, 200);
   });
 
 function escapeLike(s: string): string {

@@ -9,16 +9,21 @@ import { api, eventBody, eventually, inDays, publishedEvent, register, type Sess
 import { appRoutes } from "../support/app-routes";
 import { testDb } from "../support/db";
 import { BASE_URL, JWT_PRIVATE_JWK } from "../support/env";
-import { encodeQuery, ROUTE_FUZZERS, type FuzzRequest, type FuzzWorld } from "../support/fuzz-routes";
+import { contractAt, honoPath, operationsOf, type DocumentedOperation } from "../support/contract";
+import { encodeQuery, fuzzerFor, type FuzzRequest, type FuzzWorld } from "../support/fuzz-routes";
 
-// Every route of the app, fed generated requests over HTTP: valid, one mutation from valid, and
-// hostile. Whatever comes in, the answer is never a 5xx, and every 4xx is a problem document
-// whose status matches the response's. Bounded: FUZZ_RUNS requests per route, from FUZZ_SEED
-// (random unless set; a failure prints it, so the run can be repeated).
+// Every operation of the API, fed generated requests over HTTP: valid, one mutation from valid,
+// and hostile, generated from the OpenAPI document the Worker serves. Whatever comes in, the
+// answer is never a 5xx, and every 4xx is a problem document whose status matches the response's.
+// Bounded: FUZZ_RUNS requests per route, from FUZZ_SEED (random unless set; a failure prints it,
+// so the run can be repeated).
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 interface Answer { status: number; contentType: string; text: string }
+
+const contract = await contractAt(BASE_URL);
+const documented = new Map<string, DocumentedOperation>(operationsOf(contract.document).map((d) => [`${d.method} ${honoPath(d.template)}`, d]));
 
 async function sendHttp(req: FuzzRequest): Promise<Answer> {
   const res = await fetch(`${BASE_URL}${req.path}${encodeQuery(req.query)}`, {
@@ -117,24 +122,36 @@ beforeAll(async () => {
       strings: {
         client_secret: [sale.clientSecret], refresh_token: [login.body.refresh_token], email: [fan.email], password: ["correct horse battery"],
         area: ["FLOOR"], seat_ids: ["A-1-2", "A-1-3", "A-2-1", "A-2-10", "B-1-1"], start_date: [inDays(30)], on_sale_at: [new Date().toISOString()],
+        access_token: [organizer.access, fan.access],
       },
     },
   };
 });
 
 describe("every route under generated input", () => {
-  it("has a generator for every route the app serves, and none for a route it does not", async () => {
-    expect(Object.keys(ROUTE_FUZZERS).sort()).toEqual(await appRoutes());
+  it("has a generator for every documented operation, and the document has every route the app serves", async () => {
+    const missing = [...documented].flatMap(([key, d]) => {
+      try {
+        fuzzerFor(contract.document, d);
+        return [];
+      } catch (e) {
+        return [`${key}: ${e instanceof Error ? e.message : String(e)}`];
+      }
+    });
+    expect(missing).toEqual([]);
+    expect([...documented.keys()].sort()).toEqual(await appRoutes());
   });
 
-  it.each(Object.keys(ROUTE_FUZZERS))("%s: never a 5xx, every 4xx a problem document", async (key) => {
+  it.each([...documented.keys()])("%s: never a 5xx, every 4xx a problem document", async (key) => {
     // A new sale per route: an earlier route may have cancelled the last one.
     const sale = await freshSale();
     const w: FuzzWorld = {
       ...world, eventIds: [sale.eventId, ...world.eventIds], bookingIds: [sale.bookingId, ...world.bookingIds], intentIds: [sale.intentId, ...world.intentIds],
       pools: { ...world.pools, uuids: [sale.eventId, sale.bookingId, ...world.pools.uuids], strings: { ...world.pools.strings, client_secret: [sale.clientSecret, ...world.clientSecrets] } },
     };
-    const fuzzer = ROUTE_FUZZERS[key]!;
+    const operation = documented.get(key);
+    if (!operation) throw new Error(`${key} is not documented`);
+    const fuzzer = fuzzerFor(contract.document, operation);
     const property = fc.asyncProperty(fuzzer(w), async (req) => check(req, await (req.websocket ? sendWebSocket(req) : sendHttp(req))));
     try {
       await fc.assert(property, { numRuns: RUNS, seed: SEED, endOnFailure: true });

@@ -19,7 +19,7 @@ describe("GET /", () => {
       const answers = await Promise.all(found.map(async (path) => [path, (await fetch(new URL(path, base))).status] as const));
       // Not 404, and not a server error either: a link that is there but broken is no better.
       expect(answers.filter(([, status]) => status === 404 || status >= 500)).toEqual([]);
-      expect(found).toEqual(expect.arrayContaining(["/health", "/api/events"]));
+      expect(found).toEqual(expect.arrayContaining(["/health", "/api/events", "/api/docs", "/api/openapi.json"]));
     });
   }
 });

@@ -1,8 +1,13 @@
+import { contractAt } from "./contract";
 import { BASE_URL } from "./env";
 
 export interface ApiResponse<T = Record<string, unknown>> { status: number; body: T; headers: Headers }
 
-/** A small JSON client for the Worker under test. */
+/**
+ * A small JSON client for the Worker under test. Every answer is checked against the OpenAPI
+ * document that Worker serves (tests/support/contract.ts): an undocumented status, media type or
+ * body shape throws, failing the test that asked.
+ */
 export async function api<T = Record<string, unknown>>(
   path: string,
   opts: { method?: string; body?: unknown; token?: string; headers?: Record<string, string>; raw?: string; base?: string } = {},
@@ -10,13 +15,18 @@ export async function api<T = Record<string, unknown>>(
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.body !== undefined || opts.raw !== undefined) headers["content-type"] ??= "application/json";
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const res = await fetch((opts.base ?? BASE_URL) + path, {
-    method: opts.method ?? (opts.body !== undefined || opts.raw !== undefined ? "POST" : "GET"),
+  const base = opts.base ?? BASE_URL;
+  const method = opts.method ?? (opts.body !== undefined || opts.raw !== undefined ? "POST" : "GET");
+  const res = await fetch(base + path, {
+    method,
     headers,
     body: opts.raw ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined),
   });
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+  const body: unknown = text ? JSON.parse(text) : null;
+  const mismatch = (await contractAt(base)).problemWith(method, path, res.status, res.headers.get("content-type"), body);
+  if (mismatch) throw new Error(`The answer breaks the API contract (${base}/api/openapi.json): ${mismatch}`);
+  return { status: res.status, body: body as T, headers: res.headers };
 }
 
 export interface Session { userId: string; email: string; access: string; refresh: string }

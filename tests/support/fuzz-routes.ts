@@ -1,17 +1,13 @@
 /**
- * How the fuzz test makes requests for every route of the app. Each route names its inputs (path
- * ids, query, body, headers) by the same zod schemas the route validates with; the generators
- * mix real ids and tokens (so requests reach real rows), near-misses and hostile values.
+ * How the fuzz test makes requests for every operation of the API, derived from the OpenAPI
+ * document the Worker serves (generated from the zod schemas the routes validate with): path
+ * ids, query, headers and body from the operation's parameters and request body, the token from
+ * its security scheme. The generators mix real ids and tokens (so requests reach real rows),
+ * near-misses and hostile values. An operation with an input no generator knows is an error.
  */
 import fc from "fast-check";
-import type { z } from "zod";
-import { loginBody, refreshBody, registerBody, updateProfileBody } from "../../src/domain/auth-input";
-import { admissionTokenHeader, createBookingBody, idempotencyKeyHeader, listBookingsQuery } from "../../src/domain/booking-input";
-import { createEventSchema, listEventsQuery, updateEventSchema } from "../../src/domain/event-input";
-import { checkoutQuery, reconcileQuery, simulatorCompleteBody, webhookEventSchemas } from "../../src/domain/payment-input";
-import { autocompleteQuery, searchQuery } from "../../src/domain/search-input";
-import { queueSettingsSchema } from "../../src/domain/waiting-room";
-import { fuzzValue, hostileString, jsonSchemaOf, toJsonText, validValue, type JsonSchema, type ValuePools } from "./json-schema-arbitrary";
+import { honoPath, inlineRefs, operationsOf, type DocumentedOperation, type OpenApiDocument } from "./contract";
+import { fuzzValue, hostileString, toJsonText, validValue, type JsonSchema, type ValuePools } from "./json-schema-arbitrary";
 import { signPayload } from "./stripe";
 
 /** A request as sent: the path already encoded, the query as pairs (so a key may repeat). */
@@ -92,10 +88,10 @@ const QUERY_VALUE_MAX = 600;
 const asQueryText = (v: unknown): string => (typeof v === "string" ? v : toJsonText(v));
 
 /** Query pairs from `schema`'s fuzzed values; sometimes a key twice, an unknown key, or raw junk. */
-function queryFor(schema: z.ZodType | null, pools: ValuePools): fc.Arbitrary<[string, string][]> {
+function queryFor(schema: JsonSchema | null, pools: ValuePools): fc.Arbitrary<[string, string][]> {
   const junk = fc.array(fc.tuple(fc.constantFrom("q", "page", "__proto__", "x[y]", "", "a".repeat(300)), hostileString.map((s) => s.slice(0, QUERY_VALUE_MAX))), { maxLength: 2 });
   if (!schema) return fc.oneof({ weight: 3, arbitrary: fc.constant<[string, string][]>([]) }, { weight: 1, arbitrary: junk });
-  const value = fuzzValue(jsonSchemaOf(schema), pools);
+  const value = fuzzValue(schema, pools);
   return fc.tuple(value, fc.boolean(), junk, fc.nat(9)).map(([v, repeat, extra, roll]) => {
     const pairs: [string, string][] = v !== null && typeof v === "object" && !Array.isArray(v)
       ? Object.entries(v).map(([k, x]) => [k, asQueryText(x).slice(0, QUERY_VALUE_MAX)])
@@ -119,8 +115,8 @@ function authHeader(w: FuzzWorld, preferred: (keyof FuzzWorld["tokens"])[]): fc.
 const headerText = (s: string) => s.replace(/[^\x20-\x7e\x80-\xff\t]/g, "?").slice(0, 6000);
 
 /** A header that is valid, garbage, or missing. */
-function headerFor(name: string, schema: z.ZodType, pools: ValuePools, real: string[] = []): fc.Arbitrary<Record<string, string>> {
-  const valid: fc.Arbitrary<unknown> = real.length ? fc.oneof(fc.constantFrom(...real), validValue(jsonSchemaOf(schema), pools)) : validValue(jsonSchemaOf(schema), pools);
+function headerFor(name: string, schema: JsonSchema, pools: ValuePools, real: string[] = []): fc.Arbitrary<Record<string, string>> {
+  const valid: fc.Arbitrary<unknown> = real.length ? fc.oneof(fc.constantFrom(...real), validValue(schema, pools)) : validValue(schema, pools);
   return fc.oneof(
     { weight: 2, arbitrary: fc.constant({}) },
     { weight: 2, arbitrary: valid.map((v) => ({ [name]: headerText(String(v)) })) },
@@ -141,109 +137,115 @@ const brokenBody: fc.Arbitrary<string | Uint8Array<ArrayBuffer>> = fc.oneof(
 );
 
 /** JSON bodies from `schema` (valid, near-valid, hostile), now and then not JSON at all. */
-function bodyFor(schema: z.ZodType, pools: ValuePools): fc.Arbitrary<string | Uint8Array<ArrayBuffer>> {
-  return fc.oneof({ weight: 9, arbitrary: fuzzValue(jsonSchemaOf(schema), pools).map(toJsonText) }, { weight: 1, arbitrary: brokenBody });
-}
-
-interface Spec {
-  kinds?: Record<string, Kind>;
-  auth?: (keyof FuzzWorld["tokens"])[];
-  query?: z.ZodType;
-  body?: z.ZodType;
-  headers?: (w: FuzzWorld) => fc.Arbitrary<Record<string, string>>;
-}
-
-/** A route fuzzer from what the route takes. */
-function route(method: string, template: string, spec: Spec = {}): [string, RouteFuzzer] {
-  const fuzzer: RouteFuzzer = (w) => fc.record({
-    path: pathFor(w, template, spec.kinds ?? {}),
-    query: queryFor(spec.query ?? null, w.pools),
-    auth: spec.auth ? authHeader(w, spec.auth) : fc.oneof(fc.constant({}), authHeader(w, ["fan"])),
-    extra: spec.headers ? spec.headers(w) : fc.constant({}),
-    body: spec.body ? bodyFor(spec.body, w.pools) : fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: brokenBody }),
-    contentType: contentTypes,
-  }).map((r) => ({
-    method,
-    path: r.path,
-    query: r.query,
-    headers: { ...r.auth, ...r.extra, ...(r.body !== undefined && r.contentType ? { "content-type": r.contentType } : {}) },
-    ...(r.body !== undefined && method !== "GET" ? { body: r.body } : {}),
-  }));
-  return [`${method} ${template}`, fuzzer];
+function bodyFor(schema: JsonSchema, pools: ValuePools): fc.Arbitrary<string | Uint8Array<ArrayBuffer>> {
+  return fc.oneof({ weight: 9, arbitrary: fuzzValue(schema, pools).map(toJsonText) }, { weight: 1, arbitrary: brokenBody });
 }
 
 // ---------------------------------------------------------------------------------------------
-// Special cases: Stripe's signed webhook, the queue's own tokens, the live feed's WebSocket
+// What each security scheme sends
 
-const stripeEvent: JsonSchema = { anyOf: [jsonSchemaOf(webhookEventSchemas.intent), jsonSchemaOf(webhookEventSchemas.refund), jsonSchemaOf(webhookEventSchemas.other)] };
+type TokenName = keyof FuzzWorld["tokens"];
 
-const webhook: RouteFuzzer = (w) => fc.record({
-  body: fc.oneof({ weight: 9, arbitrary: fuzzValue(stripeEvent, w.pools).map(toJsonText) }, { weight: 1, arbitrary: brokenBody.filter((b): b is string => typeof b === "string") }),
+/** The tokens worth sending most often to an operation for these roles (any token is sent now and then). */
+function preferredTokens(roles: string[] | undefined): TokenName[] {
+  if (!roles?.length) return ["fan", "organizer"];
+  const names = new Set<TokenName>();
+  for (const role of roles) {
+    if (role === "user") names.add("fan").add("organizer");
+    else if (role === "organizer") names.add("organizer");
+    else if (role === "admin") names.add("admin");
+    else throw new Error(`no token for role ${role}`);
+  }
+  return [...names];
+}
+
+/** The queue's status poll: a queue token (or an admission token, or an access token, or junk) as Bearer. */
+const queueBearer = (w: FuzzWorld): fc.Arbitrary<Record<string, string>> =>
+  fc.oneof(fc.constantFrom(...w.queueTokens, ...w.admissionTokens, w.tokens.fan), hostileString.map(headerText)).map((t) => ({ authorization: `Bearer ${t}` }));
+
+/** Stripe's webhook: the body signed right, stale, by another secret, with a garbage header, or not at all. */
+const stripeSigned = (body: fc.Arbitrary<string | Uint8Array<ArrayBuffer>>) => fc.record({
+  body: body.map((b) => (typeof b === "string" ? b : new TextDecoder().decode(b))),
   signing: fc.constantFrom("signed", "signed", "signed", "signed", "stale", "forged", "garbage", "none"),
-}).map(({ body, signing }) => {
-  const header = signing === "signed" ? signPayload(body)
-    : signing === "stale" ? signPayload(body, { timestamp: Math.floor(Date.now() / 1000) - 3600 })
-    : signing === "forged" ? signPayload(body, { secret: "whsec_not_ours" })
+}).map(({ body: text, signing }) => {
+  const header = signing === "signed" ? signPayload(text)
+    : signing === "stale" ? signPayload(text, { timestamp: Math.floor(Date.now() / 1000) - 3600 })
+    : signing === "forged" ? signPayload(text, { secret: "whsec_not_ours" })
     : signing === "garbage" ? "t=abc,v1=zz,v0=" : null;
-  return { method: "POST", path: "/api/payment/webhook", query: [], headers: { "content-type": "application/json", ...(header ? { "stripe-signature": header } : {}) }, body };
+  return { body: text, headers: header ? { "stripe-signature": header } : {} };
 });
 
-const queueStatus: RouteFuzzer = (w) => fc.record({
-  path: pathFor(w, "/api/queue/:event_id/status", { event_id: "event" }),
-  bearer: fc.oneof(fc.constantFrom(...w.queueTokens, ...w.admissionTokens, w.tokens.fan), hostileString.map(headerText)),
-  query: queryFor(null, w.pools),
-}).map((r) => ({ method: "GET", path: r.path, query: r.query, headers: { authorization: `Bearer ${r.bearer}` } }));
-
-const liveFeed: RouteFuzzer = (w) => fc.record({
-  path: pathFor(w, "/api/events/:id/queue/live", { id: "event" }),
-  auth: authHeader(w, ["organizer", "fan"]),
-  token: fc.option(fc.oneof(fc.constantFrom(w.tokens.organizer, w.tokens.fan), hostileString.map((s) => s.slice(0, QUERY_VALUE_MAX))), { nil: undefined }),
-  websocket: fc.boolean(),
-}).map((r) => ({ method: "GET", path: r.path, query: r.token === undefined ? [] : [["access_token", r.token]], headers: r.auth, websocket: r.websocket }));
-
 // ---------------------------------------------------------------------------------------------
-// Every route
+// One operation's requests
 
-const idempotency = (w: FuzzWorld) => headerFor("idempotency-key", idempotencyKeyHeader, w.pools);
-const admission = (w: FuzzWorld) => headerFor("admission-token", admissionTokenHeader, w.pools, w.admissionTokens);
+/** Which real ids a path parameter takes: named by it (`booking_id`) or, for `id`, by the collection before it. */
+function kindOf(template: string, name: string): Kind {
+  const byName: Record<string, Kind> = { event_id: "event", booking_id: "booking", intent_id: "intent" };
+  const named = byName[name];
+  if (named) return named;
+  const segments = template.split("/");
+  const collection = segments[segments.indexOf(`{${name}}`) - 1];
+  if (name === "id" && collection === "events") return "event";
+  if (name === "id" && collection === "bookings") return "booking";
+  throw new Error(`no generator for the path parameter {${name}} of ${template}`);
+}
 
-/** Keyed "METHOD /path" exactly as Hono lists the app's routes. */
-const ROUTES: [string, RouteFuzzer][] = [
-  route("GET", "/"),
-  route("GET", "/health"),
-  route("GET", "/.well-known/jwks.json"),
-  route("GET", "/dev/mail"),
-  route("GET", "/checkout/:intent_id", { kinds: { intent_id: "intent" }, query: checkoutQuery }),
-  route("GET", "/checkout.js"),
-  route("GET", "/checkout.css"),
-  route("POST", "/api/auth/register", { body: registerBody }),
-  route("POST", "/api/auth/login", { body: loginBody }),
-  route("POST", "/api/auth/refresh", { body: refreshBody }),
-  route("POST", "/api/auth/logout", { body: refreshBody }),
-  route("GET", "/api/auth/me", { auth: ["fan", "organizer"] }),
-  route("PUT", "/api/auth/me", { auth: ["fan", "organizer"], body: updateProfileBody }),
-  route("GET", "/api/events", { query: listEventsQuery }),
-  route("POST", "/api/events", { auth: ["organizer"], body: createEventSchema }),
-  route("GET", "/api/events/:id", { kinds: { id: "event" } }),
-  route("PUT", "/api/events/:id", { kinds: { id: "event" }, auth: ["organizer"], body: updateEventSchema }),
-  route("POST", "/api/events/:id/publish", { kinds: { id: "event" }, auth: ["organizer"] }),
-  route("POST", "/api/events/:id/cancel", { kinds: { id: "event" }, auth: ["organizer"] }),
-  route("GET", "/api/events/:id/seats", { kinds: { id: "event" } }),
-  route("GET", "/api/events/:id/stats", { kinds: { id: "event" }, auth: ["organizer", "admin"] }),
-  route("GET", "/api/events/:id/queue", { kinds: { id: "event" }, auth: ["organizer"] }),
-  route("PUT", "/api/events/:id/queue", { kinds: { id: "event" }, auth: ["organizer"], body: queueSettingsSchema }),
-  ["GET /api/events/:id/queue/live", liveFeed],
-  route("POST", "/api/bookings", { auth: ["fan"], body: createBookingBody, headers: (w) => fc.tuple(idempotency(w), admission(w)).map(([a, b]) => ({ ...a, ...b })) }),
-  route("GET", "/api/bookings", { auth: ["fan"], query: listBookingsQuery }),
-  route("GET", "/api/bookings/:id", { kinds: { id: "booking" }, auth: ["fan", "organizer"] }),
-  route("POST", "/api/bookings/:id/cancel", { kinds: { id: "booking" }, auth: ["fan", "organizer"] }),
-  ["POST /api/payment/webhook", webhook],
-  route("POST", "/api/payment/:booking_id/refund", { kinds: { booking_id: "booking" }, auth: ["fan", "organizer", "admin"] }),
-  route("POST", "/api/payment/reconcile", { auth: ["admin"], query: reconcileQuery }),
-  route("POST", "/api/payment/simulator/:intent_id/complete", { kinds: { intent_id: "intent" }, body: simulatorCompleteBody }),
-  route("POST", "/api/queue/:event_id/join", { kinds: { event_id: "event" }, auth: ["fan"] }),
-  ["GET /api/queue/:event_id/status", queueStatus],
-  route("GET", "/api/search", { query: searchQuery }),
-  route("GET", "/api/search/autocomplete", { query: autocompleteQuery }),
-];
-export const ROUTE_FUZZERS: Record<string, RouteFuzzer> = Object.fromEntries(ROUTES);
+/** Real values for headers the world has (the waiting room's admission tokens). */
+const realHeaders = (w: FuzzWorld): Record<string, string[]> => ({ "admission-token": w.admissionTokens });
+
+/** The requests for one documented operation; throws if it takes something no generator knows. */
+export function fuzzerFor(doc: OpenApiDocument, d: DocumentedOperation): RouteFuzzer {
+  const params = d.op.parameters ?? [];
+  const kinds = Object.fromEntries(params.filter((p) => p.in === "path").map((p) => [p.name, kindOf(d.template, p.name)]));
+  const queryParams = params.filter((p) => p.in === "query");
+  const query: JsonSchema | null = queryParams.length ? {
+    type: "object", additionalProperties: false,
+    properties: Object.fromEntries(queryParams.map((p) => [p.name, inlineRefs(p.schema, doc)])),
+    required: queryParams.filter((p) => p.required).map((p) => p.name),
+  } : null;
+  const headers = params.filter((p) => p.in === "header").map((p) => ({ name: p.name.toLowerCase(), schema: inlineRefs(p.schema, doc) }));
+  const unknownParam = params.find((p) => p.in === "cookie");
+  if (unknownParam) throw new Error(`no generator for the cookie ${unknownParam.name} of ${d.method} ${d.template}`);
+  const bodyContent = d.op.requestBody?.content;
+  const bodySchema = bodyContent?.["application/json"]?.schema;
+  const otherMedia = Object.keys(bodyContent ?? {}).filter((m) => m !== "application/json");
+  if (otherMedia.length) throw new Error(`no generator for ${otherMedia.join(", ")} bodies of ${d.method} ${d.template}`);
+  const schemes = new Set((d.op.security ?? []).flatMap((req) => Object.keys(req)));
+  const unknownScheme = [...schemes].find((s) => !["bearerAuth", "queueToken", "stripeSignature"].includes(s));
+  if (unknownScheme) throw new Error(`no generator for the security scheme ${unknownScheme} of ${d.method} ${d.template}`);
+  const websocket = "101" in d.op.responses;
+  const method = d.method;
+
+  return (w) => {
+    const auth = schemes.has("queueToken") ? queueBearer(w)
+      : schemes.has("bearerAuth") ? authHeader(w, preferredTokens(d.op["x-roles"]))
+      : fc.oneof(fc.constant({}), authHeader(w, ["fan"]));
+    const extra = headers.length
+      ? fc.tuple(...headers.map((h) => headerFor(h.name, h.schema, w.pools, realHeaders(w)[h.name] ?? []))).map((hs) => Object.assign({}, ...hs))
+      : fc.constant({});
+    const rawBody = bodySchema ? bodyFor(inlineRefs(bodySchema, doc), w.pools) : fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: brokenBody });
+    const signed = schemes.has("stripeSignature") && bodySchema ? stripeSigned(bodyFor(inlineRefs(bodySchema, doc), w.pools)) : null;
+    return fc.record({
+      path: pathFor(w, honoPath(d.template), kinds),
+      query: queryFor(query, w.pools),
+      auth: signed ? fc.constant({}) : auth,
+      extra,
+      // The signature and the body it signs, drawn together.
+      signedBody: signed ?? rawBody.map((body) => ({ body, headers: {} })),
+      contentType: signed ? fc.constant("application/json") : contentTypes,
+      websocket: websocket ? fc.boolean() : fc.constant(false),
+    }).map(({ signedBody: { body, headers: signature }, ...r }) => ({
+      method,
+      path: r.path,
+      query: r.query,
+      headers: { ...r.auth, ...r.extra, ...signature, ...(body !== undefined && r.contentType ? { "content-type": r.contentType } : {}) },
+      ...(body !== undefined && method !== "GET" ? { body } : {}),
+      ...(r.websocket ? { websocket: true } : {}),
+    }));
+  };
+}
+
+/** "METHOD /path" (as Hono lists the app's routes) → the operation's request generator, for every documented operation. */
+export function routeFuzzers(doc: OpenApiDocument): Record<string, RouteFuzzer> {
+  return Object.fromEntries(operationsOf(doc).map((d) => [`${d.method} ${honoPath(d.template)}`, fuzzerFor(doc, d)]));
+}
