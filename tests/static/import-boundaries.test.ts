@@ -39,7 +39,7 @@ describe("import boundaries", () => {
     const { files, violations } = scanDeployable();
     expect(files.filter((f) => f.startsWith("src/")).length).toBeGreaterThan(20);
     expect(files).toContain("workers/index.ts");
-    expect(files).toContain("durable-objects/event-room.ts");
+    expect(files).toContain("durable-objects/event-room/index.ts");
     expect(violations).toEqual([]);
   });
 });
