@@ -66,13 +66,26 @@ const sameScan = (a: QueuedScan, b: QueuedScan) =>
 const scanKey = (gateId: string, nonce: string) => `${gateId}\n${nonce}`;
 const ref = (s: QueuedScan): ScanRef => ({ scannedAt: s.scannedAt, gateId: s.gateId, nonce: s.nonce });
 
+export type OnlineDecision = { result: "admitted"; reentry: boolean } | { result: "exited" } | { result: "already_used"; first: ScanRef };
+
+/**
+ * An online scan, decided by the room at once (same presence model): the first admits, any later
+ * one is `already_used` naming the first, unless re-entry is on and the ticket went out.
+ */
+export function decideOnlineScan(current: Presence | undefined, scan: ScanRef & { direction: "in" | "out" }, opts: { reentry: boolean }): { decision: OnlineDecision; next?: Presence } {
+  if (opts.reentry && scan.direction === "out") return { decision: { result: "exited" }, ...(current ? { next: { ...current, inside: false } } : {}) };
+  const first: ScanRef = { scannedAt: scan.scannedAt, gateId: scan.gateId, nonce: scan.nonce };
+  if (!current) return { decision: { result: "admitted", reentry: false }, next: { first, inside: true, entries: 1 } };
+  if (opts.reentry && !current.inside) return { decision: { result: "admitted", reentry: true }, next: { ...current, inside: true, entries: current.entries + 1 } };
+  return { decision: { result: "already_used", first: current.first } };
+}
+
 function decide(scan: QueuedScan, current: Presence | undefined, reentry: boolean): { decision: SyncDecision; next?: Presence } {
-  const out = reentry && scan.direction === "out";
   if (scan.local === "refused") return { decision: { result: "already_used", first: current?.first ?? null } };
-  if (out) return { decision: { result: "exited" }, ...(current ? { next: { ...current, inside: false } } : {}) };
-  if (!current) return { decision: { result: "admitted", reentry: false }, next: { first: ref(scan), inside: true, entries: 1 } };
-  if (reentry && !current.inside) return { decision: { result: "admitted", reentry: true }, next: { ...current, inside: true, entries: current.entries + 1 } };
-  return { decision: { result: "conflict", first: current.first } };
+  const asOnline = decideOnlineScan(current, { ...ref(scan), direction: scan.direction }, { reentry });
+  // The gate let this one in where the room would have refused: two people entered on one ticket.
+  if (asOnline.decision.result === "already_used") return { decision: { result: "conflict", first: asOnline.decision.first } };
+  return asOnline;
 }
 
 export function mergeOfflineScans(scans: readonly QueuedScan[], lookups: SyncLookups, opts: { reentry: boolean }): SyncOutcome {
@@ -96,16 +109,3 @@ export function mergeOfflineScans(scans: readonly QueuedScan[], lookups: SyncLoo
   return { decisions, presence, recorded: [...recordedNow.values()] };
 }
 
-export type OnlineDecision = { result: "admitted"; reentry: boolean } | { result: "exited" } | { result: "already_used"; first: ScanRef };
-
-/**
- * An online scan, decided by the room at once (same presence model): the first admits, any later
- * one is `already_used` naming the first, unless re-entry is on and the ticket went out.
- */
-export function decideOnlineScan(current: Presence | undefined, scan: ScanRef & { direction: "in" | "out" }, opts: { reentry: boolean }): { decision: OnlineDecision; next?: Presence } {
-  if (opts.reentry && scan.direction === "out") return { decision: { result: "exited" }, ...(current ? { next: { ...current, inside: false } } : {}) };
-  const first: ScanRef = { scannedAt: scan.scannedAt, gateId: scan.gateId, nonce: scan.nonce };
-  if (!current) return { decision: { result: "admitted", reentry: false }, next: { first, inside: true, entries: 1 } };
-  if (opts.reentry && !current.inside) return { decision: { result: "admitted", reentry: true }, next: { ...current, inside: true, entries: current.entries + 1 } };
-  return { decision: { result: "already_used", first: current.first } };
-}
