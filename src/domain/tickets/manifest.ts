@@ -13,7 +13,7 @@ import { isRevoked, raiseFloor, type Revocation, type RevocationFloors } from ".
 
 export const MANIFEST_FORMAT = "tp-manifest-1";
 export const DELTA_FORMAT = "tp-delta-1";
-/** Prefix of a ticket id kept in the set: false matches among 10^5 ids are ~2^-30; the signature does the real work. */
+/** Prefix of a ticket id kept in the set: a random id matches one of 10^5 prefixes with probability ~2^-47; the signature does the real work. */
 export const TICKET_PREFIX_BYTES = 8;
 const REVOCATION_BYTES = 20;
 /** Bounds for what a gate accepts (a stadium is 10^5 tickets). */
