@@ -8,6 +8,9 @@ import path from "node:path";
 import { markdownTable, round, type Ratio, type ScenarioResult } from "../lib/bench-stats";
 import { RAISED_LIMITS, RESULTS_DIR, type BenchConfig } from "./config";
 import type { Consistency, OutboxLag } from "./consistency";
+import type { CpuUsage } from "./cpu";
+import type { LoadModelsResult } from "./load-models";
+import { cpuRuns, cpuTable, renderModels } from "./report-models";
 import type { PipelineResult } from "./scenarios/pipeline";
 
 export const README_START = "<!-- bench:start -->";
@@ -18,11 +21,13 @@ export const MEASURED = ["reserve", "pay", "join", "poll"] as const;
 export interface BenchReport {
   finished_at: string;
   setup: Record<string, unknown> & { ran_at_once: string };
-  scenarios: (ScenarioResult & { warmup: { requests: number; ok: number; errors: number } })[];
+  scenarios: (ScenarioResult & { warmup: { requests: number; ok: number; errors: number }; cpu?: CpuUsage })[];
   ratios: Record<string, Ratio>;
   consistency: Consistency;
   outbox: OutboxLag;
   pipeline: PipelineResult;
+  /** Open model, spike and multi-event runs (absent with BENCH_MODELS=off). */
+  load_models?: LoadModelsResult;
 }
 
 function ratioRows(ratios: Record<string, Ratio>): string[][] {
@@ -69,11 +74,19 @@ export function renderBody(r: BenchReport): string {
       `the bridge published **${p.bridge_events_per_s} events/s**; outbox insert → applied by the consumer took p50 ${p.end_to_end_lag_ms.p50} ms, ` +
       `p95 ${p.end_to_end_lag_ms.p95} ms, p99 ${p.end_to_end_lag_ms.p99} ms (the burst queues behind itself, so this is the lag of a backlog, not of one message).`,
     "",
+    ...(r.load_models ? [renderModels(r.load_models)] : []),
+    "### CPU per process",
+    "",
+    "Read from /proc over each run's timed part: % of one core (100 = one core busy the whole run); ms/req = CPU ms per request " +
+      "(locally the app's workerd runs the Worker and every Durable Object it calls); \"other\" is the machine's busy time outside these processes.",
+    "",
+    cpuTable(cpuRuns(r.scenarios, r.load_models)),
+    "",
   ].join("\n");
 }
 
 /** README's block: which run, with which settings, then the body. */
-export function readmeBlock(r: BenchReport, overrides: Record<string, number>): string {
+export function readmeBlock(r: BenchReport, overrides: Record<string, number | string>): string {
   const settings = Object.entries(overrides).map(([k, v]) => `${k}=${v}`).join(", ");
   const how = settings ? `\`npm run bench\` with ${settings}` : "`npm run bench` with its defaults";
   return `Run of ${r.finished_at.slice(0, 10)} (${how}):\n\n${renderBody(r)}`;
@@ -116,7 +129,7 @@ export function describeSetup(config: BenchConfig, eventSeats: number, postgresV
 }
 
 /** Writes the JSON and markdown results (and README's block, unless told not to); returns the markdown. */
-export function writeReport(r: BenchReport, opts: { overrides: Record<string, number>; updateReadme: boolean; readme?: string }): { markdown: string; files: string[] } {
+export function writeReport(r: BenchReport, opts: { overrides: Record<string, number | string>; updateReadme: boolean; readme?: string }): { markdown: string; files: string[] } {
   const markdown = `# Benchmark ${r.finished_at}\n\n${renderBody(r)}`;
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const json = `${JSON.stringify(r, null, 2)}\n`;

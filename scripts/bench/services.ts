@@ -5,11 +5,14 @@ import type { WorkerServer } from "../lib/wrangler";
 import { RAISED_LIMITS, STATE_DIR, type BenchConfig } from "./config";
 import { freePort } from "./ports";
 
+/** The bench's PostgreSQL data directory (cpu.ts finds the postmaster there). */
+export const BENCH_PG_DIR = ".tmp/pg-bench";
+
 export async function startBenchStack(config: BenchConfig, log: (msg: string) => void): Promise<Stack<"postgres", "baseline" | "app">> {
   const appPort = await freePort(8795, 8799);
   return startStack({
     log, signals: { exitCode: 130, timeoutMs: 60_000 },
-    databases: { postgres: { kind: "server", dir: ".tmp/pg-bench", port: await freePort(55450, 55459) } },
+    databases: { postgres: { kind: "server", dir: BENCH_PG_DIR, port: await freePort(55450, 55459) } },
     proxy: { port: await freePort(55460, 55469) },
     workers: {
       // One after the other (the stack's order): two wranglers starting at once may both pick inspector port 9229.

@@ -70,8 +70,9 @@ export function seatIdAt(i: number): string {
   return `S${section + 1}-${Math.floor(inSection / SEATS_PER_ROW) + 1}-${(inSection % SEATS_PER_ROW) + 1}`;
 }
 
-function seatMap(c: BenchConfig) {
-  const total = Math.ceil(Math.max(4000, seatsNeeded(c)) / SEATS_PER_SECTION) * SEATS_PER_SECTION;
+/** A seat map of whole sections with at least `seats` seats (seatIdAt numbers them). */
+export function seatMapFor(seats: number) {
+  const total = Math.ceil(seats / SEATS_PER_SECTION) * SEATS_PER_SECTION;
   return {
     sections: Array.from({ length: total / SEATS_PER_SECTION }, (_, s) => ({
       name: `S${s + 1}`,
@@ -90,7 +91,7 @@ export async function prepare(config: BenchConfig, appUrl: string, baselineUrl: 
   });
   const token = organizer.access_token;
   const event = await api<CreatedEvent>(appUrl, "POST", "/api/events", 201, {
-    token, body: { title: `Bench ${runId}`, category: "concert", venue: "Bench Hall", currency: "KRW", start_date: startDate, seat_map: seatMap(config) },
+    token, body: { title: `Bench ${runId}`, category: "concert", venue: "Bench Hall", currency: "KRW", start_date: startDate, seat_map: seatMapFor(Math.max(4000, seatsNeeded(config))) },
   });
   await api(appUrl, "POST", `/api/events/${event.event_id}/publish`, 200, { token });
   log(`event ${event.event_id} published with ${event.total_seats} seats; registering ${config.users} users (concurrency ${REGISTER_CONCURRENCY})`);
@@ -117,6 +118,6 @@ export async function prepare(config: BenchConfig, appUrl: string, baselineUrl: 
   return { config, log, appUrl, baselineUrl, organizer, event, userHeaders, queued, joiners };
 }
 
-/** The bench event's organizer stats (seats, bookings by state, the room's outbox backlog). */
-export const eventStats = (ctx: BenchContext): Promise<EventStats> =>
-  api<EventStats>(ctx.appUrl, "GET", `/api/events/${ctx.event.event_id}/stats`, 200, { token: ctx.organizer.access_token });
+/** An event's organizer stats (seats, bookings by state, the room's outbox backlog); the bench event's by default. */
+export const eventStats = (ctx: BenchContext, eventId = ctx.event.event_id): Promise<EventStats> =>
+  api<EventStats>(ctx.appUrl, "GET", `/api/events/${eventId}/stats`, 200, { token: ctx.organizer.access_token });
