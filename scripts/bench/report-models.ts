@@ -9,17 +9,18 @@ const RIGHT = (n: number) => [false, ...Array.from({ length: n - 1 }, () => true
 /** One CPU row: % of one core per process group, the app's workerd ms per request, and the whole machine. */
 function cpuRow(run: string, cpu: CpuUsage): string[] {
   const g = (name: string) => cpu.groups[name]?.core_pct ?? 0;
-  const appMs = cpu.groups.app_workerd?.ms_per_request;
+  const ms = (name: string) => cpu.groups[name]?.ms_per_request;
+  const workerdMs = ms("app_workerd") === undefined ? undefined : (ms("app_workerd") ?? 0) + (ms("baseline_workerd") ?? 0);
   const pgMs = cpu.groups.postgres?.ms_per_request;
   return [
-    run, num(cpu.wall_s), num(g("app_workerd")), appMs === undefined ? "-" : num(appMs, 2), num(g("baseline_workerd")),
+    run, num(cpu.wall_s), num(g("app_workerd")), num(g("baseline_workerd")), workerdMs === undefined ? "-" : num(workerdMs, 2),
     num(g("app_wrangler") + g("baseline_wrangler")), num(g("postgres")), pgMs === undefined ? "-" : num(pgMs, 2), num(g("bench")),
     num(cpu.other_core_pct), `${num(cpu.machine_core_pct)} / ${cpu.cores * 100}`,
   ];
 }
 
 export function cpuTable(rows: { run: string; cpu: CpuUsage }[]): string {
-  const header = ["run", "wall s", "app workerd %", "app workerd ms/req", "baseline workerd %", "wrangler (node) %", "postgres %", "postgres ms/req", "bench node %", "other %", "machine %"];
+  const header = ["run", "wall s", "app workerd %", "baseline workerd %", "workerd ms/req", "wrangler (node) %", "postgres %", "postgres ms/req", "bench node %", "other %", "machine %"];
   return markdownTable(header, rows.map((r) => cpuRow(r.run, r.cpu)), RIGHT(header.length));
 }
 

@@ -2,7 +2,7 @@
 import { DEVELOPMENT_VARS } from "../lib/dev-vars";
 import { startStack, type Stack } from "../lib/stack";
 import type { WorkerServer } from "../lib/wrangler";
-import { RAISED_LIMITS, STATE_DIR, type BenchConfig } from "./config";
+import { HELD_SEATS_CAP, RAISED_LIMITS, STATE_DIR, type BenchConfig } from "./config";
 import { freePort } from "./ports";
 
 /** The bench's PostgreSQL data directory (cpu.ts finds the postmaster there). */
@@ -22,7 +22,7 @@ export async function startBenchStack(config: BenchConfig, log: (msg: string) =>
         vars: {
           ...DEVELOPMENT_VARS, HOLD_TTL_SECONDS: "600", MAX_SEATS_PER_BOOKING: "8",
           // Each of the users holds about (requests + warmup) / users seats unpaid: the per-account cap runs on every reserve but must not refuse.
-          MAX_HELD_SEATS_PER_ACCOUNT: "1000000",
+          MAX_HELD_SEATS_PER_ACCOUNT: HELD_SEATS_CAP,
           // Payments and rate limits stay local (simulator DO, limiter DO) even if .dev.vars names Stripe or Upstash: no network in a benchmark.
           STRIPE_SECRET_KEY: "", UPSTASH_REDIS_REST_URL: "",
           ...RAISED_LIMITS, ...(config.logLevel ? { LOG_LEVEL: config.logLevel } : {}),
