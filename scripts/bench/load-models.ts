@@ -10,7 +10,7 @@ import { OPEN_SHARE, SPIKE_FACTOR, type ModelsConfig } from "./models-config";
 import { saleEvents, type HeldCheck } from "./sale-events";
 import { multiEvent, type MultiEventStep } from "./scenarios/multi-event";
 import { openRuns, spike, type OpenRunResult, type SpikeResult } from "./scenarios/open";
-import type { BenchContext } from "./setup";
+import { keepTokensFresh, type BenchContext } from "./setup";
 
 export interface LoadModelsResult {
   /** What ran at once in each model, for the report. */
@@ -25,7 +25,9 @@ export async function runLoadModels(ctx: BenchContext, m: ModelsConfig, closedRe
   const rate = m.openRate || Math.max(1, Math.round(OPEN_SHARE * closedReserveRps));
   const peak = m.spikePeak || Math.max(1, Math.round(SPIKE_FACTOR * closedReserveRps));
   const events = saleEvents(ctx);
+  await keepTokensFresh(ctx);
   const open = await openRuns(ctx, m, rate, events, meter, log);
+  await keepTokensFresh(ctx);
   const spiked = await spike(ctx, m, peak, events, meter, log);
   const multi = await multiEvent(ctx, m, events, meter, log);
   log("load models: waiting for their rooms' outboxes, then checking held seats");

@@ -32,7 +32,7 @@ import { plain } from "./scenarios/plain";
 import { poll } from "./scenarios/poll";
 import { reserve } from "./scenarios/reserve";
 import { BENCH_PG_DIR, reloadGuard, startBenchStack } from "./services";
-import { prepare } from "./setup";
+import { keepTokensFresh, prepare } from "./setup";
 
 const started = performance.now();
 const log = (msg: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
@@ -57,6 +57,7 @@ async function main(): Promise<number> {
   const loadBeforeTiming = os.loadavg().map((x) => round(x));
   const runs: Record<string, ScenarioRun> = {};
   for (const s of scenarios) {
+    await keepTokensFresh(ctx);
     runs[s.name] = await runScenario(s, config, log, meter);
     noReloads();
   }

@@ -10,7 +10,7 @@ import { runLoad } from "../load";
 import { ROOM_WARMUP, type ModelsConfig } from "../models-config";
 import { waitForOutbox } from "../outbox";
 import type { SaleEvents } from "../sale-events";
-import type { BenchContext } from "../setup";
+import { keepTokensFresh, type BenchContext } from "../setup";
 
 export interface MultiEventStep {
   events: number;
@@ -36,6 +36,7 @@ export async function multiEvent(ctx: BenchContext, m: ModelsConfig, events: Sal
   const steps: MultiEventStep[] = [];
   const c = ctx.config.concurrency;
   for (const [s, n] of m.multiEvents.entries()) {
+    await keepTokensFresh(ctx);
     const used = rooms.slice(0, n);
     const ops = used.map((e) => events.reserveOp(e.event_id, s * perStep));
     await Promise.all(ops.map((op) => runLoad(ROOM_WARMUP, 0, 4, op)));
