@@ -10,7 +10,7 @@ import { runLoad } from "../load";
 import { ROOM_WARMUP, type ModelsConfig } from "../models-config";
 import { waitForOutbox } from "../outbox";
 import type { SaleEvents } from "../sale-events";
-import { keepTokensFresh, type BenchContext } from "../setup";
+import { keepTokensFresh, type BenchContext, type CreatedEvent } from "../setup";
 
 export interface MultiEventStep {
   events: number;
@@ -31,7 +31,7 @@ export interface MultiEventStep {
 export async function multiEvent(ctx: BenchContext, m: ModelsConfig, events: SaleEvents, meter: CpuMeter, log: (msg: string) => void): Promise<MultiEventStep[]> {
   const perStep = m.multiRequests + ROOM_WARMUP;
   const most = Math.max(...m.multiEvents);
-  const rooms = [];
+  const rooms: CreatedEvent[] = [];
   for (let i = 0; i < most; i++) rooms.push(await events.create(`Bench multi ${i + 1}`, m.multiEvents.length * perStep));
   const steps: MultiEventStep[] = [];
   const c = ctx.config.concurrency;
