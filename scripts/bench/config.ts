@@ -28,6 +28,12 @@ export const CATCH_UP_TIMEOUT_MS = 120_000;
 export const RESULTS_DIR = "bench-results";
 export const STATE_DIR = ".tmp/bench-state";
 
+/**
+ * Unpaid seats one bench account may hold per event: the bound src/config.ts accepts (a larger
+ * value is refused there and the default of 8 used, which makes most reserves answer 409).
+ */
+export const HELD_SEATS_CAP = "10000";
+
 /** The limiters run on every request (their cost is part of the path) but never refuse. Same values as `npm test`. */
 export const RAISED_LIMITS = {
   RATE_LIMIT_LOGIN_PER_MIN: "1000000", RATE_LIMIT_REGISTER_PER_MIN: "1000000", RATE_LIMIT_BOOKINGS_PER_MIN: "1000000", RATE_LIMIT_EVENT_READS_PER_MIN: "1000000",

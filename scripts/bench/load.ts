@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { formatError } from "../../src/describe-error";
 import { round, summarizeLatencies, type ScenarioResult } from "../lib/bench-stats";
 import { REQUEST_TIMEOUT_MS, type BenchConfig } from "./config";
+import type { CpuMeter, CpuUsage } from "./cpu";
 
 export interface Target { url: string; init: RequestInit }
 /** One timed operation: resolves to null when it succeeded, or a short description of what failed. */
@@ -21,9 +22,9 @@ export interface Scenario {
   afterTimed?: () => Promise<void>;
 }
 
-export interface ScenarioRun { result: ScenarioResult; warmup: { requests: number; ok: number; errors: number } }
+export interface ScenarioRun { result: ScenarioResult; warmup: { requests: number; ok: number; errors: number }; cpu?: CpuUsage }
 
-interface LoadOutcome { ok: number; latencies: number[]; errors: Map<string, number>; durationMs: number }
+export interface LoadOutcome { ok: number; latencies: number[]; errors: Map<string, number>; durationMs: number }
 
 /** A single request expecting one status; the body is read in full before the clock stops. */
 export async function send(t: Target, expected: number): Promise<{ error: string | null; body: string }> {
@@ -43,7 +44,7 @@ export const request = (target: (i: number) => Target, expected: number): Op => 
  * Runs `count` operations keeping `concurrency` in flight (a closed loop: each slot starts its
  * next operation when the last one finished). Index i runs from `offset`.
  */
-async function runLoad(count: number, offset: number, concurrency: number, op: Op): Promise<LoadOutcome> {
+export async function runLoad(count: number, offset: number, concurrency: number, op: Op): Promise<LoadOutcome> {
   const latencies: number[] = [];
   const errors = new Map<string, number>();
   let ok = 0;
@@ -63,12 +64,14 @@ async function runLoad(count: number, offset: number, concurrency: number, op: O
   return { ok, latencies, errors, durationMs: performance.now() - t0 };
 }
 
-/** Warm-up (indexes 0…warmup-1), then the timed requests (from warmup on). */
-export async function runScenario(s: Scenario, c: Pick<BenchConfig, "concurrency" | "requests" | "warmup">, log: (msg: string) => void): Promise<ScenarioRun> {
+/** Warm-up (indexes 0…warmup-1), then the timed requests (from warmup on); `meter` reads each process's CPU over the timed part. */
+export async function runScenario(s: Scenario, c: Pick<BenchConfig, "concurrency" | "requests" | "warmup">, log: (msg: string) => void, meter?: CpuMeter): Promise<ScenarioRun> {
   log(`${s.name}: warm-up ${c.warmup}, then ${c.requests} timed requests at concurrency ${c.concurrency}`);
   const warm = await runLoad(c.warmup, 0, c.concurrency, s.op);
   await s.afterWarmup?.();
+  const mark = meter?.mark();
   const timed = await runLoad(c.requests, c.warmup, c.concurrency, s.op);
+  const cpu = mark && meter?.since(mark, c.requests);
   await s.afterTimed?.();
   const errors = c.requests - timed.ok;
   const result: ScenarioResult = {
@@ -82,5 +85,5 @@ export async function runScenario(s: Scenario, c: Pick<BenchConfig, "concurrency
   const l = result.latency_ms;
   log(`${s.name}: ${result.rps} req/s, p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, errors ${errors}`);
   for (const e of result.error_samples) log(`  ${e.count}× ${e.error}`);
-  return { result, warmup: { requests: c.warmup, ok: warm.ok, errors: c.warmup - warm.ok } };
+  return { result, warmup: { requests: c.warmup, ok: warm.ok, errors: c.warmup - warm.ok }, ...(cpu ? { cpu } : {}) };
 }

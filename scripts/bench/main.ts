@@ -5,8 +5,10 @@
  * `wrangler dev`; scripts/lib/stack.ts), prepares accounts and events, then runs the scenarios in
  * scenarios/ one after another with a fixed number of requests in flight (plain, do, reserve,
  * pay, join, poll), checks that Postgres and the EventRoom agree with what the 201s promised
- * (consistency.ts), measures the event pipeline over its own Kafka broker, and writes the report
- * (report.ts: bench-results/ and README.md). Settings: config.ts.
+ * (consistency.ts), runs the load models on events of their own (load-models.ts: open model,
+ * spike, several events at once), measures the event pipeline over its own Kafka broker, and
+ * writes the report (report.ts: bench-results/ and README.md), with each process's CPU (cpu.ts).
+ * Settings: config.ts, models-config.ts.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -17,6 +19,9 @@ import { ensureDevVars } from "../lib/dev-vars";
 import { interrupted, stopAllStacks } from "../lib/stack";
 import { benchConfig, STATE_DIR } from "./config";
 import { checkConsistency } from "./consistency";
+import { benchGroups, cpuMeter } from "./cpu";
+import { runLoadModels } from "./load-models";
+import { modelsConfig } from "./models-config";
 import { runScenario, type ScenarioRun } from "./load";
 import { describeSetup, MEASURED, writeReport } from "./report";
 import { emptyDurableObjectCall } from "./scenarios/do";
@@ -26,14 +31,15 @@ import { benchPipeline } from "./scenarios/pipeline";
 import { plain } from "./scenarios/plain";
 import { poll } from "./scenarios/poll";
 import { reserve } from "./scenarios/reserve";
-import { reloadGuard, startBenchStack } from "./services";
-import { prepare } from "./setup";
+import { BENCH_PG_DIR, reloadGuard, startBenchStack } from "./services";
+import { keepTokensFresh, prepare } from "./setup";
 
 const started = performance.now();
 const log = (msg: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
 
 async function main(): Promise<number> {
   const config = benchConfig(process.env);
+  const models = modelsConfig(process.env);
   // Other work on the machine (a test run, `npm start`) skews everything: record how busy it was.
   const loadAtStart = os.loadavg().map((x) => round(x));
   if ((loadAtStart[0] ?? 0) > 0.5) log(`warning: 1-min load average is ${loadAtStart[0]} before starting; results will be noisy`);
@@ -43,6 +49,7 @@ async function main(): Promise<number> {
   const stack = await startBenchStack(config, log);
   const { app, baseline } = stack.workers;
   const noReloads = reloadGuard([app, baseline]);
+  const meter = cpuMeter(benchGroups({ app, baseline }, BENCH_PG_DIR));
   const ctx = await prepare(config, app.url, baseline.url, log);
 
   const payScenario = pay(ctx);
@@ -50,7 +57,8 @@ async function main(): Promise<number> {
   const loadBeforeTiming = os.loadavg().map((x) => round(x));
   const runs: Record<string, ScenarioRun> = {};
   for (const s of scenarios) {
-    runs[s.name] = await runScenario(s, config, log);
+    await keepTokensFresh(ctx);
+    runs[s.name] = await runScenario(s, config, log, meter);
     noReloads();
   }
   const at = (name: string): ScenarioRun => {
@@ -64,19 +72,26 @@ async function main(): Promise<number> {
   const ratios = Object.fromEntries(MEASURED.flatMap((n) => [
     [`${n}_vs_plain`, ratio(at(n).result, at("plain").result)], [`${n}_vs_do`, ratio(at(n).result, at("do").result)],
   ]));
+  const loadModels = models.enabled ? await runLoadModels(ctx, models, at("reserve").result.rps, meter, stack.databases.postgres.url, log) : undefined;
+  noReloads();
   const setup = describeSetup(config, ctx.event.total_seats, postgresVersion, loadAtStart, loadBeforeTiming);
   const pipeline = await benchPipeline(stack.databases.postgres.url, config, log);
   const report = {
-    finished_at: new Date().toISOString(), setup, scenarios: Object.values(runs).map((r) => ({ ...r.result, warmup: r.warmup })), ratios, consistency, outbox, pipeline,
+    finished_at: new Date().toISOString(), setup, scenarios: Object.values(runs).map((r) => ({ ...r.result, warmup: r.warmup, cpu: r.cpu })), ratios, consistency, outbox, pipeline,
+    ...(loadModels ? { load_models: loadModels } : {}),
   };
-  const { markdown, files } = writeReport(report, { overrides: config.overrides, updateReadme: config.updateReadme });
+  const { markdown, files } = writeReport(report, { overrides: { ...config.overrides, ...models.overrides }, updateReadme: config.updateReadme });
   console.log(`\n${markdown}`);
   log(`wrote ${files.join(", ")}`);
 
   const failed = Object.values(runs).filter((r) => r.result.errors > 0 || r.warmup.errors > 0).map((r) => r.result.name);
   if (failed.length) console.error(`[bench] requests failed in: ${failed.join(", ")}`);
   if (!consistency.ok) console.error("[bench] INCONSISTENT: Postgres, the EventRoom and the 201s disagree");
-  return failed.length || !consistency.ok ? 1 : 0;
+  const modelErrors = loadModels ? [...loadModels.open, loadModels.spike].filter((o) => o.errors > 0).map((o) => o.name)
+    .concat(loadModels.multi_event.filter((s) => s.errors > 0).map((s) => `${s.events} events`)) : [];
+  if (modelErrors.length) console.error(`[bench] requests failed in the load models: ${modelErrors.join(", ")}`);
+  if (loadModels && !loadModels.held.ok) console.error("[bench] INCONSISTENT: a load-model event's room or Postgres holds other than its 201s");
+  return failed.length || !consistency.ok || modelErrors.length || (loadModels && !loadModels.held.ok) ? 1 : 0;
 }
 
 main()

@@ -6,8 +6,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { markdownTable, round, type Ratio, type ScenarioResult } from "../lib/bench-stats";
-import { RAISED_LIMITS, RESULTS_DIR, type BenchConfig } from "./config";
+import { HELD_SEATS_CAP, RAISED_LIMITS, RESULTS_DIR, type BenchConfig } from "./config";
 import type { Consistency, OutboxLag } from "./consistency";
+import type { CpuUsage } from "./cpu";
+import type { LoadModelsResult } from "./load-models";
+import { cpuRuns, cpuTable, renderModels } from "./report-models";
 import type { PipelineResult } from "./scenarios/pipeline";
 
 export const README_START = "<!-- bench:start -->";
@@ -18,11 +21,13 @@ export const MEASURED = ["reserve", "pay", "join", "poll"] as const;
 export interface BenchReport {
   finished_at: string;
   setup: Record<string, unknown> & { ran_at_once: string };
-  scenarios: (ScenarioResult & { warmup: { requests: number; ok: number; errors: number } })[];
+  scenarios: (ScenarioResult & { warmup: { requests: number; ok: number; errors: number }; cpu?: CpuUsage })[];
   ratios: Record<string, Ratio>;
   consistency: Consistency;
   outbox: OutboxLag;
   pipeline: PipelineResult;
+  /** Open model, spike and multi-event runs (absent with BENCH_MODELS=off). */
+  load_models?: LoadModelsResult;
 }
 
 function ratioRows(ratios: Record<string, Ratio>): string[][] {
@@ -69,11 +74,19 @@ export function renderBody(r: BenchReport): string {
       `the bridge published **${p.bridge_events_per_s} events/s**; outbox insert → applied by the consumer took p50 ${p.end_to_end_lag_ms.p50} ms, ` +
       `p95 ${p.end_to_end_lag_ms.p95} ms, p99 ${p.end_to_end_lag_ms.p99} ms (the burst queues behind itself, so this is the lag of a backlog, not of one message).`,
     "",
+    ...(r.load_models ? [renderModels(r.load_models)] : []),
+    "### CPU per process",
+    "",
+    "Read from /proc over each run's timed part: % of one core (100 = one core busy the whole run); ms/req = CPU ms per request " +
+      "(workerd: both Workers' workerd processes; locally a Worker and every Durable Object it calls run in one workerd); \"other\" is the machine's busy time outside these processes.",
+    "",
+    cpuTable(cpuRuns(r.scenarios, r.load_models)),
+    "",
   ].join("\n");
 }
 
 /** README's block: which run, with which settings, then the body. */
-export function readmeBlock(r: BenchReport, overrides: Record<string, number>): string {
+export function readmeBlock(r: BenchReport, overrides: Record<string, number | string>): string {
   const settings = Object.entries(overrides).map(([k, v]) => `${k}=${v}`).join(", ");
   const how = settings ? `\`npm run bench\` with ${settings}` : "`npm run bench` with its defaults";
   return `Run of ${r.finished_at.slice(0, 10)} (${how}):\n\n${renderBody(r)}`;
@@ -104,7 +117,7 @@ export function describeSetup(config: BenchConfig, eventSeats: number, postgresV
     cores: cpus.length, cpu_model: cpus[0]?.model.trim() ?? "unknown", memory_gb: round(os.totalmem() / 2 ** 30, 1),
     node: process.version, wrangler: packageVersion("wrangler"), workerd: packageVersion("workerd"), postgres: postgresVersion,
     app_log_level: config.logLevel ?? "wrangler.toml default",
-    app_vars_overridden: { ...RAISED_LIMITS, MAX_HELD_SEATS_PER_ACCOUNT: "1000000", STRIPE_SECRET_KEY: "(empty: payment simulator)", UPSTASH_REDIS_REST_URL: "(empty: Durable Object limiter)" },
+    app_vars_overridden: { ...RAISED_LIMITS, MAX_HELD_SEATS_PER_ACCOUNT: HELD_SEATS_CAP, STRIPE_SECRET_KEY: "(empty: payment simulator)", UPSTASH_REDIS_REST_URL: "(empty: Durable Object limiter)" },
     client_addresses: `one CF-Connecting-IP per user (${config.users}), set by the load generator`,
     /** os.loadavg() (1, 5, 15 min) before anything started, and just before the timed scenarios. */
     load_avg_at_start: loadAtStart, load_avg_before_timing: loadBeforeTiming,
@@ -116,7 +129,7 @@ export function describeSetup(config: BenchConfig, eventSeats: number, postgresV
 }
 
 /** Writes the JSON and markdown results (and README's block, unless told not to); returns the markdown. */
-export function writeReport(r: BenchReport, opts: { overrides: Record<string, number>; updateReadme: boolean; readme?: string }): { markdown: string; files: string[] } {
+export function writeReport(r: BenchReport, opts: { overrides: Record<string, number | string>; updateReadme: boolean; readme?: string }): { markdown: string; files: string[] } {
   const markdown = `# Benchmark ${r.finished_at}\n\n${renderBody(r)}`;
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const json = `${JSON.stringify(r, null, 2)}\n`;

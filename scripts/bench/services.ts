@@ -2,14 +2,17 @@
 import { DEVELOPMENT_VARS } from "../lib/dev-vars";
 import { startStack, type Stack } from "../lib/stack";
 import type { WorkerServer } from "../lib/wrangler";
-import { RAISED_LIMITS, STATE_DIR, type BenchConfig } from "./config";
+import { HELD_SEATS_CAP, RAISED_LIMITS, STATE_DIR, type BenchConfig } from "./config";
 import { freePort } from "./ports";
+
+/** The bench's PostgreSQL data directory (cpu.ts finds the postmaster there). */
+export const BENCH_PG_DIR = ".tmp/pg-bench";
 
 export async function startBenchStack(config: BenchConfig, log: (msg: string) => void): Promise<Stack<"postgres", "baseline" | "app">> {
   const appPort = await freePort(8795, 8799);
   return startStack({
     log, signals: { exitCode: 130, timeoutMs: 60_000 },
-    databases: { postgres: { kind: "server", dir: ".tmp/pg-bench", port: await freePort(55450, 55459) } },
+    databases: { postgres: { kind: "server", dir: BENCH_PG_DIR, port: await freePort(55450, 55459) } },
     proxy: { port: await freePort(55460, 55469) },
     workers: {
       // One after the other (the stack's order): two wranglers starting at once may both pick inspector port 9229.
@@ -19,7 +22,7 @@ export async function startBenchStack(config: BenchConfig, log: (msg: string) =>
         vars: {
           ...DEVELOPMENT_VARS, HOLD_TTL_SECONDS: "600", MAX_SEATS_PER_BOOKING: "8",
           // Each of the users holds about (requests + warmup) / users seats unpaid: the per-account cap runs on every reserve but must not refuse.
-          MAX_HELD_SEATS_PER_ACCOUNT: "1000000",
+          MAX_HELD_SEATS_PER_ACCOUNT: HELD_SEATS_CAP,
           // Payments and rate limits stay local (simulator DO, limiter DO) even if .dev.vars names Stripe or Upstash: no network in a benchmark.
           STRIPE_SECRET_KEY: "", UPSTASH_REDIS_REST_URL: "",
           ...RAISED_LIMITS, ...(config.logLevel ? { LOG_LEVEL: config.logLevel } : {}),

@@ -7,10 +7,14 @@ import { loadKeys, signAccessToken } from "../../src/domain/tokens";
 import { readDevVar } from "../lib/dev-vars";
 import { REGISTER_CONCURRENCY, REQUEST_TIMEOUT_MS, seatsNeeded, type BenchConfig } from "./config";
 
-export interface Session { access_token: string; user: { user_id: string } }
+export interface Session { access_token: string; refresh_token: string; user: { user_id: string } }
 export interface CreatedEvent { event_id: string; total_seats: number }
 export interface EventStats { seats: { available: number; held: number; sold: number }; bookings: Record<string, number>; outbox_pending: number }
-export interface Joiner { token: string; ip: string; queueToken: string }
+export interface Joiner { userId: string; token: string; ip: string; queueToken: string }
+
+/** A simulated joiner's access token, signed with the Worker's key (the Worker caps the lifetime at 15 minutes). */
+const joinerToken = (signing: Awaited<ReturnType<typeof loadKeys>>, userId: string) =>
+  signAccessToken(signing, { userId, email: `${userId}@bench.example.com`, role: "user" }, 900);
 
 export interface BenchContext {
   config: BenchConfig;
@@ -26,6 +30,10 @@ export interface BenchContext {
   queued: CreatedEvent;
   /** One simulated account per join request; the join scenario fills in each queue token for the poll scenario. */
   joiners: Joiner[];
+  /** The buyers' sessions (userHeaders[i] carries sessions[i]'s access token). */
+  sessions: Session[];
+  /** When the tokens were last renewed (performance.now()). */
+  renewedAt: number;
 }
 
 /**
@@ -70,8 +78,9 @@ export function seatIdAt(i: number): string {
   return `S${section + 1}-${Math.floor(inSection / SEATS_PER_ROW) + 1}-${(inSection % SEATS_PER_ROW) + 1}`;
 }
 
-function seatMap(c: BenchConfig) {
-  const total = Math.ceil(Math.max(4000, seatsNeeded(c)) / SEATS_PER_SECTION) * SEATS_PER_SECTION;
+/** A seat map of whole sections with at least `seats` seats (seatIdAt numbers them). */
+export function seatMapFor(seats: number) {
+  const total = Math.ceil(seats / SEATS_PER_SECTION) * SEATS_PER_SECTION;
   return {
     sections: Array.from({ length: total / SEATS_PER_SECTION }, (_, s) => ({
       name: `S${s + 1}`,
@@ -90,7 +99,7 @@ export async function prepare(config: BenchConfig, appUrl: string, baselineUrl: 
   });
   const token = organizer.access_token;
   const event = await api<CreatedEvent>(appUrl, "POST", "/api/events", 201, {
-    token, body: { title: `Bench ${runId}`, category: "concert", venue: "Bench Hall", currency: "KRW", start_date: startDate, seat_map: seatMap(config) },
+    token, body: { title: `Bench ${runId}`, category: "concert", venue: "Bench Hall", currency: "KRW", start_date: startDate, seat_map: seatMapFor(Math.max(4000, seatsNeeded(config))) },
   });
   await api(appUrl, "POST", `/api/events/${event.event_id}/publish`, 200, { token });
   log(`event ${event.event_id} published with ${event.total_seats} seats; registering ${config.users} users (concurrency ${REGISTER_CONCURRENCY})`);
@@ -111,12 +120,42 @@ export async function prepare(config: BenchConfig, appUrl: string, baselineUrl: 
   const signing = await loadKeys(readDevVar("JWT_PRIVATE_JWK"));
   const joiners = await Promise.all(Array.from({ length: config.requests + config.warmup }, async (_, i) => {
     const userId = crypto.randomUUID();
-    const access = await signAccessToken(signing, { userId, email: `${userId}@bench.example.com`, role: "user" }, 900);
-    return { token: access, ip: clientAddress(config.users + i), queueToken: "" };
+    return { userId, token: await joinerToken(signing, userId), ip: clientAddress(config.users + i), queueToken: "" };
   }));
-  return { config, log, appUrl, baselineUrl, organizer, event, userHeaders, queued, joiners };
+  return { config, log, appUrl, baselineUrl, organizer, event, userHeaders, queued, joiners, sessions: users, renewedAt: performance.now() };
 }
 
-/** The bench event's organizer stats (seats, bookings by state, the room's outbox backlog). */
-export const eventStats = (ctx: BenchContext): Promise<EventStats> =>
-  api<EventStats>(ctx.appUrl, "GET", `/api/events/${ctx.event.event_id}/stats`, 200, { token: ctx.organizer.access_token });
+/** Access tokens live 15 minutes (the Worker caps them): renew every session once they are this old. */
+const RENEW_AFTER_MS = 5 * 60_000;
+
+/**
+ * Renews the organizer's and every buyer's access token through the refresh endpoint once they are
+ * five minutes old, so a slow run (a busy machine) never reaches a scenario with expired tokens.
+ * Called between scenarios, never inside a timed one; headers are updated in place.
+ */
+export async function keepTokensFresh(ctx: BenchContext): Promise<void> {
+  if (performance.now() - ctx.renewedAt < RENEW_AFTER_MS) return;
+  ctx.renewedAt = performance.now();
+  const renew = async (s: Session, ip: string) => {
+    const next = await api<Session>(ctx.appUrl, "POST", "/api/auth/refresh", 200, { ip, body: { refresh_token: s.refresh_token } });
+    s.access_token = next.access_token;
+    s.refresh_token = next.refresh_token;
+  };
+  await renew(ctx.organizer, ORGANIZER_ADDRESS);
+  await mapLimit(ctx.sessions.length, REGISTER_CONCURRENCY, async (i) => {
+    const s = ctx.sessions[i];
+    const headers = ctx.userHeaders[i];
+    if (!s || !headers) return;
+    await renew(s, clientAddress(i));
+    headers.authorization = `Bearer ${s.access_token}`;
+  });
+  const signing = await loadKeys(readDevVar("JWT_PRIVATE_JWK"));
+  for (const j of ctx.joiners) j.token = await joinerToken(signing, j.userId);
+  ctx.log(`renewed the access tokens of the organizer, ${ctx.sessions.length} buyers and ${ctx.joiners.length} joiners`);
+}
+
+/** An event's organizer stats (seats, bookings by state, the room's outbox backlog); the bench event's by default. */
+export async function eventStats(ctx: BenchContext, eventId = ctx.event.event_id): Promise<EventStats> {
+  await keepTokensFresh(ctx);
+  return api<EventStats>(ctx.appUrl, "GET", `/api/events/${eventId}/stats`, 200, { token: ctx.organizer.access_token });
+}
