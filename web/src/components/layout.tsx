@@ -38,13 +38,13 @@ export function Layout() {
             {!signedIn && <NavLink to="/register" className={navClass}>{t("nav.register")}</NavLink>}
             {signedIn && <button type="button" onClick={logout} className="rounded px-2 py-1 text-slate-800 hover:bg-indigo-100">{t("nav.logout")}</button>}
           </nav>
-          <label className="flex items-center gap-1 text-sm">
-            <span>{t("lang.label")}</span>
-            <select value={lang} onChange={(e) => setLang(LANGUAGES.find((l) => l === e.target.value) ?? "ko")}
+          <div className="flex items-center gap-1 text-sm">
+            <label htmlFor="language">{t("lang.label")}</label>
+            <select id="language" value={lang} onChange={(e) => setLang(LANGUAGES.find((l) => l === e.target.value) ?? "ko")}
               className="rounded border border-slate-300 bg-white px-1 py-0.5">
               {LANGUAGES.map((l) => <option key={l} value={l}>{l === "ko" ? "한국어" : "English"}</option>)}
             </select>
-          </label>
+          </div>
         </div>
       </header>
       <main className="mx-auto max-w-5xl px-4 py-6">

@@ -146,11 +146,11 @@ export function EventPage() {
                 <li key={a.name} className="flex flex-wrap items-end gap-3 rounded border border-slate-300 bg-white p-3">
                   <span className="font-semibold">{a.name}</span>
                   <span>{money(a.price, e.currency)} · {t("common.seatsLeft", { n: a.available })}</span>
-                  <label className="flex flex-col text-sm" htmlFor={`qty-${a.name}`}>{t("event.quantity")}
+                  <div className="flex flex-col text-sm"><label htmlFor={`qty-${a.name}`}>{t("event.quantity")}</label>
                     <input id={`qty-${a.name}`} type="number" min={1} max={Math.max(1, a.available)} value={n}
                       onChange={(ev) => setQuantity((q) => ({ ...q, [a.name]: Math.max(1, Number(ev.target.value) || 1) }))}
                       className="w-20 rounded border border-slate-400 px-2 py-1" />
-                  </label>
+                  </div>
                   {signedIn && (
                     <button type="button" className={buttonClass} disabled={a.available === 0 || reserve.isPending}
                       onClick={() => reserve.mutate({ event_id: e.event_id, area: a.name, quantity: n })}>

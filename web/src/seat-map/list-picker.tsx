@@ -28,17 +28,17 @@ export function ListPicker({ layout, status, selected, onToggle, currency }: Pro
     <fieldset className="rounded-lg border border-slate-300 bg-white p-4">
       <legend className="px-1 font-semibold">{t("event.listPicker")}</legend>
       <div className="mb-3 flex flex-wrap gap-4">
-        <label className="flex flex-col gap-1" htmlFor={`${id}-section`}>{t("event.section")}
+        <div className="flex flex-col gap-1"><label htmlFor={`${id}-section`}>{t("event.section")}</label>
           <select id={`${id}-section`} value={section.name} className="rounded border border-slate-400 bg-white px-2 py-1"
             onChange={(e) => { setSectionName(e.target.value); setRowLabel(layout.sections.find((s) => s.name === e.target.value)?.rows[0]?.label ?? ""); }}>
             {layout.sections.map((s) => <option key={s.name} value={s.name}>{s.name} · {money(s.price, currency)}</option>)}
           </select>
-        </label>
-        <label className="flex flex-col gap-1" htmlFor={`${id}-row`}>{t("event.row")}
+        </div>
+        <div className="flex flex-col gap-1"><label htmlFor={`${id}-row`}>{t("event.row")}</label>
           <select id={`${id}-row`} value={row.label} onChange={(e) => setRowLabel(e.target.value)} className="rounded border border-slate-400 bg-white px-2 py-1">
             {section.rows.map((r) => <option key={r.label} value={r.label}>{r.label}</option>)}
           </select>
-        </label>
+        </div>
       </div>
       <ul className="flex flex-wrap gap-2" aria-label={`${t("event.section")} ${section.name}, ${t("event.row")} ${row.label}`}>
         {Array.from({ length: row.seats }, (_, i) => {

@@ -134,7 +134,7 @@ export function SeatCanvas({ layout, status, tierColour, selected, onToggle }: P
     <div className="relative w-full">
       <canvas ref={canvas} role="img" aria-label={`${t("event.seatMap")}: ${t("event.mapHint")}`} data-testid="seat-canvas"
         onPointerDown={down} onPointerMove={move} onPointerUp={up} onPointerCancel={() => { drag.current = null; }}
-        className="block w-full cursor-pointer touch-none rounded border border-slate-300 bg-white"
+        className="block w-full cursor-pointer touch-none rounded bg-white ring-1 ring-slate-300"
         style={{ height: size.h || 320 }} />
       <div className="absolute right-2 top-2 flex gap-1">
         <button type="button" onClick={() => zoom(1.5)} aria-label={t("event.zoomIn")} className="h-8 w-8 rounded border border-slate-400 bg-white text-lg">+</button>
