@@ -18,7 +18,10 @@ function BookingRow({ booking }: { booking: Booking }) {
   const queries = useQueryClient();
   const cancel = useMutation({
     mutationFn: () => call(bookingOperations.cancel, { auth: true, params: { id: booking.booking_id } }),
-    onSuccess: () => queries.invalidateQueries({ queryKey: ["bookings"] }),
+    // The room's answer is the truth now; the list is read from Postgres, which catches up a moment
+    // later, so refetching at once could show the hold again.
+    onSuccess: (cancelled) => queries.setQueryData(["bookings"], (list: { bookings: Booking[] } | undefined) =>
+      list && { ...list, bookings: list.bookings.map((b) => (b.booking_id === cancelled.booking_id ? cancelled : b)) }),
   });
   return (
     <li className="rounded-lg border border-slate-200 bg-white p-4" data-testid="booking">
