@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from "./db/client";
 import { corsPolicy, securityHeaders } from "./middleware/edge-headers";
 import { describeError } from "./describe-error";
 import { requestContext } from "./middleware/request";
+import { webAppAtRoot } from "./middleware/web-app";
 import { Problem } from "./problem";
 import { authRoutes } from "./routes/auth";
 import { bookingRoutes } from "./routes/bookings";
@@ -24,6 +25,7 @@ export const app = new OpenAPIHono<AppEnv>();
 app.use(requestContext);
 app.use(securityHeaders);
 app.use(corsPolicy);
+app.use(webAppAtRoot);
 for (const routes of [healthRoutes, authRoutes, eventRoutes, bookingRoutes, paymentRoutes, queueRoutes, searchRoutes, checkoutPage, mailboxPage]) {
   app.route(routes.prefix || "/", routes);
 }

@@ -19,4 +19,6 @@ export interface Env extends ConfigVars {
   /** Stripe secret key; without one the local payment simulator is used in development, and bookings are refused elsewhere. */
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET: string;
+  /** The web app's built files (wrangler.toml [assets]); absent where the Worker runs without them (unit tests of the API alone). */
+  ASSETS?: Fetcher;
 }

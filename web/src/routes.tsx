@@ -1,0 +1,41 @@
+import { lazy, Suspense, type ReactNode } from "react";
+import { Navigate, useLocation, type RouteObject } from "react-router";
+import { useSignedIn } from "./api/use-session";
+import { Layout } from "./components/layout";
+import { HomePage } from "./pages/home";
+import { LoginPage, RegisterPage } from "./pages/auth";
+import { NotFoundPage } from "./pages/not-found";
+import { useI18n } from "./i18n/i18n";
+
+// The seat map and the signed-in pages load on demand: the home page ships only what it draws.
+const EventPage = lazy(() => import("./pages/event").then((m) => ({ default: m.EventPage })));
+const SearchPage = lazy(() => import("./pages/search").then((m) => ({ default: m.SearchPage })));
+const BookingsPage = lazy(() => import("./pages/bookings").then((m) => ({ default: m.BookingsPage })));
+const ProfilePage = lazy(() => import("./pages/profile").then((m) => ({ default: m.ProfilePage })));
+
+function Loading() {
+  const { t } = useI18n();
+  return <p role="status">{t("common.loading")}</p>;
+}
+const later = (node: ReactNode) => <Suspense fallback={<Loading />}>{node}</Suspense>;
+
+/** Pages for signed-in fans: anyone else goes to the login page and comes back afterwards. */
+function SignedIn({ children }: { children: ReactNode }) {
+  const signedIn = useSignedIn();
+  const here = useLocation();
+  return signedIn ? children : <Navigate to={`/login?next=${encodeURIComponent(here.pathname + here.search)}`} replace />;
+}
+
+export const routes: RouteObject[] = [{
+  element: <Layout />,
+  children: [
+    { index: true, element: <HomePage /> },
+    { path: "search", element: later(<SearchPage />) },
+    { path: "events/:id", element: later(<EventPage />) },
+    { path: "login", element: <LoginPage /> },
+    { path: "register", element: <RegisterPage /> },
+    { path: "bookings", element: <SignedIn>{later(<BookingsPage />)}</SignedIn> },
+    { path: "profile", element: <SignedIn>{later(<ProfilePage />)}</SignedIn> },
+    { path: "*", element: <NotFoundPage /> },
+  ],
+}];
