@@ -16,7 +16,8 @@ import { ratio, round } from "../lib/bench-stats";
 import { ensureDevVars } from "../lib/dev-vars";
 import { interrupted, stopAllStacks } from "../lib/stack";
 import { benchConfig, STATE_DIR } from "./config";
-import { checkConsistency } from "./consistency";
+import { checkConsistency, type OutboxLag } from "./consistency";
+import { waitForOutbox } from "./outbox";
 import { runScenario, type ScenarioRun } from "./load";
 import { describeSetup, MEASURED, writeReport } from "./report";
 import { emptyDurableObjectCall } from "./scenarios/do";
@@ -49,9 +50,16 @@ async function main(): Promise<number> {
   const scenarios = [plain(ctx), emptyDurableObjectCall(ctx), reserve(ctx), payScenario, join(ctx), poll(ctx)];
   const loadBeforeTiming = os.loadavg().map((x) => round(x));
   const runs: Record<string, ScenarioRun> = {};
+  let outboxAfterPay: OutboxLag | undefined;
   for (const s of scenarios) {
     runs[s.name] = await runScenario(s, config, log);
     noReloads();
+    if (s === payScenario) {
+      // The backlog the reserve and pay scenarios left in the room, and how long Postgres took to catch up.
+      const { pendingAtStart, waitedMs } = await waitForOutbox(ctx);
+      outboxAfterPay = { backlog_after_load: pendingAtStart, drain_ms: Math.round(waitedMs) };
+      log(`outbox: ${pendingAtStart} messages behind after reserve and pay, drained in ${outboxAfterPay.drain_ms} ms`);
+    }
   }
   const at = (name: string): ScenarioRun => {
     const r = runs[name];
@@ -67,7 +75,8 @@ async function main(): Promise<number> {
   const setup = describeSetup(config, ctx.event.total_seats, postgresVersion, loadAtStart, loadBeforeTiming);
   const pipeline = await benchPipeline(stack.databases.postgres.url, config, log);
   const report = {
-    finished_at: new Date().toISOString(), setup, scenarios: Object.values(runs).map((r) => ({ ...r.result, warmup: r.warmup })), ratios, consistency, outbox, pipeline,
+    finished_at: new Date().toISOString(), setup, scenarios: Object.values(runs).map((r) => ({ ...r.result, warmup: r.warmup })), ratios, consistency,
+    outbox: outboxAfterPay ?? outbox, pipeline,
   };
   const { markdown, files } = writeReport(report, { overrides: config.overrides, updateReadme: config.updateReadme });
   console.log(`\n${markdown}`);

@@ -2,14 +2,12 @@ import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BookingView } from "../../durable-objects/event-room/contract";
 import { recordMessages } from "../../src/pipeline/projection";
-import { drizzle } from "drizzle-orm/neon-serverless";
-import type { Pool } from "@neondatabase/serverless";
-import * as schema from "../../src/db/schema";
 import { bookings, events, gaAreas, outbox, seats, tickets, users } from "../../src/db/schema";
 import { makeMessage } from "../../src/pipeline/catalogue";
 import type { OutboxMessage } from "../../src/pipeline/envelope";
 import { closeSharedProxy } from "../../workers/db";
 import { DATABASE_URL, EMBEDDED_DATABASE_URL } from "../support/env";
+import { countingDb } from "../support/counting-db";
 import { testDb } from "../support/db";
 
 type Handle = Awaited<ReturnType<typeof testDb>>;
@@ -52,28 +50,6 @@ function reservation(eventId: string, userId: string, seatIds: string[], gaQty: 
     makeMessage("SeatsConfirmed", eventId, { ...inv, from: "held" }, meta),
   ];
   return { view, inv, messages };
-}
-
-/**
- * Instrumentation, not a mock: the same pool, counting the statements sent to Postgres (on the
- * pool itself and on any client it lends out, as transactions use).
- */
-function countingDb(pool: Pool) {
-  let statements = 0;
-  const counted = <T extends object>(target: T): T => new Proxy(target, {
-    get(t, prop, receiver) {
-      const v: unknown = Reflect.get(t, prop, receiver);
-      if (prop === "query" && typeof v === "function") return (...args: unknown[]) => { statements++; return Reflect.apply(v, t, args); };
-      if (prop === "connect" && typeof v === "function") {
-        return async (...args: unknown[]) => {
-          const client: unknown = await Reflect.apply(v, t, args);
-          return client && typeof client === "object" ? counted(client) : client;
-        };
-      }
-      return typeof v === "function" ? v.bind(t) : v;
-    },
-  });
-  return { db: drizzle(counted(pool), { schema }), statements: () => statements };
 }
 
 async function state(h: Handle, eventId: string, ids: string[]) {
