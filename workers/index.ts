@@ -8,8 +8,8 @@ import http from "node:http";
 import { closeSharedProxy, openNodeDb } from "./db";
 import { describeError } from "../src/describe-error";
 import { makeLogger } from "../src/log";
-import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "./consumers/search-indexer";
-import { notify, NOTIFY_CONSUMER, NOTIFY_TOPICS, runNotifierSchedule } from "./consumers/notifier";
+import { runNotifierSchedule } from "./consumers/notifier";
+import { batchHandler, consumers as pipelineConsumers } from "./in-process";
 import { kafkaClient, kafkaSink, runConsumer } from "./kafka/bus";
 import { channelsFromEnv } from "./notifications/channels";
 import { relayLag, runRelay } from "./outbox-relay";
@@ -28,10 +28,8 @@ async function main(): Promise<void> {
   const sink = await kafkaSink(kafka);
   const controller = new AbortController();
   const relay = runRelay(db, sink, { signal: controller.signal, onError: (e) => logger.warn("bridge: retrying after an error", { error: describeError(e) }) });
-  const consumers = [
-    await runConsumer(kafka, SEARCH_CONSUMER, SEARCH_TOPICS, (e) => indexForSearch(db, e), log),
-    await runConsumer(kafka, NOTIFY_CONSUMER, NOTIFY_TOPICS, (e) => notify(db, channels, e), log),
-  ];
+  const all = pipelineConsumers(channels);
+  const consumers = await Promise.all(all.map((c) => runConsumer(kafka, c.name, c.topics, batchHandler(db, c), log)));
   const reminders = setInterval(() => void runNotifierSchedule(db, channels).catch((e: unknown) => logger.error("notifier schedule failed", { error: describeError(e) })), 10 * 60_000);
 
   const port = Number(process.env.WORKERS_PORT ?? 8790);
@@ -44,7 +42,7 @@ async function main(): Promise<void> {
       res.end(JSON.stringify({ error: describeError(e) }));
     });
   }).listen(port, "127.0.0.1");
-  log("workers running", { brokers, lag_endpoint: `http://127.0.0.1:${port}/`, consumers: [SEARCH_CONSUMER, NOTIFY_CONSUMER] });
+  log("workers running", { brokers, lag_endpoint: `http://127.0.0.1:${port}/`, consumers: all.map((c) => c.name) });
 
   const stop = async () => {
     clearInterval(reminders);

@@ -18,10 +18,11 @@ import { ratio, round } from "../lib/bench-stats";
 import { ensureDevVars } from "../lib/dev-vars";
 import { interrupted, stopAllStacks } from "../lib/stack";
 import { benchConfig, STATE_DIR } from "./config";
-import { checkConsistency } from "./consistency";
+import { checkConsistency, type OutboxLag } from "./consistency";
 import { benchGroups, cpuMeter } from "./cpu";
 import { runLoadModels } from "./load-models";
 import { modelsConfig } from "./models-config";
+import { waitForOutbox } from "./outbox";
 import { runScenario, type ScenarioRun } from "./load";
 import { describeSetup, MEASURED, writeReport } from "./report";
 import { emptyDurableObjectCall } from "./scenarios/do";
@@ -56,10 +57,17 @@ async function main(): Promise<number> {
   const scenarios = [plain(ctx), emptyDurableObjectCall(ctx), reserve(ctx), payScenario, join(ctx), poll(ctx)];
   const loadBeforeTiming = os.loadavg().map((x) => round(x));
   const runs: Record<string, ScenarioRun> = {};
+  let outboxAfterPay: OutboxLag | undefined;
   for (const s of scenarios) {
     await keepTokensFresh(ctx);
     runs[s.name] = await runScenario(s, config, log, meter);
     noReloads();
+    if (s === payScenario) {
+      // The backlog the reserve and pay scenarios left in the room, and how long Postgres took to catch up.
+      const { pendingAtStart, waitedMs } = await waitForOutbox(ctx);
+      outboxAfterPay = { backlog_after_load: pendingAtStart, drain_ms: Math.round(waitedMs) };
+      log(`outbox: ${pendingAtStart} messages behind after reserve and pay, drained in ${outboxAfterPay.drain_ms} ms`);
+    }
   }
   const at = (name: string): ScenarioRun => {
     const r = runs[name];
@@ -77,7 +85,8 @@ async function main(): Promise<number> {
   const setup = describeSetup(config, ctx.event.total_seats, postgresVersion, loadAtStart, loadBeforeTiming);
   const pipeline = await benchPipeline(stack.databases.postgres.url, config, log);
   const report = {
-    finished_at: new Date().toISOString(), setup, scenarios: Object.values(runs).map((r) => ({ ...r.result, warmup: r.warmup, cpu: r.cpu })), ratios, consistency, outbox, pipeline,
+    finished_at: new Date().toISOString(), setup, scenarios: Object.values(runs).map((r) => ({ ...r.result, warmup: r.warmup, cpu: r.cpu })), ratios, consistency,
+    outbox: outboxAfterPay ?? outbox, pipeline,
     ...(loadModels ? { load_models: loadModels } : {}),
   };
   const { markdown, files } = writeReport(report, { overrides: { ...config.overrides, ...models.overrides }, updateReadme: config.updateReadme });

@@ -81,6 +81,8 @@ export const seats = pgTable("seats", {
   price: bigint("price", { mode: "number" }).notNull(),
   status: text("status", { enum: ["available", "held", "sold"] }).notNull().default("available"),
   bookingId: uuid("booking_id"),
+  /** When the message that set `status` was made: an older message arriving late does not overwrite it. */
+  statusAt: ts("status_at"),
 }, (t) => [primaryKey({ columns: [t.eventId, t.seatId] })]);
 
 /** General-admission areas: a capacity, with held and sold counts projected from the outbox. */
@@ -134,6 +136,18 @@ export const processedMessages = pgTable("processed_messages", {
   consumer: text("consumer").notNull(),
   messageId: uuid("message_id").notNull(),
   processedAt: ts("processed_at").notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.consumer, t.messageId] })]);
+
+/**
+ * Messages a consumer could not apply even on their own (a poison message): kept here with the
+ * error, for a person to look at and replay, instead of blocking the partition behind them.
+ */
+export const deadLetters = pgTable("dead_letters", {
+  consumer: text("consumer").notNull(),
+  messageId: uuid("message_id").notNull(),
+  envelope: jsonb("envelope").notNull(),
+  error: text("error").notNull(),
+  failedAt: ts("failed_at").notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.consumer, t.messageId] })]);
 
 /** One row per PaymentIntent: what we asked for, and what the provider told us. */

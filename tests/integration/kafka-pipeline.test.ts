@@ -5,8 +5,8 @@ import { startKafka, stopKafkaPid } from "../../scripts/lib/kafka";
 import { startPostgres, stopPostgres } from "../../scripts/lib/postgres";
 import { closeSharedProxy } from "../../workers/db";
 import { outbox, searchEvents } from "../../src/db/schema";
-import { indexForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "../../workers/consumers/search-indexer";
-import { notify, NOTIFY_CONSUMER, NOTIFY_TOPICS } from "../../workers/consumers/notifier";
+import { indexBatchForSearch, SEARCH_CONSUMER, SEARCH_TOPICS } from "../../workers/consumers/search-indexer";
+import { notifyBatch, NOTIFY_CONSUMER, NOTIFY_TOPICS } from "../../workers/consumers/notifier";
 import { smtpChannel } from "../../workers/notifications/channels";
 import { makeMessage } from "../../src/pipeline/catalogue";
 import type { Envelope } from "../../src/pipeline/envelope";
@@ -36,11 +36,13 @@ beforeAll(async () => {
   kafka = kafkaClient(KAFKA_BROKERS, "pipeline-test");
   organizer = await register("organizer");
   // The search indexer as it runs in `npm run workers`: its own group, fed by Kafka; the wrapper only records.
-  consumer = await runConsumer(kafka, SEARCH_CONSUMER, SEARCH_TOPICS, async (e) => {
-    const outcome = await indexForSearch(h.db, e);
-    handled.set(e.event_id, [...(handled.get(e.event_id) ?? []), outcome]);
-    arrivals.push(e);
-    return outcome;
+  consumer = await runConsumer(kafka, SEARCH_CONSUMER, SEARCH_TOPICS, async (es) => {
+    const outcomes = await indexBatchForSearch(h.db, es);
+    es.forEach((e, i) => {
+      handled.set(e.event_id, [...(handled.get(e.event_id) ?? []), outcomes[i] ?? "missing"]);
+      arrivals.push(e);
+    });
+    return outcomes;
   }, () => {});
 });
 /** Teardown must not hang the run: a client that lost its broker may never finish disconnecting. */
@@ -227,10 +229,10 @@ describe("outbox → Kafka bridge → search consumer", () => {
     await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
     const channels = { email: smtpChannel(`smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`), sms: null };
     const outcomes = new Map<string, string[]>();
-    const notifier = await runConsumer(kafka, NOTIFY_CONSUMER, NOTIFY_TOPICS, async (e) => {
-      const outcome = await notify(h.db, channels, e);
-      outcomes.set(e.event_id, [...(outcomes.get(e.event_id) ?? []), outcome]);
-      return outcome;
+    const notifier = await runConsumer(kafka, NOTIFY_CONSUMER, NOTIFY_TOPICS, async (es) => {
+      const results = await notifyBatch(h.db, channels, es);
+      es.forEach((e, i) => outcomes.set(e.event_id, [...(outcomes.get(e.event_id) ?? []), results[i] ?? "missing"]));
+      return results;
     }, () => {});
     try {
       const fan = await register();

@@ -2,11 +2,12 @@ import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BookingView } from "../../durable-objects/event-room/contract";
 import { recordMessages } from "../../src/pipeline/projection";
-import { bookings, events, gaAreas, outbox, seats, users } from "../../src/db/schema";
+import { bookings, events, gaAreas, outbox, seats, tickets, users } from "../../src/db/schema";
 import { makeMessage } from "../../src/pipeline/catalogue";
 import type { OutboxMessage } from "../../src/pipeline/envelope";
 import { closeSharedProxy } from "../../workers/db";
 import { DATABASE_URL, EMBEDDED_DATABASE_URL } from "../support/env";
+import { countingDb } from "../support/counting-db";
 import { testDb } from "../support/db";
 
 type Handle = Awaited<ReturnType<typeof testDb>>;
@@ -115,5 +116,60 @@ describe.each([["PostgreSQL", DATABASE_URL], ["the embedded default", EMBEDDED_D
     const ids = good.map((m) => m.envelope.event_id);
     expect((await state(h, eventId, ids)).outbox).toBe(0);
     expect(await recordMessages(h.db, good)).toEqual({ applied: 4, duplicates: 0 });
+  });
+
+  it("applies a whole batch in one statement, however many messages, tables and payments it holds", async () => {
+    const { userId, eventId } = await fixture(h);
+    const msgs = [...lifecycle(eventId, userId, ["A-1-9"], 2), ...lifecycle(eventId, userId, ["A-1-10"], 3)];
+    const payments = msgs.filter((m) => m.envelope.event_type === "BookingCreated").map((m) => {
+      const b = m.envelope.data;
+      return makeMessage("PaymentIntentCreated", String(b.booking_id), {
+        booking_id: String(b.booking_id), event_id: eventId, user_id: userId, payment_intent_id: `pi_${crypto.randomUUID()}`, amount: 1000, currency: "KRW", provider: "simulator",
+      }, { correlationId: "t" });
+    });
+    const counting = countingDb(h.pool);
+    expect(await recordMessages(counting.db, [...msgs, ...payments])).toEqual({ applied: 10, duplicates: 0 });
+    expect(counting.statements()).toBe(1);
+    expect(await state(h, eventId, msgs.map((m) => m.envelope.event_id))).toEqual({ seats: { available: 8, sold: 2 }, ga: { held: 0, sold: 5 }, bookings: ["confirmed", "confirmed"], outbox: 8 });
+  });
+
+  it("applies a message that appears twice in one batch once", async () => {
+    const { userId, eventId } = await fixture(h);
+    const msgs = lifecycle(eventId, userId, ["A-1-1"], 4);
+    const twice = [msgs[0]!, msgs[1]!, msgs[1]!, msgs[2]!, msgs[3]!, msgs[3]!];
+    expect(await recordMessages(h.db, twice)).toEqual({ applied: 4, duplicates: 2 });
+    expect(await state(h, eventId, msgs.map((m) => m.envelope.event_id))).toEqual({ seats: { available: 9, sold: 1 }, ga: { held: 0, sold: 4 }, bookings: ["confirmed"], outbox: 4 });
+  });
+
+  it("reaches the same state when a booking's messages arrive out of order, newest first", async () => {
+    const { userId, eventId } = await fixture(h);
+    const { view, inv, messages: [created, reserved, , soldNow] } = reservation(eventId, userId, ["A-1-2", "A-1-3"], 2);
+    const ticketIds = [crypto.randomUUID(), crypto.randomUUID()];
+    // Made a second apart, as a sale and its refund are (a tie in time is resolved by arrival).
+    const later = (m: OutboxMessage, s: number): OutboxMessage => ({ ...m, envelope: { ...m.envelope, timestamp: new Date(Date.parse(m.envelope.timestamp) + s * 1000).toISOString() } });
+    const withTickets = later(makeMessage("BookingConfirmed", view.booking_id, { ...view, status: "confirmed", reason: "payment_succeeded", tickets: ticketIds.map((t, i) => ({ ticket_id: t, item_id: `A-1-${i + 2}` })) }, { correlationId: "t" }), 1);
+    const sold = later(soldNow!, 1);
+    const refunded = later(makeMessage("RefundProcessed", view.booking_id, { ...view, status: "refunded", reason: "requested_by_buyer", payment_intent_id: null }, { correlationId: "t" }), 2);
+    const released = later(makeMessage("SeatsReleased", eventId, { ...inv, from: "sold" }, { correlationId: "t" }), 2);
+    // The refund first, then the reservation, then the sale: three batches, each older than the last.
+    expect(await recordMessages(h.db, [refunded, released])).toEqual({ applied: 2, duplicates: 0 });
+    expect(await recordMessages(h.db, [created!, reserved!])).toEqual({ applied: 2, duplicates: 0 });
+    expect(await recordMessages(h.db, [withTickets, sold])).toEqual({ applied: 2, duplicates: 0 });
+    const ids = [refunded, released, created!, reserved!, withTickets, sold].map((m) => m.envelope.event_id);
+    expect(await state(h, eventId, ids)).toEqual({ seats: { available: 10 }, ga: { held: 0, sold: 0 }, bookings: ["refunded"], outbox: 6 });
+    const t = await h.db.select({ status: tickets.status }).from(tickets).where(inArray(tickets.ticketId, ticketIds));
+    expect(t.map((r) => r.status)).toEqual(["void", "void"]);
+    const [b] = await h.db.select({ expires: bookings.expiresAt }).from(bookings).where(eq(bookings.bookingId, view.booking_id));
+    expect(b?.expires.toISOString()).toBe(view.expires_at);
+  });
+
+  it("applies each message once when many flushes deliver overlapping batches at once", async () => {
+    const { userId, eventId } = await fixture(h);
+    const msgs = Array.from({ length: 8 }, (_, i) => lifecycle(eventId, userId, [`A-1-${i + 1}`], 2)).flat();
+    // 16 callers at once, each with a different overlapping slice (and some with all of it).
+    const slices = Array.from({ length: 16 }, (_, i) => (i % 4 === 0 ? msgs : msgs.slice((i * 3) % 20, ((i * 3) % 20) + 14)));
+    const results = await Promise.all(slices.map((batch) => recordMessages(h.db, batch)));
+    expect(results.reduce((n, r) => n + r.applied, 0)).toBe(msgs.length);
+    expect(await state(h, eventId, msgs.map((m) => m.envelope.event_id))).toEqual({ seats: { available: 2, sold: 8 }, ga: { held: 0, sold: 16 }, bookings: Array(8).fill("confirmed"), outbox: 32 });
   });
 });

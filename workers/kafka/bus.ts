@@ -2,6 +2,7 @@ import { Kafka, logLevel, type Consumer } from "kafkajs";
 import { envelopeSchema, type Envelope } from "../../src/pipeline/envelope";
 import { describeError } from "../../src/describe-error";
 import type { Sink } from "../outbox-relay";
+import type { BatchHandler } from "../consumers/batch";
 
 export function kafkaClient(brokers: string, clientId: string): Kafka {
   return new Kafka({ clientId, brokers: brokers.split(","), logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200 } });
@@ -29,14 +30,18 @@ export async function kafkaSink(kafka: Kafka): Promise<Sink & { disconnect(): Pr
   };
 }
 
+/** Messages handed to a consumer at once: one statement's worth (a Kafka fetch may bring more; it is applied in slices). */
+export const CONSUMER_BATCH = 1000;
+
 /**
- * A consumer group feeding one handler. Messages are validated against the envelope schema; a
- * handler error leaves the offset uncommitted, so Kafka delivers the message again (handlers
- * are idempotent). A message that is not a valid envelope is logged and skipped: retrying it
- * could never succeed.
+ * A consumer group feeding one batch handler (kafkajs eachBatch). Each slice of a fetched batch is
+ * validated against the envelope schema, applied, and only then its offsets resolved and
+ * committed; a handler error leaves them uncommitted, so Kafka delivers the messages again
+ * (handlers are idempotent; `isolatingPoison` keeps one bad message from failing its batch
+ * forever). A message that is not a valid envelope is logged and skipped: retrying it could never succeed.
  */
 export async function runConsumer(
-  kafka: Kafka, groupId: string, topics: readonly string[], handle: (e: Envelope) => Promise<string>, log: (msg: string, f?: Record<string, unknown>) => void,
+  kafka: Kafka, groupId: string, topics: readonly string[], handle: BatchHandler, log: (msg: string, f?: Record<string, unknown>) => void,
 ): Promise<Consumer> {
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, retry: { retries: 10 } });
   await consumer.connect();
@@ -44,15 +49,27 @@ export async function runConsumer(
   await consumer.run({
     // Partitions are independent (order matters only within one: per aggregate), so take them side by side.
     partitionsConsumedConcurrently: 6,
-    eachMessage: async ({ topic, partition, message }) => {
-      let parsed: Envelope;
-      try {
-        parsed = envelopeSchema.parse(JSON.parse(message.value?.toString() ?? ""));
-      } catch (e) {
-        log("skipping a message that is not a valid envelope", { group: groupId, topic, partition, offset: message.offset, error: describeError(e) });
-        return;
+    eachBatchAutoResolve: false,
+    // Commit whatever was resolved, at once: an applied slice is never delivered again after a restart.
+    autoCommitThreshold: 1,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      for (let i = 0; i < batch.messages.length; i += CONSUMER_BATCH) {
+        if (!isRunning() || isStale()) return;
+        const slice = batch.messages.slice(i, i + CONSUMER_BATCH);
+        const envelopes: Envelope[] = [];
+        for (const message of slice) {
+          try {
+            envelopes.push(envelopeSchema.parse(JSON.parse(message.value?.toString() ?? "")));
+          } catch (e) {
+            log("skipping a message that is not a valid envelope", { group: groupId, topic: batch.topic, partition: batch.partition, offset: message.offset, error: describeError(e) });
+          }
+        }
+        if (envelopes.length) await handle(envelopes);
+        const last = slice[slice.length - 1];
+        if (last) resolveOffset(last.offset);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
       }
-      await handle(parsed);
     },
   });
   return consumer;
