@@ -21,7 +21,7 @@ const PULL_SLACK = 64;
  */
 export class WaitingRoom {
   /** The last forecast and what it was made from: recomputed after a tick or a leave, or when the line outgrows it. */
-  private forecastCache: { version: number; horizon: number; value: AdmissionForecast } | null = null;
+  private forecastCache: { version: number; horizon: number; value: AdmissionForecast; emptyAt: number | null } | null = null;
   private version = 0;
   private parsedSettings: { raw: string; settings: QueueSettings } | null = null;
 
@@ -87,7 +87,10 @@ export class WaitingRoom {
     const issued = through + this.waitingTotal();
     const wanted = Math.min(issued, through + MAX_PROJECTED);
     const cached = this.forecastCache;
-    if (cached && cached.version === this.version && wanted <= cached.horizon) return cached.value;
+    // A forecast made for an empty line is redone a second later: joins reach the room only on its
+    // next tick, and the first joiners after a quiet spell must not be shown an instant long past.
+    const stale = cached?.emptyAt !== null && cached?.emptyAt !== undefined && now - cached.emptyAt >= 1000;
+    if (cached && cached.version === this.version && wanted <= cached.horizon && !stale) return cached.value;
     const model = { admitPerMinute: s.admit_per_minute, maxActive: s.max_active, sessionMs: s.session_minutes * 60_000 };
     const at = Number(this.meta.get("queue_last_tick") ?? Date.parse(s.on_sale_at));
     const ends = this.sql.exec<{ t: number }>("SELECT session_ends_at AS t FROM queue WHERE state = 'admitted' AND session_ends_at > ?", at).toArray().map((r) => r.t);
@@ -97,7 +100,7 @@ export class WaitingRoom {
       ...model, at, from: now, credit: Number(this.meta.get("queue_carry") ?? 0), activeEnds: ends, firstPosition: through + 1, lastPosition: horizon,
     });
     const value = admissionForecast(times, through, Math.max(now, at), model);
-    this.forecastCache = { version: this.version, horizon, value };
+    this.forecastCache = { version: this.version, horizon, value, emptyAt: issued <= through ? now : null };
     return value;
   }
 

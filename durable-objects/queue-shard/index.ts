@@ -19,6 +19,8 @@ const WAKE_RETRY_MS = 5000;
 export class QueueShard extends DurableObject<Env> {
   private readonly line: QueueLine;
   private lastWake = 0;
+  /** An alarm is set (in memory: an evicted shard re-arms on its next join). */
+  private backstopArmed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -62,9 +64,13 @@ export class QueueShard extends DurableObject<Env> {
     return this.line.counts(after);
   }
 
+  /** The backstop: anyone who joined since the room last pulled is seen to (a wake that failed, or a room that went idle just before the join). */
   override async alarm(): Promise<void> {
+    this.backstopArmed = false;
     const { lastPull, joinedSince } = this.line.pullState();
-    if (joinedSince && Date.now() - lastPull > WAKE_ROOM_AFTER_MS) await this.wakeRoom();
+    if (!joinedSince) return;
+    if (Date.now() - lastPull > WAKE_ROOM_AFTER_MS) await this.wakeRoom();
+    else this.armBackstop(lastPull + WAKE_ROOM_AFTER_MS + 100);
   }
 
   private room() {
@@ -72,15 +78,29 @@ export class QueueShard extends DurableObject<Env> {
     return t ? this.env.EVENT_ROOM.get(this.env.EVENT_ROOM.idFromName(t.eventId)) : null;
   }
 
-  /** Off the join's path: the join answers at once; the alarm retries a wake that failed. */
+  /**
+   * Off the join's path: the join answers at once. A room that pulled recently is ticking, or has
+   * just gone idle: the backstop alarm looks again once it should have pulled.
+   */
   private wakeRoomIfIdle(): void {
     const now = Date.now();
-    if (now - this.line.pullState().lastPull <= WAKE_ROOM_AFTER_MS || now - this.lastWake < 1000) return;
-    this.lastWake = now;
-    this.ctx.waitUntil(this.wakeRoom());
+    const { lastPull } = this.line.pullState();
+    if (now - lastPull > WAKE_ROOM_AFTER_MS && now - this.lastWake >= 1000) {
+      this.lastWake = now;
+      this.ctx.waitUntil(this.wakeRoom());
+    } else {
+      this.armBackstop(Math.max(now, lastPull) + WAKE_ROOM_AFTER_MS + 100);
+    }
+  }
+
+  private armBackstop(at: number): void {
+    if (this.backstopArmed) return;
+    this.backstopArmed = true;
+    this.ctx.waitUntil(this.ctx.storage.setAlarm(at));
   }
 
   private async wakeRoom(): Promise<void> {
+    this.backstopArmed = true;
     await this.ctx.storage.setAlarm(Date.now() + WAKE_RETRY_MS);
     await this.room()?.wakeQueue().catch(() => undefined);
   }

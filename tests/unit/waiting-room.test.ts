@@ -1,4 +1,4 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventRoom } from "../../durable-objects/event-room";
 import type { QueuePlace, RoomResult, ShardPlace, ShardTerms } from "../../durable-objects/event-room/contract";
@@ -60,7 +60,9 @@ async function queuedRoom(opts: { opensInMs: number; perMinute?: number; maxActi
   const state = async (userId: string) => (await stub.queuePlace(userId))?.state ?? "waiting";
   /** Opens the sale now, as far as the room and its shards are concerned (ten seconds ago, so the bucket starts full). */
   const openNow = () => stub.configureQueue(settingsFor({ ...opts, opensInMs: -10_000 }));
-  return { stub, eventId, k, join, state, openNow };
+  /** The room's alarm, run now (a shard wakes the room when it joins someone; tests do not wait for that). */
+  const tick = () => runInDurableObject(stub, (room: EventRoom) => room.alarm());
+  return { stub, eventId, k, join, state, openNow, tick };
 }
 const place = <T>(p: RoomResult<T>): T => {
   if (!p.ok) throw new Error(`refused: ${p.code}`);
@@ -90,7 +92,7 @@ describe("waiting room in the EventRoom, joins through its queue shards", () => 
     const late = Array.from({ length: 5 }, () => crypto.randomUUID());
     const latePlaces = await joinInTurn(q.join, late);
     expect(latePlaces.every((p) => p.seq !== null)).toBe(true);
-    await runDurableObjectAlarm(q.stub);
+    await q.tick();
     const positions = async (users: string[]) => Promise.all(users.map(async (u) => (await q.stub.queuePlace(u))!.position!));
     const earlyPositions = await positions(early);
     expect([...earlyPositions].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
@@ -104,7 +106,7 @@ describe("waiting room in the EventRoom, joins through its queue shards", () => 
     const q = await queuedRoom({ opensInMs: -10_000, perMinute: 60_000, maxActive: 2 });
     const users = Array.from({ length: 5 }, () => crypto.randomUUID());
     await joinInTurn(q.join, users);
-    await runDurableObjectAlarm(q.stub);
+    await q.tick();
     const states = async () => Promise.all(users.map(q.state));
     expect(await states()).toEqual(["admitted", "admitted", "waiting", "waiting", "waiting"]);
     expect((await q.stub.queueWatermark()).admittedThrough).toBe(2);
@@ -112,7 +114,7 @@ describe("waiting room in the EventRoom, joins through its queue shards", () => 
     expect(await q.stub.reserve({ userId: users[0]!, correlationId: "t", seatIds: ["A-1-1"] })).toMatchObject({ ok: false, status: 403, code: "queue_required" });
     expect(await q.stub.reserve({ userId: users[3]!, correlationId: "t", admission: { position: 4 }, seatIds: ["A-1-1"] })).toMatchObject({ ok: false, status: 403, code: "queue_required" });
     expect(await q.stub.reserve({ userId: users[0]!, correlationId: "t", admission: { position: 1 }, seatIds: ["A-1-1"] })).toMatchObject({ ok: true });
-    await runDurableObjectAlarm(q.stub);
+    await q.tick();
     expect(await states()).toEqual(["expired", "admitted", "admitted", "waiting", "waiting"]);
     const live = await q.stub.liveCounts();
     expect(live).toMatchObject({ joined: 5, waiting: 2, admitted: 3, active: 2, held: 1 });
@@ -122,11 +124,11 @@ describe("waiting room in the EventRoom, joins through its queue shards", () => 
     const q = await queuedRoom({ opensInMs: -10_000, perMinute: 60_000, maxActive: 1 });
     const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
     await joinInTurn(q.join, [a!, b!]);
-    await runDurableObjectAlarm(q.stub);
+    await q.tick();
     expect(await q.state(a!)).toBe("admitted");
     // Time passes: a's session ends.
     await runInDurableObject(q.stub, (_o, s) => s.storage.sql.exec("UPDATE queue SET session_ends_at = ? WHERE user_id = ?", Date.now() - 1, a));
-    await runDurableObjectAlarm(q.stub);
+    await q.tick();
     expect(await q.state(a!)).toBe("expired");
     expect(await q.state(b!)).toBe("admitted");
     expect(await q.stub.reserve({ userId: a!, correlationId: "t", admission: { position: 1 }, seatIds: ["A-1-2"] })).toMatchObject({ ok: false, code: "admission_expired" });
@@ -289,8 +291,9 @@ describe("coming back, concurrently", () => {
     const q = await queuedRoom({ opensInMs: -10_000, perMinute: 60_000, maxActive: 5 });
     const users = Array.from({ length: 3 }, () => crypto.randomUUID());
     const first = await joinInTurn(q.join, users);
-    await runDurableObjectAlarm(q.stub);
+    await q.tick();
     expect((await q.stub.reserve({ userId: users[0]!, correlationId: "t", admission: { position: 1 }, seatIds: ["A-1-1"] })).ok).toBe(true);
+    await q.tick();
     const again = await Promise.all(Array.from({ length: 20 }, () => q.join(users[0]!)));
     const seqs = new Set(again.map((p) => place(p).seq));
     expect(seqs.size).toBe(1);
