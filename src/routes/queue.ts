@@ -31,9 +31,26 @@ function watermark(c: Ctx, eventId: string, madeSince = 0): Promise<QueueWaterma
   if (hit && Date.now() - hit.at < WATERMARK_TTL_MS && hit.at >= madeSince) return hit.value;
   const value = room(c, eventId).queueWatermark();
   watermarks.set(eventId, { at: Date.now(), value });
-  value.catch(() => watermarks.delete(eventId));
+  value.then((wm) => latest.set(eventId, wm), () => watermarks.delete(eventId));
   if (watermarks.size > 1000) watermarks.delete(watermarks.keys().next().value!);
+  if (latest.size > 1000) latest.delete(latest.keys().next().value!);
   return value;
+}
+
+/** The last watermark this isolate received per event, however old. */
+const latest = new Map<string, QueueWatermark>();
+
+/**
+ * For a join: the number of shards (fixed once the queue is configured) and marks to estimate the
+ * position shown, from the last copy however old (refreshed in the background when stale), so a
+ * join never waits for the room once this isolate has seen the event's queue.
+ */
+async function joinWatermark(c: Ctx, eventId: string): Promise<QueueWatermark> {
+  const known = latest.get(eventId);
+  if (!known?.shards.length) return watermark(c, eventId, Date.now());
+  const hit = watermarks.get(eventId);
+  if (!hit || Date.now() - hit.at >= WATERMARK_TTL_MS) c.executionCtx.waitUntil(watermark(c, eventId).catch(() => undefined));
+  return known;
 }
 
 /**
@@ -64,9 +81,7 @@ export const queueRoutes = new ApiRoutes("/api/queue")
     const eventId = eventIdParam(c);
     await requireEventOnSale(c, eventId);
     const userId = c.get("principal").userId;
-    let wm = await watermark(c, eventId);
-    // K is fixed once the queue is configured: only a copy from before that lacks it.
-    if (!wm.shards.length) wm = await watermark(c, eventId, Date.now());
+    const wm = await joinWatermark(c, eventId);
     if (!wm.shards.length) unwrap(refuse(409, "queue_not_enabled", "This event has no waiting room; book directly"));
     const shard = shardOf(userId, wm.shards.length);
     const place = unwrap(await queueShard(c.env.QUEUE_SHARD, eventId, shard).join(userId));
