@@ -41,9 +41,11 @@ describe("waiting room over K queue shards, over HTTP against the running Worker
     }));
     await joinHalf(users.slice(0, USERS / 2));
     // Wait for the opening before the second half joins.
+    const early = users.find((u) => u.presale);
+    expect(early).toBeDefined();
     await untilDone(async () => {
       await new Promise((r) => setTimeout(r, 250));
-      const s = await api<{ opens_at?: string }>(`/api/queue/${eventId}/status`, { token: users[0]!.queue });
+      const s = await api<{ opens_at?: string }>(`/api/queue/${eventId}/status`, { token: early!.queue });
       return s.status === 200 && s.body.opens_at === undefined;
     }, () => 0, "the opening", 60_000);
     await joinHalf(users.slice(USERS / 2));
