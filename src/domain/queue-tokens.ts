@@ -30,12 +30,12 @@ export function signQueueToken(keys: Keys, kind: QueueTokenKind, c: QueueClaims,
 }
 
 /** The claims if the token is ours, of this kind, unexpired and for this event; null otherwise. */
-export async function verifyQueueToken(keys: Keys, kind: QueueTokenKind, token: string, eventId: string): Promise<QueueClaims | null> {
+export async function verifyQueueToken(keys: Keys, kind: QueueTokenKind, token: string, eventId: string): Promise<(QueueClaims & { expiresAt: number }) | null> {
   try {
-    const { payload } = await jwtVerify(token, keys.publicKey, { algorithms: ["ES256"], issuer: ISSUER, audience: AUD[kind] });
+    const { payload } = await jwtVerify(token, keys.publicKey, { algorithms: ["ES256"], issuer: ISSUER, audience: AUD[kind], requiredClaims: ["exp"] });
     const c = claimsSchema.parse(payload);
     if (c.evt !== eventId) return null;
-    return { userId: c.sub, eventId: c.evt, position: c.pos, ...(c.shd === undefined ? {} : { shard: c.shd }) };
+    return { userId: c.sub, eventId: c.evt, position: c.pos, ...(c.shd === undefined ? {} : { shard: c.shd }), expiresAt: (payload.exp ?? 0) * 1000 };
   } catch {
     return null;
   }

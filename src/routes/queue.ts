@@ -5,7 +5,7 @@ import { refuse } from "../../durable-objects/event-room/contract";
 import { estimatedPosition, shardOf } from "../domain/queue-shards";
 import { expectedAdmissionAt, secondsUntil } from "../domain/waiting-room";
 import { loadKeys } from "../domain/tokens";
-import { signQueueToken, verifyQueueToken } from "../domain/queue-tokens";
+import { signQueueToken, verifyQueueToken, type QueueClaims } from "../domain/queue-tokens";
 import { bearerToken, requireAuth } from "../middleware/auth";
 import { uuidId } from "../middleware/params";
 import { problems, Problem } from "../problem";
@@ -71,6 +71,24 @@ function waiting(wm: QueueWatermark, shard: number, seq: number, now: number, fr
   };
 }
 
+/**
+ * Queue tokens this isolate has verified, by their exact text, until they expire: a waiting
+ * shopper polls with the same token every second or so, and one signature check serves them all.
+ */
+const verified = new Map<string, QueueClaims & { expiresAt: number }>();
+const MAX_VERIFIED = 20_000;
+
+async function queueClaims(c: Ctx, token: string, eventId: string): Promise<QueueClaims | null> {
+  const hit = verified.get(token);
+  if (hit && hit.eventId === eventId && hit.expiresAt > Date.now()) return hit;
+  const claims = await verifyQueueToken(await loadKeys(c.env.JWT_PRIVATE_JWK), "queue", token, eventId);
+  if (claims) {
+    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value ?? "");
+    verified.set(token, claims);
+  }
+  return claims;
+}
+
 const eventIdParam = (c: Ctx) => uuidId(c.req.param("event_id"), "Event");
 const invalidToken = (detail: string) => new Problem(401, "invalid_queue_token", "Invalid queue token", detail, {}, { "WWW-Authenticate": "Bearer" });
 const queueTokenExpiry = () => new Date(Date.now() + QUEUE_TOKEN_TTL_MS);
@@ -99,8 +117,7 @@ export const queueRoutes = new ApiRoutes("/api/queue")
     const eventId = eventIdParam(c);
     const bearer = bearerToken(c);
     if (!bearer) throw problems.unauthorized("Send your queue token as a Bearer token");
-    const keys = await loadKeys(c.env.JWT_PRIVATE_JWK);
-    const claims = await verifyQueueToken(keys, "queue", bearer, eventId);
+    const claims = await queueClaims(c, bearer, eventId);
     if (!claims) throw invalidToken("The queue token is not valid for this event; join again");
     await requireEventOnSale(c, eventId);
     let wm = await watermark(c, eventId);
@@ -108,6 +125,7 @@ export const queueRoutes = new ApiRoutes("/api/queue")
     const shard = claims.shard;
     if (shard === undefined || shard >= wm.shards.length) throw invalidToken("This queue token is from an older line; join again");
     const shardStub = queueShard(c.env.QUEUE_SHARD, eventId, shard);
+    const keys = await loadKeys(c.env.JWT_PRIVATE_JWK);
     let seq = claims.position;
     let freshToken: string | undefined;
     if (seq === null) {
