@@ -27,6 +27,7 @@ export const CONFIG_VARS = [
   "RATE_LIMIT_LOGIN_PER_MIN", "RATE_LIMIT_REGISTER_PER_MIN", "RATE_LIMIT_BOOKINGS_PER_MIN", "RATE_LIMIT_EVENT_READS_PER_MIN",
   "RATE_LIMIT_SEARCH_PER_MIN", "RATE_LIMIT_HEALTH_PER_MIN",
   "CORS_ORIGINS", "MAILBOX_PAGE", "BUS_MODE", "BUS_LAG_DEGRADED_SECONDS", "PUBLIC_BASE_URL", "PG_WS_PROXY", "STRIPE_API_BASE",
+  "QUEUE_SHARDS",
 ] as const;
 export type ConfigVar = (typeof CONFIG_VARS)[number];
 export type ConfigVars = { readonly [K in ConfigVar]?: string | undefined };
@@ -59,6 +60,8 @@ export interface Config {
   pgWsProxy: string | undefined;
   /** Another Stripe API endpoint (stripe-mock in tests). */
   stripeApiBase: string | undefined;
+  /** Queue shards per event (objects that take its joins); fixed per event when its queue is first configured. */
+  queueShards: number;
 }
 
 const whole = (min: number, max: number) =>
@@ -104,6 +107,7 @@ export function parseConfig(vars: ConfigVars, warn: (name: ConfigVar, problem: s
     publicBaseUrl: read("PUBLIC_BASE_URL", httpUrl, "http://127.0.0.1:8787"),
     pgWsProxy: read<string | undefined>("PG_WS_PROXY", hostPort, undefined),
     stripeApiBase: read<string | undefined>("STRIPE_API_BASE", httpUrl, undefined),
+    queueShards: read("QUEUE_SHARDS", whole(1, 64), 8),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { EventRoom } from "../durable-objects/event-room";
+import type { QueueShard } from "../durable-objects/queue-shard";
 import type { PaymentSimulator } from "../durable-objects/payment-simulator";
 import type { RateLimiterObject } from "../durable-objects/rate-limiter";
 import type { ConfigVars } from "./config";
@@ -11,6 +12,8 @@ export interface Env extends ConfigVars {
   EVENT_ROOM: DurableObjectNamespace<EventRoom>;
   PAYMENT_SIMULATOR: DurableObjectNamespace<PaymentSimulator>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiterObject>;
+  /** An event's waiting line, spread over K objects named `<event id>/<k>`. */
+  QUEUE_SHARD: DurableObjectNamespace<QueueShard>;
   /** Upstash Redis for rate limits; without it a Durable Object keeps the counts. */
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;

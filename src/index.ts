@@ -9,6 +9,7 @@ import { reconcilePayments } from "./payments/reconcile";
 export { EventRoom } from "../durable-objects/event-room";
 export { PaymentSimulator } from "../durable-objects/payment-simulator";
 export { RateLimiterObject } from "../durable-objects/rate-limiter";
+export { QueueShard } from "../durable-objects/queue-shard";
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),

@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { AreaDef, SeatDef } from "../../src/domain/seat-map";
 import type { BookingState } from "../../src/domain/booking-state";
 import type { Currency } from "../../src/domain/money";
+import type { ShardMark } from "../../src/domain/queue-shards";
 import type { AdmissionForecast } from "../../src/domain/waiting-room";
 import type { bookingItem, bookingView, providerName, ticketInfo } from "../../src/pipeline/payloads";
 
@@ -113,6 +114,21 @@ export interface QueueWatermark {
   admitPerMinute: number;
   /** When the places in line will have been admitted (null before the queue opens). */
   forecast: AdmissionForecast | null;
+  /** Per queue shard (K of them, fixed when the queue was first configured; none before): how far it has been admitted. */
+  shards: ShardMark[];
 }
+
+/** What a queue shard must know of the sale to take joins: sent by the room when the queue is configured and on every tick. */
+export interface ShardTerms {
+  eventId: string;
+  enabled: boolean;
+  onSaleAt: number;
+  /** Sales stop when the event starts (null: no terms known). */
+  closesAt: number | null;
+  onSale: boolean;
+}
+
+/** An account's place in its shard: `seq` is null for a pre-sale arrival not placed yet. */
+export interface ShardPlace { state: "waiting" | "admitted"; seq: number | null; sessionEndsAt: number | null }
 
 export interface LiveCounts { joined: number; waiting: number; admitted: number; active: number; held: number; sold: number; available: number }

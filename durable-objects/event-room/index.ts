@@ -5,7 +5,7 @@ import type { Env } from "../../src/env";
 import { makeLogger, type Logger } from "../../src/log";
 import type { TicketStatus } from "./check-in";
 import {
-  ok, refuse, type BookingView, type LiveCounts, type PaymentOutcome, type PaymentReport, type ProviderName, type QueuePlace, type QueueWatermark,
+  type BookingView, type LiveCounts, type PaymentOutcome, type PaymentReport, type ProviderName, type QueuePlace, type QueueWatermark,
   type Reservation, type ReserveRequest, type RoomConfig, type RoomResult, type RoomSnapshot, type RoomStats, type RoomStatus, type SaleTerms, type Transition,
 } from "./contract";
 import { assembleRoom, type RoomParts } from "./parts";
@@ -44,17 +44,21 @@ export class EventRoom extends DurableObject<Env> {
 
   /** The event's date or refund window changed in Postgres: newer terms replace older ones. */
   setTerms(terms: SaleTerms): { applied: boolean; terms: SaleTerms | null } {
-    return { applied: this.p.terms.apply(terms), terms: this.p.terms.current() };
+    const applied = this.p.terms.apply(terms);
+    if (applied) this.p.shards.pushLater();
+    return { applied, terms: this.p.terms.current() };
   }
 
   /** Stops the sale for good: open holds are released and every paid booking is refunded. */
   close(correlationId: string): { status: RoomStatus; released: number; refunds: number } {
     if (this.p.meta.status() !== "on_sale") return { status: this.p.meta.status(), released: 0, refunds: 0 };
-    return this.ctx.storage.transactionSync(() => {
+    const closed = this.ctx.storage.transactionSync(() => {
       this.p.meta.set("status", "cancelled");
       const released = this.p.inventory.releaseAll(correlationId, "event_cancelled");
       return { status: "cancelled" as const, released, refunds: this.p.saga.refundAll("event_cancelled") };
     });
+    this.p.shards.pushLater();
+    return closed;
   }
 
   // ---------------------------------------------------------------- bookings (inventory.ts)
@@ -101,10 +105,12 @@ export class EventRoom extends DurableObject<Env> {
 
   // ---------------------------------------------------------------- waiting room (waiting-room.ts)
 
-  configureQueue(settings: QueueSettings): QueueSettings {
-    this.p.queue.configure(settings);
+  /** Stores the settings (fixing K, the number of queue shards, the first time) and tells every shard. */
+  async configureQueue(settings: QueueSettings): Promise<QueueSettings> {
+    this.p.queue.configure(settings, config(this.env).queueShards);
     this.p.live.touch();
     this.p.clock.wake(Math.max(Date.now(), Math.min(Date.parse(settings.on_sale_at), Date.now() + 1000)));
+    await this.p.shards.push();
     return settings;
   }
 
@@ -112,18 +118,12 @@ export class EventRoom extends DurableObject<Env> {
     return this.p.queue.settings();
   }
 
-  joinQueue(userId: string): RoomResult<QueuePlace> {
-    if (this.p.queue.settings()?.enabled && this.p.meta.status() !== "on_sale") return refuse(409, "event_not_on_sale", "This event is not on sale");
-    const closed = this.p.terms.closedRefusal(Date.now());
-    if (closed) return closed;
-    const joined = this.p.queue.join(userId, Date.now());
-    if (!joined.ok) return joined;
-    this.p.live.touch();
-    this.p.clock.wake(joined.value.wakeAt);
-    return ok(joined.value.place);
+  /** A queue shard took a join while the room was idle: tick now (joins do not reach the room otherwise). */
+  wakeQueue(): void {
+    this.p.clock.wake(Date.now());
   }
 
-  /** The caller's place now: used once per shopper when a pre-sale token needs its number, or on admission. */
+  /** An admitted account's session (or its turn is over): asked when a poll finds the account admitted, or a shard sees an admitted account rejoin. */
   queuePlace(userId: string): QueuePlace | null {
     return this.p.queue.place(userId, Date.now());
   }

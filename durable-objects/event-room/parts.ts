@@ -16,6 +16,7 @@ import { ProviderTasks } from "./provider-tasks";
 import { SaleTermsStore } from "./sale-terms";
 import { RoomStatsReader } from "./stats";
 import { AlarmClock, type TimedPart } from "./timers";
+import { QueueShards } from "./queue-shards";
 import { WaitingRoom } from "./waiting-room";
 
 export interface RoomParts {
@@ -23,6 +24,7 @@ export interface RoomParts {
   meta: RoomMeta;
   terms: SaleTermsStore;
   queue: WaitingRoom;
+  shards: QueueShards;
   live: LiveFeed;
   outbox: RoomOutbox;
   tasks: ProviderTasks;
@@ -52,13 +54,6 @@ export function assembleRoom(ctx: DurableObjectState, env: Env, log: (requestId:
   const checkIn = new CheckIn(sql);
   const inventory = new Inventory({ sql, storage, meta, terms, queue, outbox, tasks, tickets: checkIn, knobs: () => config(env), wake, log });
   const saga = new PaymentSaga({ storage, sql, meta, inventory, outbox, tasks });
-  const queueClock: TimedPart = {
-    name: "waiting_room",
-    tick: (now) => {
-      const t = queue.tick(now);
-      if (t.changed) live.touch();
-      return t.next;
-    },
-  };
-  return { clock, meta, terms, queue, live, outbox, tasks, checkIn, inventory, saga, reads, timed: [inventory, queueClock, tasks, outbox, live, checkIn] };
+  const shards = new QueueShards({ env, meta, terms, queue, waitUntil: (p) => ctx.waitUntil(p), changed: () => live.touch(), alarmLog });
+  return { clock, meta, terms, queue, shards, live, outbox, tasks, checkIn, inventory, saga, reads, timed: [inventory, shards, tasks, outbox, live, checkIn] };
 }

@@ -27,6 +27,9 @@ const TABLES = `
   CREATE TABLE IF NOT EXISTS queue (user_id TEXT PRIMARY KEY, joined_at INTEGER NOT NULL, position INTEGER UNIQUE,
     state TEXT NOT NULL DEFAULT 'waiting', admitted_at INTEGER, session_ends_at INTEGER);
   CREATE INDEX IF NOT EXISTS queue_by_state ON queue(state, session_ends_at);
+  -- Per queue shard: its line admitted through which place, and its counts at the last tick.
+  CREATE TABLE IF NOT EXISTS queue_shards (shard INTEGER PRIMARY KEY, through INTEGER NOT NULL DEFAULT 0,
+    waiting INTEGER NOT NULL DEFAULT 0, joined INTEGER NOT NULL DEFAULT 0);
 `;
 
 /** Booking columns added after the first release (ADD COLUMN is cheap; the check makes it idempotent). */

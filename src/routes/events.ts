@@ -16,6 +16,7 @@ import { readQuery, uuidId } from "../middleware/params";
 import { authenticate, bearerToken, principalFrom, requireAuth } from "../middleware/auth";
 import { isWebSocketUpgrade } from "../middleware/edge-headers";
 import { forwardWithAuth } from "../../durable-objects/event-room/live-feed";
+import { queueShard } from "../../durable-objects/queue-shard/names";
 import { Problem, problems } from "../problem";
 import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
@@ -222,8 +223,11 @@ export const eventRoutes = new ApiRoutes("/api/events")
   })
   .serve(op.stats, requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
-    const [stats, live] = await Promise.all([room(c, e.eventId).stats(), room(c, e.eventId).liveCounts()]);
-    return c.json({ event_id: e.eventId, currency: e.currency as Currency, ...stats, queue: { joined: live.joined, waiting: live.waiting, admitted: live.admitted, active: live.active } }, 200);
+    const [stats, live, wm] = await Promise.all([room(c, e.eventId).stats(), room(c, e.eventId).liveCounts(), room(c, e.eventId).queueWatermark()]);
+    // Joined and waiting add up the event's queue shards, counted now past what the room admitted from each.
+    const lines = await Promise.all(wm.shards.map((m, k) => queueShard(c.env.QUEUE_SHARD, e.eventId, k).counts(m.through)));
+    const line = lines.reduce((a, l) => ({ joined: a.joined + l.joined, waiting: a.waiting + l.waiting }), { joined: 0, waiting: 0 });
+    return c.json({ event_id: e.eventId, currency: e.currency as Currency, ...stats, queue: { ...line, admitted: live.admitted, active: live.active } }, 200);
   })
   .serve(op.getQueue, requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));

@@ -1,3 +1,4 @@
+import { queueShard } from "../../durable-objects/queue-shard/names";
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventRoom } from "../../durable-objects/event-room";
@@ -318,7 +319,12 @@ describe("EventRoom: the terms of the sale", () => {
     expect(await stub.reserve({ userId: user(), correlationId: "t", seatIds: ["A-1-2"] })).toMatchObject({ ok: false, status: 409, code: "sales_closed" });
     expect(await stub.reserve({ userId: user(), correlationId: "t", area: "FLOOR", quantity: 1 })).toMatchObject({ ok: false, status: 409, code: "sales_closed" });
     await stub.configureQueue({ enabled: true, on_sale_at: new Date(Date.now() - 1000).toISOString(), admit_per_minute: 60, max_active: 10, session_minutes: 5 });
-    expect(await stub.joinQueue(user())).toMatchObject({ ok: false, status: 409, code: "sales_closed" });
+    // Joins go to the event's queue shards, which the room told of the terms.
+    const shards = await stub.queueWatermark();
+    expect(shards.shards.length).toBeGreaterThan(0);
+    for (let k = 0; k < shards.shards.length; k++) {
+      expect(await queueShard(env.QUEUE_SHARD, config.eventId, k).join(user())).toMatchObject({ ok: false, status: 409, code: "sales_closed" });
+    }
     expect(await stub.reserve({ userId: u, correlationId: "t", idempotency: { key: "k", bodyHash: "h" }, seatIds: ["A-1-1"] })).toMatchObject({ ok: true, value: { replayed: true } });
     // Moved later again: selling resumes.
     await stub.setTerms(terms({ version: 3 }));
