@@ -78,6 +78,12 @@ export interface RoomSnapshot {
   areas: AreaStatus[];
 }
 
+/**
+ * The seat map for an edge cache: `version` changes whenever any seat or area does, so a caller
+ * that names the version it holds gets `snapshot: null` when nothing changed (a small answer).
+ */
+export interface SeatMapRead { version: string; snapshot: RoomSnapshot | null }
+
 export interface RoomStats {
   status: RoomStatus;
   seats: { available: number; held: number; sold: number };
