@@ -97,7 +97,7 @@ export const eventOperations = {
   get: operation({
     method: "get", path: "/api/events/{id}", operationId: "getEvent", tags: TAGS, security: [{}, ...BEARER],
     summary: "An event (a draft only to its organizer)",
-    description: "Answered from the edge's copy, at most 5 s old; a change made through the same edge is seen at once. Drafts are never copied.",
+    description: "Answered from the edge's copy, at most 5 s old (an organizer's change is seen at once where it was made). Drafts are never copied.",
     request: { params: eventIdParams, headers: conditionalReadHeaders },
     responses: { 200: { ...json(eventSchema, "The event"), headers: edgeCopyHeaders }, ...notModified, ...notFound, ...eventReads },
   }),
@@ -133,7 +133,7 @@ export const eventOperations = {
   seats: operation({
     method: "get", path: "/api/events/{id}/seats", operationId: "getSeats", tags: TAGS, security: [{}, ...BEARER],
     summary: "Every seat's status and price, and each area's places left",
-    description: "Answered from the edge's copy, at most 1 s old (the room is asked only whether it changed since); a hold made through the same edge is seen at once.",
+    description: "Answered from the edge's copy, at most 1 s old (the room is asked only whether it changed since), so a seat just taken may show as available for up to a second; the room decides every booking.",
     request: { params: eventIdParams, headers: conditionalReadHeaders },
     responses: { 200: { ...json(seatsSchema, "The seat map (at most 1 s old)"), headers: edgeCopyHeaders }, ...notModified, ...notFound, ...eventReads },
   }),

@@ -1,14 +1,16 @@
 /**
- * The edge's copies of each event's public reads, and what writers call so that this isolate
- * never serves a copy older than its own change (src/routes/event-reads.ts serves them).
+ * The edge's copies of each event's public reads (src/routes/event-reads.ts serves them).
  *
- * - Seat map: at most 1 s old (a seat taken anywhere shows as taken within about a second).
- *   Refilling asks the room only "changed since version v?" (a small answer when not), so an idle
- *   event costs the room one tiny call a second per isolate, and a selling one one map a second.
+ * - Seat map: at most 1 s old, for everyone (the buyer who just took a seat too): refilling asks
+ *   the room only "changed since version v?" (a small answer when not), so an idle event costs
+ *   the room one tiny call a second per isolate, and a selling one one map a second. Holds and
+ *   payments do not drop the copy: in an isolate that also takes bookings, that would refill it
+ *   after every booking and put the readers back on the room (and another isolate's copy would
+ *   not hear of it anyway).
  * - Event page: at most 5 s old. Its version is the row's updated_at, which only Postgres knows,
- *   so a copy cannot be checked without the read it saves; the edits it shows (title, dates,
- *   cancellation) are rare, and the room enforces the sale's state (a cancelled or started event
- *   sells nothing, whatever a stale page says). Drafts are never kept.
+ *   so a copy cannot be checked without the read it saves; its edits (title, dates, cancellation)
+ *   are rare, so an organizer's change drops this isolate's copies at once (`eventChanged`), and
+ *   the room enforces the sale's state whatever a stale page says. Drafts are never kept.
  */
 import type { events } from "../db/schema";
 import type { Currency } from "../domain/money";
@@ -26,11 +28,6 @@ export interface EventFacts { currency: Currency }
 export const eventPages = new ReadCache<EventFacts, EventRow | null>(EVENT_PAGE_TTL_MS, 4 * 2 ** 20);
 /** Published and cancelled events' seat maps (a 5,000-seat map is about 450 KB). */
 export const seatMaps = new ReadCache(SEAT_MAP_TTL_MS, 24 * 2 ** 20);
-
-/** Seats changed through this isolate (a hold, a payment, a release). */
-export function seatsChanged(eventId: string): void {
-  seatMaps.changed(eventId);
-}
 
 /** The event changed through this isolate (update, publish, cancel): its page and its seat map. */
 export function eventChanged(eventId: string): void {

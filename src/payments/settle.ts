@@ -10,7 +10,6 @@ import { makeMessage } from "../pipeline/catalogue";
 import { recordMessages } from "../pipeline/projection";
 import { paymentProvider, reportingProvider } from ".";
 import { ProviderRefusal } from "./provider";
-import { seatsChanged } from "../edge-cache/event-caches";
 
 export interface SettleDeps { env: Env; db: Db; log: Logger; correlationId: string }
 
@@ -52,7 +51,6 @@ async function refundOrphan(deps: SettleDeps, pi: IntentFacts, reason: string): 
 export async function settleSucceeded(deps: SettleDeps, pi: IntentFacts): Promise<string> {
   const t = target(pi.metadata);
   const result = t ? await eventRoom(deps.env, t.eventId).paymentSucceeded(report(deps, t, pi)) : { outcome: "unknown_booking" as const };
-  if (t) seatsChanged(t.eventId);
   if (result.outcome === "unknown_booking") {
     return (await refundOrphan(deps, pi, "unknown_booking")) ? "refunded:unknown_booking" : "ignored:not_refundable";
   }
@@ -67,7 +65,6 @@ export async function settleFailed(deps: SettleDeps, pi: IntentFacts): Promise<s
   const t = target(pi.metadata);
   if (!t) return "ignored:unknown_booking";
   const r = await eventRoom(deps.env, t.eventId).paymentFailed(report(deps, t, pi));
-  seatsChanged(t.eventId);
   if (!r.ok) return "ignored:unknown_booking";
   return r.value.changed ? "booking_cancelled" : `ignored:${r.value.status}`;
 }
@@ -80,7 +77,6 @@ export async function settleRefunded(deps: SettleDeps, charge: RefundFacts): Pro
     const r = await eventRoom(deps.env, eventId).refundCompleted({
       ...report(deps, { bookingId }, { id: charge.paymentIntentId, amount: charge.amount, currency: charge.currency }), refundId: charge.refundId,
     });
-    seatsChanged(eventId);
     if (r.ok) return r.value.changed ? `refunded:${r.value.booking.status}` : "already_refunded";
   }
   // No booking in any room: an orphan payment whose refund completed.

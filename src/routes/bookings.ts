@@ -21,7 +21,6 @@ import { rateLimiter } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
 import { bookingOperations as op, type paymentViewSchema } from "../contract/bookings";
 import { ApiRoutes } from "./api-routes";
-import { seatsChanged } from "../edge-cache/event-caches";
 
 type PaymentView = z.infer<typeof paymentViewSchema> | null;
 
@@ -43,7 +42,6 @@ async function startPayment(c: Ctx, b: BookingView): Promise<NonNullable<Payment
   } catch (e) {
     c.get("log").error("payment intent creation failed; releasing the hold", { booking_id: b.booking_id, error: describeError(e) });
     await room(c, b.event_id).cancel(b.booking_id, c.get("requestId"), { userId: b.user_id, isStaff: true });
-    seatsChanged(b.event_id);
     throw new Problem(503, "payment_unavailable", "Payment unavailable", "Payments cannot be started right now; your seats were released, please try again", {}, { "Retry-After": "5" });
   }
   await room(c, b.event_id).attachPayment(b.booking_id, intent.id, provider.name, c.get("requestId"));
@@ -118,7 +116,6 @@ export const bookingRoutes = new ApiRoutes("/api/bookings")
       ...(key ? { idempotency: { key, bodyHash: await sha256Hex(JSON.stringify(body)) } } : {}),
       ...("seat_ids" in body ? { seatIds: body.seat_ids } : { area: body.area, quantity: body.quantity }),
     }));
-    seatsChanged(body.event_id);
     if (result.replayed) c.header("Idempotent-Replayed", "true");
     else c.get("log").info("booking reserved", { booking_id: result.booking.booking_id, event_id: body.event_id, total: result.booking.total_amount });
     // A replay answers with the booking as it is now: a hold still gets its payment (made now if the
@@ -142,6 +139,5 @@ export const bookingRoutes = new ApiRoutes("/api/bookings")
   .serve(op.cancel, async (c) => {
     const { row, isStaff } = await accessibleBooking(c, c.req.param("id"));
     const result = unwrap(await room(c, row.eventId).cancel(row.bookingId, c.get("requestId"), { userId: c.get("principal").userId, isStaff }));
-    seatsChanged(row.eventId);
     return c.json(present(result.booking), 200);
   });

@@ -14,7 +14,6 @@ import { paymentOperations as op } from "../contract/payments";
 import { ApiRoutes } from "./api-routes";
 import { accessibleBooking } from "./booking-access";
 import { unwrap } from "./room-result";
-import { seatsChanged } from "../edge-cache/event-caches";
 
 const WEBHOOK_LIMIT = 256 * 1024;
 
@@ -70,7 +69,6 @@ export const paymentRoutes = new ApiRoutes("/api/payment")
       }
     }
     const r = unwrap(await room(c, row.eventId).requestRefund(row.bookingId, isStaff ? "refunded_by_organizer" : "requested_by_buyer"));
-    seatsChanged(row.eventId);
     return c.json({ booking_id: row.bookingId, status: r.booking.status, refund: r.booking.status === "refunded" ? "completed" as const : "pending" as const }, 202);
   })
   .serve(op.reconcile, requireAuth("admin"), async (c) => {
