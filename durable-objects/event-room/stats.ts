@@ -35,9 +35,10 @@ export class RoomStatsReader {
   /** The seat map unless `known` is still its version. */
   seatMapSince(known: string | null): SeatMapRead {
     const version = this.seatsVersion();
-    if (known === version) return { version, snapshot: null };
+    const at = Date.now();
+    if (known === version) return { version, snapshot: null, at };
     if (this.memo?.version !== version) this.memo = { version, snapshot: this.snapshot() };
-    return { version, snapshot: this.memo.snapshot };
+    return { version, snapshot: this.memo.snapshot, at };
   }
 
   snapshot(): RoomSnapshot {

@@ -2,7 +2,7 @@
  * A per-isolate cache of public response bodies that many callers read at once (the event page,
  * the seat map), so that a hot event's readers do not each reach Postgres or the EventRoom.
  *
- * - A copy is served for `ttlMs` after the fill that made it started, and never once this
+ * - A copy is served for `ttlMs` after the moment it was known current, and never once this
  *   isolate has changed what it shows (`changed`): a write through this isolate is read back at
  *   once, and a change anywhere else within the TTL.
  * - One fill per key at a time: concurrent misses wait for the fill under way (if it started
@@ -21,7 +21,7 @@ export interface CachedBody<M = null> {
   etag: string;
   /** What a fill can revalidate with (the room's seat-map version); null when it cannot. */
   version: string | null;
-  /** When the fill that made it started: a change after this instant may be missing from it. */
+  /** When the body was known current (the room's answer, the row's arrival): a change after this may be missing from it. */
   filledAt: number;
   /** Facts about the body that readers need without parsing it. */
   meta: M;

@@ -84,8 +84,9 @@ const answerPrivate = (c: Ctx, body: unknown): Response =>
 // ------------------------------------------------------------------ the event page
 
 async function fillEvent(c: Ctx, id: string): Promise<FillOutcome<EventFacts, EventRow | null>> {
-  const filledAt = Date.now();
   const [row] = await db(c).select().from(events).where(eq(events.eventId, id));
+  // Current as of the row's arrival (a Worker's clock moves on I/O).
+  const filledAt = Date.now();
   if (!row || row.status === "draft") return { pass: row ?? null };
   return {
     cache: {
@@ -126,8 +127,10 @@ const unsoldSeats = (eventId: string, currency: Currency, map: SeatMap) => ({
 });
 
 async function fillSeats(c: Ctx, id: string, currency: Currency, last: CachedBody | null): Promise<FillOutcome<null, never>> {
-  const filledAt = Date.now();
   const read = await room(c, id).seatMapSince(last?.version ?? null);
+  // The room's clock orders its answers and says when the map was current (a fill slowed by a
+  // busy room must not start its copy's second already spent).
+  const filledAt = read.at;
   if (!read.snapshot) {
     if (!last) throw new Error("the room answered 'unchanged' to a caller that held no copy");
     return { cache: { ...last, filledAt } };

@@ -20,7 +20,7 @@ function gate<T>() {
 }
 
 describe("ReadCache", () => {
-  it("serves a copy for its TTL from when its fill started, then not", async () => {
+  it("serves a copy for its TTL from when it was known current, then not", async () => {
     const cache = new ReadCache(1000, 1 << 20);
     await cache.fill("k", async () => ({ cache: body("a", 5000) }), keep);
     expect(text(cache.fresh("k", 5000))).toBe("a");
