@@ -4,6 +4,8 @@
  *   GET /plain  returns a Response at once: the floor of the local HTTP stack.
  *   GET /do     makes one empty RPC call to a Durable Object: that floor plus one DO hop,
  *               which the reserve path pays too (one EventRoom per event).
+ *   GET /sized/N returns an N-byte JSON body at once (made once per size): the floor for a
+ *               read of that size (the seat map's), which the edge serves from memory too.
  */
 import { DurableObject } from "cloudflare:workers";
 
@@ -18,6 +20,19 @@ export class Noop extends DurableObject<BaselineEnv> {
   }
 }
 
+const MAX_SIZED = 8 * 2 ** 20;
+const sized = new Map<number, Uint8Array<ArrayBuffer>>();
+
+/** A JSON string of exactly n bytes (n ≥ 2). */
+function bodyOf(n: number): Uint8Array<ArrayBuffer> {
+  let body = sized.get(n);
+  if (!body) {
+    body = new TextEncoder().encode(`"${"x".repeat(n - 2)}"`);
+    sized.set(n, body);
+  }
+  return body;
+}
+
 export default {
   async fetch(request, env) {
     const { pathname } = new URL(request.url);
@@ -27,7 +42,13 @@ export default {
       await env.NOOP.get(env.NOOP.idFromName("bench")).ping();
       return new Response("ok");
     }
-    if (pathname === "/") return new Response("baseline worker: GET /plain, GET /do");
+    const size = /^\/sized\/([0-9]{1,8})$/.exec(pathname);
+    if (size) {
+      const n = Number(size[1]);
+      if (n < 2 || n > MAX_SIZED) return new Response("size out of range", { status: 400 });
+      return new Response(bodyOf(n), { headers: { "content-type": "application/json" } });
+    }
+    if (pathname === "/") return new Response("baseline worker: GET /plain, GET /do, GET /sized/N");
     return new Response("not found", { status: 404 });
   },
 } satisfies ExportedHandler<BaselineEnv>;

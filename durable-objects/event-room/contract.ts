@@ -79,6 +79,12 @@ export interface RoomSnapshot {
   areas: AreaStatus[];
 }
 
+/**
+ * The seat map for an edge cache: `version` changes whenever any seat or area does, so a caller
+ * that names the version it holds gets `snapshot: null` when nothing changed (a small answer).
+ */
+export interface SeatMapRead { version: string; snapshot: RoomSnapshot | null; /** The room's clock when it answered: the copy is current as of then. */ at: number }
+
 export interface RoomStats {
   status: RoomStatus;
   seats: { available: number; held: number; sold: number };

@@ -5,8 +5,8 @@ import type { Env } from "../../src/env";
 import { makeLogger, type Logger } from "../../src/log";
 import type { TicketStatus } from "./check-in";
 import {
-  type BookingView, type LiveCounts, type PaymentOutcome, type PaymentReport, type ProviderName, type QueuePlace, type QueueWatermark,
-  type Reservation, type ReserveRequest, type RoomConfig, type RoomResult, type RoomSnapshot, type RoomStats, type RoomStatus, type SaleTerms, type Transition,
+  ok, refuse, type BookingView, type LiveCounts, type PaymentOutcome, type PaymentReport, type ProviderName, type QueuePlace, type QueueWatermark,
+  type Reservation, type ReserveRequest, type RoomConfig, type RoomResult, type RoomSnapshot, type RoomStats, type SeatMapRead, type RoomStatus, type SaleTerms, type Transition,
 } from "./contract";
 import { assembleRoom, type RoomParts } from "./parts";
 import { migrate } from "./schema";
@@ -136,6 +136,11 @@ export class EventRoom extends DurableObject<Env> {
 
   snapshot(): RoomSnapshot {
     return this.p.reads.snapshot();
+  }
+
+  /** The seat map for the edge's cache: null when `known` is still its version. */
+  seatMapSince(known: string | null): SeatMapRead {
+    return this.p.reads.seatMapSince(known);
   }
 
   stats(): RoomStats {

@@ -1,6 +1,6 @@
 /** What the room shows: the seat map's live state, the sale's totals, and the organizer's live counts. Reads only. */
 import { BOOKING_STATES, type BookingState } from "../../src/domain/booking-state";
-import type { AreaStatus, LiveCounts, RoomSnapshot, RoomStats, SeatStatus } from "./contract";
+import type { AreaStatus, LiveCounts, RoomSnapshot, RoomStats, SeatMapRead, SeatStatus } from "./contract";
 import type { RoomMeta } from "./meta";
 import type { RoomOutbox } from "./outbox";
 import type { WaitingRoom } from "./waiting-room";
@@ -16,7 +16,30 @@ export interface StatsDeps {
 }
 
 export class RoomStatsReader {
+  /** The last snapshot made and its version: edges revalidating every second mostly ask for the same one. */
+  private memo: { version: string; snapshot: RoomSnapshot } | null = null;
+
   constructor(private readonly deps: StatsDeps) {}
+
+  /**
+   * The seat map's version: the room's status and the outbox's last sequence number. Every change
+   * of a seat or area writes an outbox message in the same transaction (Postgres learns seat
+   * states only from them), and AUTOINCREMENT never hands out a number twice, even after old
+   * messages are deleted, so any change moves it.
+   */
+  seatsVersion(): string {
+    const row = this.deps.sql.exec<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").toArray()[0];
+    return `${this.deps.meta.status()}.${row?.seq ?? 0}`;
+  }
+
+  /** The seat map unless `known` is still its version. */
+  seatMapSince(known: string | null): SeatMapRead {
+    const version = this.seatsVersion();
+    const at = Date.now();
+    if (known === version) return { version, snapshot: null, at };
+    if (this.memo?.version !== version) this.memo = { version, snapshot: this.snapshot() };
+    return { version, snapshot: this.memo.snapshot, at };
+  }
 
   snapshot(): RoomSnapshot {
     const { sql, meta } = this.deps;

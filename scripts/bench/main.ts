@@ -31,6 +31,7 @@ import { pay } from "./scenarios/pay";
 import { benchPipeline } from "./scenarios/pipeline";
 import { plain } from "./scenarios/plain";
 import { poll } from "./scenarios/poll";
+import { eventPage, plainSized, prepareReads, seatMap } from "./scenarios/reads";
 import { reserve } from "./scenarios/reserve";
 import { BENCH_PG_DIR, reloadGuard, startBenchStack } from "./services";
 import { keepTokensFresh, prepare } from "./setup";
@@ -53,8 +54,9 @@ async function main(): Promise<number> {
   const meter = cpuMeter(benchGroups({ app, baseline }, BENCH_PG_DIR));
   const ctx = await prepare(config, app.url, baseline.url, log);
 
+  const reads = await prepareReads(ctx);
   const payScenario = pay(ctx);
-  const scenarios = [plain(ctx), emptyDurableObjectCall(ctx), reserve(ctx), payScenario, join(ctx), poll(ctx)];
+  const scenarios = [plain(ctx), emptyDurableObjectCall(ctx), plainSized(reads), eventPage(ctx), seatMap(reads), reserve(ctx), payScenario, join(ctx), poll(ctx)];
   const loadBeforeTiming = os.loadavg().map((x) => round(x));
   const runs: Record<string, ScenarioRun> = {};
   let outboxAfterPay: OutboxLag | undefined;
@@ -80,6 +82,7 @@ async function main(): Promise<number> {
   const ratios = Object.fromEntries(MEASURED.flatMap((n) => [
     [`${n}_vs_plain`, ratio(at(n).result, at("plain").result)], [`${n}_vs_do`, ratio(at(n).result, at("do").result)],
   ]));
+  ratios.seats_vs_plain_same_size = ratio(at("seats").result, at("plain_sized").result);
   const loadModels = models.enabled ? await runLoadModels(ctx, models, at("reserve").result.rps, meter, stack.databases.postgres.url, log) : undefined;
   noReloads();
   const setup = describeSetup(config, ctx.event.total_seats, postgresVersion, loadAtStart, loadBeforeTiming);

@@ -16,7 +16,7 @@ import type { PipelineResult } from "./scenarios/pipeline";
 export const README_START = "<!-- bench:start -->";
 export const README_END = "<!-- bench:end -->";
 /** The scenarios compared with both baselines, in the ratio table's order. */
-export const MEASURED = ["reserve", "pay", "join", "poll"] as const;
+export const MEASURED = ["event", "reserve", "pay", "join", "poll"] as const;
 
 export interface BenchReport {
   finished_at: string;
@@ -31,10 +31,12 @@ export interface BenchReport {
 }
 
 function ratioRows(ratios: Record<string, Ratio>): string[][] {
-  return MEASURED.flatMap((n) => (["plain", "empty DO call"] as const).map((base) => {
-    const r = ratios[`${n}_vs_${base === "plain" ? "plain" : "do"}`];
-    return [`${n} / ${base}`, r ? r.throughput.toFixed(3) : "-", r ? `${r.latency_p50.toFixed(2)}×` : "-"];
-  }));
+  const row = (label: string, r: Ratio | undefined) => [label, r ? r.throughput.toFixed(3) : "-", r ? `${r.latency_p50.toFixed(2)}×` : "-"];
+  return [
+    ...MEASURED.flatMap((n) => (["plain", "empty DO call"] as const).map((base) => row(`${n} / ${base}`, ratios[`${n}_vs_${base === "plain" ? "plain" : "do"}`]))),
+    // The seat map is a large body: held to a plain Worker returning as many bytes.
+    row("seats / plain, same size", ratios.seats_vs_plain_same_size),
+  ];
 }
 
 /** Everything after the heading: the same text in latest.md and README. */

@@ -63,6 +63,18 @@ export const queueSettingsView = z.strictObject({ event_id: idOut, ...queueSetti
 /** The live feed's query: browsers cannot set headers on a WebSocket, so the token may come here. */
 export const liveFeedQuery = z.object({ access_token: z.string().optional().describe("The organizer's access token, when it cannot be sent as `Authorization`") });
 
+/** The event page and the seat map are answered from the edge's copies (src/routes/event-reads.ts). */
+export const conditionalReadHeaders = z.object({
+  "If-None-Match": z.string().optional().describe("The `ETag` of a copy the client holds: 304 without a body while it is current"),
+});
+const edgeCopyHeaders = {
+  ETag: { description: "Names this body; send it as `If-None-Match` to revalidate", schema: { type: "string" as const } },
+  "Cache-Control": { description: "`public, max-age=0, must-revalidate` (the edge already serves a copy up to a few seconds old); `private, no-store` for a draft", schema: { type: "string" as const } },
+  Age: { description: "Seconds since the edge's copy was made", schema: { type: "integer" as const } },
+  "X-Edge-Cache": { description: "`hit` (a copy), `miss` (this request made it), `shared` (made by a request in flight at the same time), `bypass` (a draft: never kept)", schema: { type: "string" as const } },
+};
+const notModified = { 304: { description: "Not Modified: the copy named by `If-None-Match` is current", headers: edgeCopyHeaders } };
+
 const TAGS = ["Events"];
 const ORGANIZER = { security: BEARER, "x-roles": ["organizer" as const] };
 const notFound = { 404: problem(404, ["not_found"]) };
@@ -85,8 +97,9 @@ export const eventOperations = {
   get: operation({
     method: "get", path: "/api/events/{id}", operationId: "getEvent", tags: TAGS, security: [{}, ...BEARER],
     summary: "An event (a draft only to its organizer)",
-    request: { params: eventIdParams },
-    responses: { 200: json(eventSchema, "The event"), ...notFound, ...eventReads },
+    description: "Answered from the edge's copy, at most 5 s old (an organizer's change is seen at once where it was made). Drafts are never copied.",
+    request: { params: eventIdParams, headers: conditionalReadHeaders },
+    responses: { 200: { ...json(eventSchema, "The event"), headers: edgeCopyHeaders }, ...notModified, ...notFound, ...eventReads },
   }),
   update: operation({
     method: "put", path: "/api/events/{id}", operationId: "updateEvent", tags: TAGS, ...ORGANIZER,
@@ -120,8 +133,9 @@ export const eventOperations = {
   seats: operation({
     method: "get", path: "/api/events/{id}/seats", operationId: "getSeats", tags: TAGS, security: [{}, ...BEARER],
     summary: "Every seat's status and price, and each area's places left",
-    request: { params: eventIdParams },
-    responses: { 200: json(seatsSchema, "The seat map as it is now"), ...notFound, ...eventReads },
+    description: "Answered from the edge's copy, at most 1 s old (the room is asked only whether it changed since), so a seat just taken may show as available for up to a second; the room decides every booking.",
+    request: { params: eventIdParams, headers: conditionalReadHeaders },
+    responses: { 200: { ...json(seatsSchema, "The seat map (at most 1 s old)"), headers: edgeCopyHeaders }, ...notModified, ...notFound, ...eventReads },
   }),
   stats: operation({
     method: "get", path: "/api/events/{id}/stats", operationId: "getEventStats", tags: TAGS, ...ORGANIZER,

@@ -6,14 +6,13 @@ import { DEFAULT_QUEUE, type QueueSettings } from "../domain/waiting-room";
 import type { Currency } from "../domain/money";
 import type { Category } from "../domain/event-input";
 import { expandSeats, summarize, type SeatMap } from "../domain/seat-map";
-import { buyerRefundClosesAt } from "../domain/refund-window";
 import { isReschedule, publishBreach, updateBreach, type RuleBreach } from "../domain/sale-rules";
 import type { SaleTerms } from "../../durable-objects/event-room/contract";
 import { makeMessage } from "../pipeline/catalogue";
 import { outboxRow } from "../pipeline/outbox-rows";
 import { readBody } from "../middleware/body";
 import { readQuery, uuidId } from "../middleware/params";
-import { authenticate, bearerToken, principalFrom, requireAuth } from "../middleware/auth";
+import { authenticate, bearerToken, requireAuth } from "../middleware/auth";
 import { isWebSocketUpgrade } from "../middleware/edge-headers";
 import { forwardWithAuth } from "../../durable-objects/event-room/live-feed";
 import { queueShard } from "../../durable-objects/queue-shard/names";
@@ -23,32 +22,16 @@ import { clientIp, enforce } from "../rate-limit/limiter";
 import { eventOperations as op } from "../contract/events";
 import { ApiRoutes } from "./api-routes";
 import { rememberEventState } from "./event-gate";
+import { eventSummary, eventView, isEdgeCachedRead, mayView, serveEvent, serveSeats, type EventRow } from "./event-reads";
+import { eventChanged } from "../edge-cache/event-caches";
 
 const SEAT_MAP_LIMIT = 512 * 1024;
-type EventRow = typeof events.$inferSelect;
-
-/** An event as lists show it (no seat map). The text columns hold only what the input schemas let in. */
-export const eventSummary = (e: EventRow) => ({
-  event_id: e.eventId, organizer_id: e.organizerId, title: e.title, description: e.description, category: e.category as Category,
-  venue: e.venue, location: e.location, start_date: e.startDate.toISOString(), end_date: e.endDate?.toISOString() ?? null,
-  currency: e.currency as Currency, status: e.status, refund_window_hours: e.refundWindowHours,
-  rescheduled_at: e.rescheduledAt?.toISOString() ?? null, refund_closes_at: buyerRefundClosesAt(e).toISOString(),
-  min_price: e.minPrice, max_price: e.maxPrice, total_seats: e.totalSeats,
-  created_at: e.createdAt.toISOString(), updated_at: e.updatedAt.toISOString(),
-});
-
-/** An event with its seat map. */
-export const eventView = (e: EventRow) => ({ ...eventSummary(e), seat_map: e.seatMap as SeatMap });
 
 /** The event if the caller may see it: published and cancelled ones to all, drafts to their organizer. */
 async function visibleEvent(c: Ctx, rawId: string | undefined): Promise<EventRow> {
   const id = uuidId(rawId, "Event");
   const [e] = await db(c).select().from(events).where(eq(events.eventId, id));
-  if (!e) throw problems.notFound("Event");
-  if (e.status === "draft") {
-    const p = await principalFrom(c);
-    if (!p || (p.userId !== e.organizerId && p.role !== "admin")) throw problems.notFound("Event");
-  }
+  if (!e || !(await mayView(c, e))) throw problems.notFound("Event");
   return e;
 }
 
@@ -86,9 +69,9 @@ const nextUpdatedAt = sql`greatest(clock_timestamp(), ${events.updatedAt} + inte
 const breachProblem = (b: RuleBreach): Problem =>
   b.kind === "invalid" ? problems.validation([{ field: b.field, message: b.message }]) : problems.conflict(b.code, b.detail, b.extras);
 
-/** Reads of the catalogue and seat maps: 100 a minute per IP by default. */
+/** Reads of the catalogue and seat maps: 100 a minute per IP by default (the edge-cached reads count themselves, alongside the read). */
 const limitReads = async (c: Ctx, next: () => Promise<void>) => {
-  if (c.req.method === "GET" && !isWebSocketUpgrade(c)) {
+  if (c.req.method === "GET" && !isWebSocketUpgrade(c) && !isEdgeCachedRead(c)) {
     await enforce(c, rateLimiter(c.env), "eventReads", [`ip:${clientIp(c)}`]);
   }
   await next();
@@ -124,7 +107,7 @@ export const eventRoutes = new ApiRoutes("/api/events")
     });
     return c.json(eventView(e), 201);
   })
-  .serve(op.get, async (c) => c.json(eventView(await visibleEvent(c, c.req.param("id"))), 200))
+  .serve(op.get, serveEvent)
   .serve(op.update, requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
     const body = await readBody(c, op.update, SEAT_MAP_LIMIT);
@@ -172,6 +155,7 @@ export const eventRoutes = new ApiRoutes("/api/events")
     });
     // The room stops selling at the start and shows the refund deadline: it learns every change
     // (again on a retry, so a failure here is mended by sending the same update once more).
+    eventChanged(updated.eventId);
     if (updated.status === "published") await room(c, updated.eventId).setTerms(termsOf(updated));
     return c.json(eventView(updated), 200);
   })
@@ -189,6 +173,7 @@ export const eventRoutes = new ApiRoutes("/api/events")
     if (e.queueSettings) await room(c, e.eventId).configureQueue(e.queueSettings as QueueSettings);
     // Published only with the terms the room was given: a date moved meanwhile must be published again.
     const updated = await setStatus(c, e, "published", "EventPublished", [eq(events.status, "draft"), eq(events.startDate, e.startDate), eq(events.refundWindowHours, e.refundWindowHours)]);
+    eventChanged(e.eventId);
     if (updated) {
       rememberEventState(e.eventId, "published");
       return c.json(eventView(updated), 200);
@@ -204,23 +189,10 @@ export const eventRoutes = new ApiRoutes("/api/events")
     const cancelled = await setStatus(c, e, "cancelled", "EventCancelled");
     if (!cancelled) throw problems.notFound("Event");
     rememberEventState(e.eventId, "cancelled");
+    eventChanged(e.eventId);
     return c.json(eventView(cancelled), 200);
   })
-  .serve(op.seats, async (c) => {
-    const e = await visibleEvent(c, c.req.param("id"));
-    if (e.status !== "draft") {
-      const snap = await room(c, e.eventId).snapshot();
-      if (snap.status !== "unconfigured") {
-        return c.json({ event_id: e.eventId, currency: e.currency as Currency, seats: snap.seats, areas: snap.areas.map(({ held: _h, sold: _s, ...a }) => a) }, 200);
-      }
-    }
-    const map = e.seatMap as SeatMap;
-    return c.json({
-      event_id: e.eventId, currency: e.currency as Currency,
-      seats: expandSeats(map).map((s) => ({ seat_id: s.seatId, section: s.section, row: s.row, number: s.number, price: s.price, status: "available" as const })),
-      areas: map.areas.map((a) => ({ name: a.name, price: a.price, capacity: a.capacity, available: a.capacity })),
-    }, 200);
-  })
+  .serve(op.seats, serveSeats)
   .serve(op.stats, requireAuth("organizer"), async (c) => {
     const e = await ownedEvent(c, c.req.param("id"));
     const [stats, live, wm] = await Promise.all([room(c, e.eventId).stats(), room(c, e.eventId).liveCounts(), room(c, e.eventId).queueWatermark()]);
@@ -240,6 +212,7 @@ export const eventRoutes = new ApiRoutes("/api/events")
     if (e.status === "cancelled") throw problems.conflict("event_cancelled", "A cancelled event has no sale to queue for");
     // Postgres keeps the record; the room holds the live copy (set again when the event is published).
     await db(c).update(events).set({ queueSettings: settings, updatedAt: nextUpdatedAt }).where(eq(events.eventId, e.eventId));
+    eventChanged(e.eventId);
     if (e.status === "published") await room(c, e.eventId).configureQueue(settings);
     return c.json({ event_id: e.eventId, ...settings }, 200);
   })

@@ -28,6 +28,7 @@ const bookingStatus = (buyer: Session, b: Booking, want: string) => eventually(a
   return r.status === 200 && r.body.status === want ? r.body : undefined;
 }, 60_000, `booking ${b.booking_id} to become ${want}`);
 
+/** The seat map is the edge's copy (at most a second old), so checks poll it. */
 const seatStatuses = async (ids: string[]) => {
   const r = await api<{ seats: { seat_id: string; status: string }[] }>(`/api/events/${eventId}/seats`);
   return ids.map((id) => r.body.seats.find((s) => s.seat_id === id)?.status);
@@ -81,7 +82,7 @@ test("a buyer pays through the checkout page and the booking is confirmed", asyn
 
   const confirmed = await bookingStatus(buyer, b, "confirmed");
   expect(confirmed.payment).toMatchObject({ payment_intent_id: b.payment?.payment_intent_id, status: "succeeded" });
-  expect(await seatStatuses(["A-1-1", "A-1-2"])).toEqual(["sold", "sold"]);
+  await expect.poll(() => seatStatuses(["A-1-1", "A-1-2"]), { timeout: 20_000 }).toEqual(["sold", "sold"]);
 
   // Coming back later, the page says it is paid and offers nothing to click.
   await page.reload();
@@ -102,7 +103,7 @@ test("a declined card cancels the booking and puts its seats back on sale", asyn
   await page.screenshot({ path: ".tmp/test/playwright/checkout-declined.png", fullPage: true });
   await expect(payButton(page)).toBeDisabled();
   await bookingStatus(buyer, b, "cancelled");
-  expect(await seatStatuses(["A-1-3"])).toEqual(["available"]);
+  await expect.poll(() => seatStatuses(["A-1-3"]), { timeout: 20_000 }).toEqual(["available"]);
   // The seat really is for sale again: another buyer can hold it.
   const next = await reserve(await register(), ["A-1-3"]);
   expect(next.status).toBe("reserved");
@@ -120,7 +121,7 @@ test("two tabs paying the same booking at once: one payment, and the other tab i
   expect(texts.filter((x) => x.includes("already"))).toHaveLength(1);
   for (const t of tabs) await expect(payButton(t.page)).toBeDisabled();
   await bookingStatus(buyer, b, "confirmed");
-  expect(await seatStatuses(["A-1-4"])).toEqual(["sold"]);
+  await expect.poll(() => seatStatuses(["A-1-4"]), { timeout: 20_000 }).toEqual(["sold"]);
   // The losing tab's only console line is the browser's own log of the 409 it was answered.
   const errors = tabs.flatMap((t) => t.watch.errors);
   expect(errors.every((e) => isResourceLoadError(e, /409/))).toBe(true);
@@ -138,7 +139,7 @@ test("several buyers pay at the same moment: every booking confirmed, each seat 
   await Promise.all(tabs.map((t) => payButton(t.page).click()));
   for (const t of tabs) await expect(said(t.page)).toContainText("confirmed once the payment is recorded");
   await Promise.all(bookings.map((b, i) => bookingStatus(buyers[i]!, b, "confirmed")));
-  expect(await seatStatuses(seats.flat())).toEqual(seats.flat().map(() => "sold"));
+  await expect.poll(() => seatStatuses(seats.flat()), { timeout: 20_000 }).toEqual(seats.flat().map(() => "sold"));
   expect(tabs.flatMap((t) => t.watch.errors)).toEqual([]);
   for (const t of tabs) await t.context.close();
 });
@@ -198,7 +199,7 @@ test("a page whose secret does not match is told the payment was not found, and 
   await payButton(page).click();
   await expect(said(page)).toContainText("Payment not found");
   await expect(payButton(page)).toBeDisabled();
-  expect(await seatStatuses(["A-1-7"])).toEqual(["held"]);
+  await expect.poll(() => seatStatuses(["A-1-7"]), { timeout: 20_000 }).toEqual(["held"]);
   await bookingStatus(buyer, b, "reserved");
   expect(watch.errors.filter((e) => !isResourceLoadError(e, /404/))).toEqual([]);
 });
