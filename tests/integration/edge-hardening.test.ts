@@ -6,6 +6,7 @@ import { outbox } from "../../src/db/schema";
 import { api, publishedEvent, register } from "../support/api";
 import { testDb } from "../support/db";
 import { BASE_URL, STRIPE_BASE_URL } from "../support/env";
+import { openCheckout } from "../support/saga";
 
 // Two Workers run: the simulator-mode one as development (DEVELOPMENT_VARS) and the Stripe-mode
 // one as staging (a deployed environment, with a real provider key).
@@ -77,9 +78,10 @@ describe("security headers", () => {
     const organizer = await register("organizer");
     const fan = await register();
     const eventId = await publishedEvent(organizer);
-    const b = await api<{ payment: { checkout_url: string } }>("/api/bookings", { token: fan.access, body: { event_id: eventId, seat_ids: ["A-1-1"] } });
+    const b = await api<{ booking_id: string }>("/api/bookings", { token: fan.access, body: { event_id: eventId, seat_ids: ["A-1-1"] } });
     expect(b.status).toBe(201);
-    const page = await fetch(new URL(b.body.payment.checkout_url, BASE_URL));
+    const checkoutUrl = (await openCheckout(fan.access, b.body.booking_id)).checkout_url ?? "";
+    const page = await fetch(new URL(checkoutUrl, BASE_URL));
     expect(page.status).toBe(200);
     const csp = page.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("frame-ancestors 'none'");
@@ -100,7 +102,7 @@ describe("security headers", () => {
     expect(page.headers.get("referrer-policy")).toBe("no-referrer");
     expect(page.headers.get("strict-transport-security")).toBeNull();
     // A fresh nonce per response.
-    const again = await fetch(new URL(b.body.payment.checkout_url, BASE_URL));
+    const again = await fetch(new URL(checkoutUrl, BASE_URL));
     expect(again.headers.get("content-security-policy")).not.toBe(csp);
     const mail = await fetch(`${BASE_URL}/dev/mail`);
     expect(mail.status).toBe(200);
