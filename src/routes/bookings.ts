@@ -143,7 +143,7 @@ export const bookingRoutes = new ApiRoutes("/api/bookings")
   .serve(op.get, async (c) => {
     const { row, live } = await accessibleBooking(c, c.req.param("id"));
     // Not in Postgres yet: the room's view (no payment can have been recorded there before it).
-    const [view] = row ? await withItems(c, [row]) : live ? [present(live)] : [];
+    const [view] = row ? await withItems(c, [row]) : live ? [present({ ...live, seats: [...live.seats].sort() })] : [];
     if (!view) throw problems.notFound("Booking");
     return c.json(view, 200);
   })

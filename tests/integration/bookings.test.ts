@@ -107,7 +107,11 @@ describe("bookings over HTTP", () => {
     const mine = await register();
     const r = await api<Booking>("/api/bookings", { token: mine.access, body: { event_id: eventId, seat_ids: ["A-2-9"] } });
     await readable(r.body.booking_id, mine.access);
-    const list = await api<{ bookings: Booking[] }>("/api/bookings", { token: mine.access });
+    // The list is read from Postgres, which the room's outbox reaches a moment after the 201.
+    const list = await eventually(async () => {
+      const l = await api<{ bookings: Booking[] }>("/api/bookings", { token: mine.access });
+      return l.body.bookings.length ? l : undefined;
+    }, 20_000, "the booking in my list");
     expect(list.body.bookings.map((b) => b.booking_id)).toEqual([r.body.booking_id]);
     expect((await api(`/api/bookings/${r.body.booking_id}`, { token: organizer.access })).status).toBe(200);
     expect((await api(`/api/bookings/${r.body.booking_id}`, { token: fan.access })).status).toBe(404);
