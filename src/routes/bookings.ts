@@ -12,6 +12,7 @@ import { describeError } from "../describe-error";
 import { Problem, problems } from "../problem";
 import type { BookingView } from "../../durable-objects/event-room/contract";
 import { paymentProvider, paymentProviderMissing, paymentSetup } from "../payments";
+import type { IntentInfo } from "../payments/provider";
 import { verifyQueueToken } from "../domain/queue-tokens";
 import { loadKeys } from "../domain/tokens";
 import { accessibleBooking } from "./booking-access";
@@ -34,16 +35,22 @@ function present(b: BookingView, payment: PaymentView = null) {
  * booking) the hold's PaymentIntent and records it in the EventRoom. Kept off the reservation
  * itself so a hold costs one room call; a provider outage leaves the hold to run its course.
  */
+function unavailable(c: Ctx, b: BookingView, e: unknown): Problem {
+  c.get("log").error("payment intent creation failed; the hold stays until it expires", { booking_id: b.booking_id, error: describeError(e) });
+  return new Problem(503, "payment_unavailable", "Payment unavailable", "Payments cannot be started right now; your seats stay held until the hold expires, please try again", {}, { "Retry-After": "5" });
+}
+
 async function startPayment(c: Ctx, b: BookingView) {
   const provider = paymentProvider(c.env);
-  let intent;
+  let intent: IntentInfo;
   try {
     intent = await provider.createIntent({ bookingId: b.booking_id, eventId: b.event_id, userId: b.user_id, amount: b.total_amount, currency: b.currency });
   } catch (e) {
-    c.get("log").error("payment intent creation failed; the hold stays until it expires", { booking_id: b.booking_id, error: describeError(e) });
-    throw new Problem(503, "payment_unavailable", "Payment unavailable", "Payments cannot be started right now; your seats stay held until the hold expires, please try again", {}, { "Retry-After": "5" });
+    throw unavailable(c, b, e);
   }
-  unwrap(await room(c, b.event_id).attachPayment(b.booking_id, intent.id, provider.name, c.get("requestId")));
+  const attached = unwrap(await room(c, b.event_id).attachPayment(b.booking_id, intent.id, provider.name, c.get("requestId")));
+  // Another checkout recorded its intent first (the provider made two): that one is the booking's.
+  if (attached.intentId !== intent.id) intent = await provider.retrieveIntent(attached.intentId).catch((e: unknown) => { throw unavailable(c, b, e); });
   return {
     booking_id: b.booking_id, payment_intent_id: intent.id, status: intent.status, client_secret: intent.clientSecret, expires_at: b.expires_at,
     ...(provider.name === "simulator" ? { checkout_url: `/checkout/${intent.id}?client_secret=${encodeURIComponent(intent.clientSecret ?? "")}` } : {}),

@@ -42,8 +42,10 @@ describe("payment saga in the EventRoom", () => {
   it("confirms a held booking, issues one ticket per seat, and announces it", async () => {
     const stub = await room();
     const b = await hold(stub, ["A-1-1", "A-1-2"]);
-    expect(await stub.attachPayment(b.booking_id, "pi_1", "stripe", "t")).toEqual({ ok: true, value: { changed: true } });
-    expect(await stub.attachPayment(b.booking_id, "pi_1", "stripe", "t")).toEqual({ ok: true, value: { changed: false } });
+    expect(await stub.attachPayment(b.booking_id, "pi_1", "stripe", "t")).toEqual({ ok: true, value: { changed: true, intentId: "pi_1" } });
+    expect(await stub.attachPayment(b.booking_id, "pi_1", "stripe", "t")).toEqual({ ok: true, value: { changed: false, intentId: "pi_1" } });
+    // A second intent (a provider that made two for one booking) does not replace the first.
+    expect(await stub.attachPayment(b.booking_id, "pi_2", "stripe", "t")).toEqual({ ok: true, value: { changed: false, intentId: "pi_1" } });
     expect(await stub.paymentSucceeded(pay(b, "pi_1"))).toMatchObject({ outcome: "confirmed", booking: { status: "confirmed" } });
     const tickets = await stub.tickets(b.booking_id);
     expect(tickets.map((t) => t.item_id)).toEqual(["A-1-1", "A-1-2"]);
