@@ -30,16 +30,17 @@ function present(b: BookingView, payment: PaymentView = null) {
   return { ...b, status: visibleState(b.status, new Date(b.expires_at), new Date()), payment };
 }
 
-/**
- * Opens checkout: creates (or, on any later call, finds: the provider call is idempotent per
- * booking) the hold's PaymentIntent and records it in the EventRoom. Kept off the reservation
- * itself so a hold costs one room call; a provider outage leaves the hold to run its course.
- */
+/** The provider could not be reached: 503, and the hold is left to run its course. */
 function unavailable(c: Ctx, b: BookingView, e: unknown): Problem {
   c.get("log").error("payment intent creation failed; the hold stays until it expires", { booking_id: b.booking_id, error: describeError(e) });
   return new Problem(503, "payment_unavailable", "Payment unavailable", "Payments cannot be started right now; your seats stay held until the hold expires, please try again", {}, { "Retry-After": "5" });
 }
 
+/**
+ * Opens checkout: creates (or, on any later call, finds: the provider call is idempotent per
+ * booking) the hold's PaymentIntent and records it in the EventRoom. Kept off the reservation
+ * itself so a hold costs one room call; a provider outage leaves the hold to run its course.
+ */
 async function startPayment(c: Ctx, b: BookingView) {
   const provider = paymentProvider(c.env);
   let intent: IntentInfo;
