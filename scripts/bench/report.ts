@@ -104,7 +104,7 @@ export function describeSetup(config: BenchConfig, eventSeats: number, postgresV
     cores: cpus.length, cpu_model: cpus[0]?.model.trim() ?? "unknown", memory_gb: round(os.totalmem() / 2 ** 30, 1),
     node: process.version, wrangler: packageVersion("wrangler"), workerd: packageVersion("workerd"), postgres: postgresVersion,
     app_log_level: config.logLevel ?? "wrangler.toml default",
-    app_vars_overridden: { MAX_HELD_SEATS_PER_ACCOUNT: "1000000", STRIPE_SECRET_KEY: "(empty: payment simulator)", UPSTASH_REDIS_REST_URL: "(empty: Durable Object revocations)" },
+    app_vars_overridden: { MAX_HELD_SEATS_PER_ACCOUNT: "10000", STRIPE_SECRET_KEY: "(empty: payment simulator)", UPSTASH_REDIS_REST_URL: "(empty: Durable Object revocations)" },
     app_rate_limits: "every [[ratelimits]] binding raised to 1000000 (wrangler.raised.toml): counted on every request, never refusing",
     client_addresses: `one CF-Connecting-IP per user (${config.users}), set by the load generator`,
     /** os.loadavg() (1, 5, 15 min) before anything started, and just before the timed scenarios. */
