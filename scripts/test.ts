@@ -28,11 +28,6 @@ const EMBEDDED_WORKER_PORT = 8791 + OFFSET;
 const STRIPE_MOCK_PORT = 12111 + OFFSET;
 const REDIS_PORT = 56379 + OFFSET;
 const KAFKA_PORT = 59092 + OFFSET;
-/** The functional suites raise the rate limits (as a load test would, with vars only); the Stripe-mode Worker keeps the seed's. */
-const RAISED_LIMITS = {
-  RATE_LIMIT_LOGIN_PER_MIN: "1000000", RATE_LIMIT_REGISTER_PER_MIN: "1000000", RATE_LIMIT_BOOKINGS_PER_MIN: "1000000", RATE_LIMIT_EVENT_READS_PER_MIN: "1000000",
-  RATE_LIMIT_SEARCH_PER_MIN: "1000000", RATE_LIMIT_HEALTH_PER_MIN: "1000000",
-};
 /**
  * The Stripe-mode Worker runs as staging: a deployed environment (no simulator, no mailbox, HSTS,
  * no local origins), with the seed's limits. Explicit here because .dev.vars says development.
@@ -70,7 +65,8 @@ async function main(): Promise<number> {
     workers: {
       simulator: {
         port: WORKER_PORT, database: "postgres", persistTo: `${TMP}/wrangler-state`, logFile: `${TMP}/wrangler.log`,
-        vars: { ...common, ...DEVELOPMENT_VARS, ...RAISED_LIMITS },
+        // The functional suites raise the rate limits (as a load test would); the Stripe-mode Worker keeps the seed's.
+        vars: { ...common, ...DEVELOPMENT_VARS }, raisedRateLimits: true,
       },
       stripe: {
         port: STRIPE_WORKER_PORT, database: "postgres", persistTo: `${TMP}/wrangler-stripe-state`, logFile: `${TMP}/wrangler-stripe.log`,
@@ -78,7 +74,7 @@ async function main(): Promise<number> {
       },
       embedded: {
         port: EMBEDDED_WORKER_PORT, database: "embedded", persistTo: `${TMP}/wrangler-embedded-state`, logFile: `${TMP}/wrangler-embedded.log`,
-        vars: { ...common, ...DEVELOPMENT_VARS, ...RAISED_LIMITS },
+        vars: { ...common, ...DEVELOPMENT_VARS }, raisedRateLimits: true,
       },
     },
   });

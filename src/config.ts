@@ -24,15 +24,12 @@ export const MAX_ACCESS_TOKEN_TTL_SECONDS = 900;
 export const CONFIG_VARS = [
   "ENVIRONMENT", "LOG_LEVEL", "HOLD_TTL_SECONDS", "MAX_SEATS_PER_BOOKING", "MAX_HELD_SEATS_PER_ACCOUNT",
   "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS",
-  "RATE_LIMIT_LOGIN_PER_MIN", "RATE_LIMIT_REGISTER_PER_MIN", "RATE_LIMIT_BOOKINGS_PER_MIN", "RATE_LIMIT_EVENT_READS_PER_MIN",
-  "RATE_LIMIT_SEARCH_PER_MIN", "RATE_LIMIT_HEALTH_PER_MIN",
   "CORS_ORIGINS", "MAILBOX_PAGE", "BUS_MODE", "BUS_LAG_DEGRADED_SECONDS", "PUBLIC_BASE_URL", "PG_WS_PROXY", "STRIPE_API_BASE",
   "QUEUE_SHARDS",
 ] as const;
 export type ConfigVar = (typeof CONFIG_VARS)[number];
 export type ConfigVars = { readonly [K in ConfigVar]?: string | undefined };
 
-export interface RateLimits { login: number; register: number; bookings: number; eventReads: number; search: number; health: number }
 
 export interface Config {
   /** Unset or unknown is production: the safe reading of a bare deploy. */
@@ -47,7 +44,6 @@ export interface Config {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   /** Requests a minute, per account and per IP as each rule says. */
-  rateLimits: RateLimits;
   /** Browser origins allowed to call the API (exact scheme://host[:port]). */
   corsOrigins: ReadonlySet<string>;
   /** The notifications mailbox at /dev/mail (served only in development even when on). */
@@ -66,7 +62,6 @@ export interface Config {
 
 const whole = (min: number, max: number) =>
   z.string().regex(/^[0-9]{1,12}$/, "must be a whole number").transform(Number).pipe(z.number().int().min(min).max(max));
-const perMinute = whole(1, 1_000_000_000);
 const origin = z.string().regex(/^https?:\/\/[^/\s,]+$/, "must be scheme://host[:port]");
 const originList = z.string().transform((s) => s.split(",").map((o) => o.trim().replace(/\/+$/, "")).filter(Boolean)).pipe(z.array(origin));
 const onOff = z.enum(["on", "off"]).transform((v) => v === "on");
@@ -92,14 +87,6 @@ export function parseConfig(vars: ConfigVars, warn: (name: ConfigVar, problem: s
     // Longer asks are capped, not refused: the edge revocation store keeps entries for this long at most.
     accessTokenTtlSeconds: Math.min(read("ACCESS_TOKEN_TTL_SECONDS", whole(1, 31_536_000), MAX_ACCESS_TOKEN_TTL_SECONDS), MAX_ACCESS_TOKEN_TTL_SECONDS),
     refreshTokenTtlSeconds: read("REFRESH_TOKEN_TTL_SECONDS", whole(60, 400 * 86_400), 14 * 86_400),
-    rateLimits: {
-      login: read("RATE_LIMIT_LOGIN_PER_MIN", perMinute, 10),
-      register: read("RATE_LIMIT_REGISTER_PER_MIN", perMinute, 5),
-      bookings: read("RATE_LIMIT_BOOKINGS_PER_MIN", perMinute, 20),
-      eventReads: read("RATE_LIMIT_EVENT_READS_PER_MIN", perMinute, 100),
-      search: read("RATE_LIMIT_SEARCH_PER_MIN", perMinute, 120),
-      health: read("RATE_LIMIT_HEALTH_PER_MIN", perMinute, 60),
-    },
     corsOrigins: new Set(read("CORS_ORIGINS", originList, [])),
     mailboxPage: read("MAILBOX_PAGE", onOff, false),
     busMode: read("BUS_MODE", z.enum(BUS_MODES), "kafka"),

@@ -11,10 +11,18 @@ import type { ConfigVars } from "./config";
 export interface Env extends ConfigVars {
   EVENT_ROOM: DurableObjectNamespace<EventRoom>;
   PAYMENT_SIMULATOR: DurableObjectNamespace<PaymentSimulator>;
+  /** Session revocations when Upstash is not configured. */
   RATE_LIMITER: DurableObjectNamespace<RateLimiterObject>;
   /** An event's waiting line, spread over K objects named `<event id>/<k>`. */
   QUEUE_SHARD: DurableObjectNamespace<QueueShard>;
-  /** Upstash Redis for rate limits; without it a Durable Object keeps the counts. */
+  /** Rate limits: one Workers rate-limiting binding per rule (wrangler.toml `[[ratelimits]]`). */
+  RL_LOGIN: RateLimit;
+  RL_REGISTER: RateLimit;
+  RL_BOOKINGS: RateLimit;
+  RL_EVENT_READS: RateLimit;
+  RL_SEARCH: RateLimit;
+  RL_HEALTH: RateLimit;
+  /** Upstash Redis for session revocations; without it a Durable Object keeps them. */
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
   DATABASE_URL: string;

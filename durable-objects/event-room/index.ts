@@ -83,7 +83,7 @@ export class EventRoom extends DurableObject<Env> {
 
   // ---------------------------------------------------------------- payments (payment-saga.ts)
 
-  attachPayment(bookingId: string, intentId: string, provider: ProviderName, correlationId: string): RoomResult<{ changed: boolean }> {
+  attachPayment(bookingId: string, intentId: string, provider: ProviderName, correlationId: string): RoomResult<{ changed: boolean; intentId: string }> {
     return this.p.saga.attach(bookingId, intentId, provider, correlationId);
   }
 

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { BOOKING_STATES, canTransition, type BookingState } from "../../src/domain/booking-state";
+import { newBookingId } from "../../src/domain/booking-id";
 import type { Logger } from "../../src/log";
 import { bookingItem, bookingView } from "../../src/pipeline/payloads";
 import {
@@ -105,7 +106,7 @@ export class Inventory implements TimedPart {
     if (!picked.ok) return picked;
     const items = picked.value;
     const booking: BookingRecord = {
-      booking_id: crypto.randomUUID(), user_id: req.userId, status: "reserved", items,
+      booking_id: newBookingId(meta.eventId(), crypto.getRandomValues(new Uint8Array(16))), user_id: req.userId, status: "reserved", items,
       total_amount: items.reduce((sum, i) => sum + i.quantity * i.unit_price, 0), expires_at: now + knobs.holdTtlSeconds * 1000, created_at: now,
       payment_intent_id: null, paid_intent_id: null, reason: null, refund_state: null,
     };

@@ -26,11 +26,19 @@ const notFound = () => refuse(404, "not_found", "Booking was not found");
 export class PaymentSaga {
   constructor(private readonly deps: PaymentSagaDeps) {}
 
-  /** Records the PaymentIntent made for a booking; a hold that already ended gets it cancelled. */
-  attach(bookingId: string, intentId: string, provider: ProviderName, correlationId: string): RoomResult<{ changed: boolean }> {
+  /**
+   * Records the PaymentIntent made for a booking; a hold that already ended gets it cancelled.
+   * The first intent recorded is the booking's (`intentId` says which): another one, made by a
+   * concurrent checkout at a provider that did not honour the idempotency key, is cancelled.
+   */
+  attach(bookingId: string, intentId: string, provider: ProviderName, correlationId: string): RoomResult<{ changed: boolean; intentId: string }> {
     const row = this.deps.inventory.booking(bookingId);
     if (!row) return notFound();
-    if (row.payment_intent_id === intentId) return ok({ changed: false });
+    if (row.payment_intent_id === intentId) return ok({ changed: false, intentId });
+    if (row.payment_intent_id) {
+      this.deps.tasks.queue("cancel_intent", bookingId, intentId, "duplicate_intent");
+      return ok({ changed: false, intentId: row.payment_intent_id });
+    }
     this.deps.storage.transactionSync(() => {
       this.deps.sql.exec("UPDATE bookings SET payment_intent_id = ? WHERE booking_id = ?", intentId, bookingId);
       this.deps.outbox.emit("PaymentIntentCreated", bookingId, {
@@ -39,7 +47,7 @@ export class PaymentSaga {
       }, correlationId);
       if (row.status !== "reserved" && row.status !== "confirmed") this.deps.tasks.queue("cancel_intent", bookingId, intentId, "hold_ended_before_payment");
     });
-    return ok({ changed: true });
+    return ok({ changed: true, intentId });
   }
 
   /**

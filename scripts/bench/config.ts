@@ -34,12 +34,6 @@ export const STATE_DIR = ".tmp/bench-state";
  */
 export const HELD_SEATS_CAP = "10000";
 
-/** The limiters run on every request (their cost is part of the path) but never refuse. Same values as `npm test`. */
-export const RAISED_LIMITS = {
-  RATE_LIMIT_LOGIN_PER_MIN: "1000000", RATE_LIMIT_REGISTER_PER_MIN: "1000000", RATE_LIMIT_BOOKINGS_PER_MIN: "1000000", RATE_LIMIT_EVENT_READS_PER_MIN: "1000000",
-  RATE_LIMIT_SEARCH_PER_MIN: "1000000", RATE_LIMIT_HEALTH_PER_MIN: "1000000",
-};
-
 function intEnv(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS, min = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return DEFAULTS[name];

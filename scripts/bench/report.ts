@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { markdownTable, round, type Ratio, type ScenarioResult } from "../lib/bench-stats";
-import { HELD_SEATS_CAP, RAISED_LIMITS, RESULTS_DIR, type BenchConfig } from "./config";
+import { HELD_SEATS_CAP, RESULTS_DIR, type BenchConfig } from "./config";
 import type { Consistency, OutboxLag } from "./consistency";
 import type { CpuUsage } from "./cpu";
 import type { LoadModelsResult } from "./load-models";
@@ -121,7 +121,8 @@ export function describeSetup(config: BenchConfig, eventSeats: number, postgresV
     cores: cpus.length, cpu_model: cpus[0]?.model.trim() ?? "unknown", memory_gb: round(os.totalmem() / 2 ** 30, 1),
     node: process.version, wrangler: packageVersion("wrangler"), workerd: packageVersion("workerd"), postgres: postgresVersion,
     app_log_level: config.logLevel ?? "wrangler.toml default",
-    app_vars_overridden: { ...RAISED_LIMITS, MAX_HELD_SEATS_PER_ACCOUNT: HELD_SEATS_CAP, STRIPE_SECRET_KEY: "(empty: payment simulator)", UPSTASH_REDIS_REST_URL: "(empty: Durable Object limiter)" },
+    app_vars_overridden: { MAX_HELD_SEATS_PER_ACCOUNT: HELD_SEATS_CAP, STRIPE_SECRET_KEY: "(empty: payment simulator)", UPSTASH_REDIS_REST_URL: "(empty: Durable Object revocations)" },
+    app_rate_limits: "every [[ratelimits]] binding raised to 1000000 (wrangler.raised.toml): counted on every request, never refusing",
     client_addresses: `one CF-Connecting-IP per user (${config.users}), set by the load generator`,
     /** os.loadavg() (1, 5, 15 min) before anything started, and just before the timed scenarios. */
     load_avg_at_start: loadAtStart, load_avg_before_timing: loadBeforeTiming,

@@ -2,7 +2,7 @@
 import { DEVELOPMENT_VARS } from "../lib/dev-vars";
 import { startStack, type Stack } from "../lib/stack";
 import type { WorkerServer } from "../lib/wrangler";
-import { HELD_SEATS_CAP, RAISED_LIMITS, STATE_DIR, type BenchConfig } from "./config";
+import { HELD_SEATS_CAP, STATE_DIR, type BenchConfig } from "./config";
 import { freePort } from "./ports";
 
 /** The bench's PostgreSQL data directory (cpu.ts finds the postmaster there). */
@@ -19,13 +19,15 @@ export async function startBenchStack(config: BenchConfig, log: (msg: string) =>
       baseline: { port: await freePort(appPort + 1, 8799), config: "bench/wrangler.baseline.toml", persistTo: `${STATE_DIR}/baseline`, logFile: ".tmp/bench-wrangler-baseline.log" },
       app: {
         port: appPort, database: "postgres", persistTo: `${STATE_DIR}/app`, logFile: ".tmp/bench-wrangler-app.log",
+        // The limiters run on every request (their cost is part of the path) but never refuse, as in `npm test`.
+        raisedRateLimits: true,
         vars: {
           ...DEVELOPMENT_VARS, HOLD_TTL_SECONDS: "600", MAX_SEATS_PER_BOOKING: "8",
           // Each of the users holds about (requests + warmup) / users seats unpaid: the per-account cap runs on every reserve but must not refuse.
           MAX_HELD_SEATS_PER_ACCOUNT: HELD_SEATS_CAP,
-          // Payments and rate limits stay local (simulator DO, limiter DO) even if .dev.vars names Stripe or Upstash: no network in a benchmark.
+          // Payments and revocations stay local (simulator DO, revocation DO) even if .dev.vars names Stripe or Upstash: no network in a benchmark.
           STRIPE_SECRET_KEY: "", UPSTASH_REDIS_REST_URL: "",
-          ...RAISED_LIMITS, ...(config.logLevel ? { LOG_LEVEL: config.logLevel } : {}),
+          ...(config.logLevel ? { LOG_LEVEL: config.logLevel } : {}),
         },
       },
     },

@@ -22,6 +22,7 @@ import { startPostgres } from "./postgres";
 import { startStripeMock } from "./stripe-mock";
 import { startRedisServer, startUpstashRest } from "./upstash-rest";
 import { startWrangler, type WorkerServer } from "./wrangler";
+import { writeRaisedConfig } from "./wrangler-config";
 
 export type DatabaseSpec =
   /** Debian's PostgreSQL server binaries, a cluster in `dir` (tests, bench). */
@@ -43,6 +44,8 @@ export interface WorkerSpec<D extends string> {
   vars?: Record<string, string>;
   /** Another wrangler.toml (the bench's baseline Worker). */
   config?: string;
+  /** Run from a copy of wrangler.toml whose rate limits never refuse (load tests): see wrangler-config.ts. */
+  raisedRateLimits?: boolean;
   persistTo?: string;
   /** Where wrangler's output goes; without one it is printed. */
   logFile?: string;
@@ -238,7 +241,8 @@ export async function startStack<D extends string = never, W extends string = ne
           ...(w.upstash ? { UPSTASH_REDIS_REST_URL: required(upstash, "redis", name).url, UPSTASH_REDIS_REST_TOKEN: required(upstash, "redis", name).token } : {}),
         };
         log(`${name}: starting wrangler dev on ${w.port}`);
-        const server = await startWrangler({ port: w.port, vars, config: w.config, persistTo: w.persistTo, logFile: w.logFile });
+        const config = w.config ?? (w.raisedRateLimits ? writeRaisedConfig() : undefined);
+        const server = await startWrangler({ port: w.port, vars, config, persistTo: w.persistTo, logFile: w.logFile });
         await track({ name: `${name} Worker`, stop: () => server.stop() });
         server.child.once("exit", (code) => { if (!stopping) spec.onWorkerExit?.(name, code); });
         workers[name] = server;

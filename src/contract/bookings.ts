@@ -16,7 +16,7 @@ export const paymentStatusSchema = z.enum([
 export const paymentViewSchema = z.strictObject({
   payment_intent_id: z.string(),
   status: paymentStatusSchema,
-  client_secret: z.string().nullable().optional().describe("For the payment form (Stripe.js), on a new hold"),
+  client_secret: z.string().nullable().optional().describe("For the payment form (Stripe.js); only in the answer of `POST /api/bookings/{id}/payment`"),
   checkout_url: z.string().optional().describe("The simulator's test checkout page (local development only)"),
 }).meta({ id: "Payment" });
 
@@ -34,8 +34,18 @@ export const bookingSchema = z.strictObject({
   expires_at: instantOut.describe("When the hold lapses unless paid"),
   created_at: instantOut,
   refund_closes_at: instantOut.nullable().optional().describe("Until when the buyer may ask for a refund of their own (null while unknown)"),
-  payment: paymentViewSchema.nullable(),
+  payment: paymentViewSchema.nullable().describe("The booking's PaymentIntent as last known; null until the buyer opens checkout (`POST /api/bookings/{id}/payment`)"),
 }).meta({ id: "Booking" });
+
+/** What a buyer needs to pay a hold: the intent, its client secret, and (simulator only) the test checkout page. */
+export const checkoutSchema = z.strictObject({
+  booking_id: idOut,
+  payment_intent_id: z.string(),
+  status: paymentStatusSchema,
+  client_secret: z.string().nullable().describe("For Stripe.js (`stripe.confirmPayment`)"),
+  checkout_url: z.string().optional().describe("The simulator's test checkout page (local development only)"),
+  expires_at: instantOut.describe("When the hold lapses unless paid"),
+}).meta({ id: "Checkout" });
 
 export const bookingListSchema = z.strictObject({ bookings: z.array(bookingSchema), page: z.int().min(1), page_size: z.int().min(1) });
 
@@ -51,13 +61,16 @@ const notFound = { 404: problem(404, ["not_found"]) };
 export const bookingOperations = {
   create: operation({
     method: "post", path: "/api/bookings", operationId: "createBooking", tags: TAGS, ...USER,
-    summary: "Hold seats (or places in an area) and start their payment",
+    summary: "Hold seats (or places in an area)",
     description: "Send `{event_id, seat_ids}` or `{event_id, area, quantity}`. The hold lasts `HOLD_TTL_SECONDS` (600 by default) unless paid. "
+      + "The answer does not wait for the payment provider: a new hold has `payment: null`, and the buyer opens checkout with "
+      + "`POST /api/bookings/{id}/payment`, which creates its PaymentIntent and returns the client secret. "
+      + "The booking is readable (`GET /api/bookings/{id}`) by its buyer as soon as this answers. "
       + "Rate limited per account and per IP. With a waiting room on, the `Admission-Token` is required.",
     request: { headers: createBookingHeaders, body: jsonBody(createBookingBody) },
     responses: {
       201: {
-        ...json(bookingSchema, "The hold, with `payment` to pay it; a replay (same `Idempotency-Key`) is the booking as it is now"),
+        ...json(bookingSchema, "The hold (`payment: null` until checkout is opened); a replay (same `Idempotency-Key`) is the booking as it is now, with its payment if one was started"),
         headers: { "Idempotent-Replayed": { description: "`true` on a replay", schema: { type: "string" as const } } },
       },
       ...withJsonBody,
@@ -67,6 +80,21 @@ export const bookingOperations = {
       409: problem(409, ["event_not_on_sale", "seats_unavailable", "hold_limit_reached", "sales_closed"]),
       422: problem(422, ["validation_failed", "too_many_seats", "unknown_seats", "unknown_area", "idempotency_key_reused"]),
       ...rateLimited,
+      500: problem(500, ["internal_error"]),
+      503: problem(503, ["payment_provider_missing", "payment_unavailable", "database_unavailable"]),
+    },
+  }),
+  pay: operation({
+    method: "post", path: "/api/bookings/{id}/payment", operationId: "startBookingPayment", tags: TAGS, ...USER,
+    summary: "Open checkout for a hold: its PaymentIntent and client secret",
+    description: "Creates the hold's PaymentIntent at the provider (or, on any later call, returns the same one: the provider's idempotency key is the booking id, "
+      + "so concurrent calls get one intent). Only the buyer may call it, while the booking is a hold (`reserved`). "
+      + "With the simulator (local development) the answer also has `checkout_url`, the test checkout page. "
+      + "If the provider cannot be reached the answer is 503 `payment_unavailable` with `Retry-After`; the hold is kept until it expires, so retry.",
+    request: { params: bookingIdParams },
+    responses: {
+      200: json(checkoutSchema, "The intent to pay the hold with"), ...signedIn, ...notFound,
+      409: problem(409, ["booking_not_payable"]),
       500: problem(500, ["internal_error"]),
       503: problem(503, ["payment_provider_missing", "payment_unavailable", "database_unavailable"]),
     },

@@ -12,7 +12,8 @@ export const healthReportSchema = z.strictObject({
     postgres: z.enum(["ok", "timeout", "unreachable", "error"]),
     signing_key: z.enum(["ok", "missing_or_malformed"]),
     payments: z.enum(["stripe", "simulator", "missing"]),
-    rate_limit_store: z.enum(["upstash", "durable_object"]),
+    rate_limit_store: z.enum(["workers_ratelimit"]).describe("Rate limits: the Workers rate-limiting binding"),
+    revocation_store: z.enum(["upstash", "durable_object"]).describe("Where session revocations are kept"),
     bus: z.strictObject({
       mode: z.string(),
       status: z.enum(["ok", "lagging", "unknown"]),

@@ -6,6 +6,7 @@
 export type PostgresCheck = "ok" | "timeout" | "unreachable" | "error";
 export type SigningKeyCheck = "ok" | "missing_or_malformed";
 export type PaymentsCheck = "stripe" | "simulator" | "missing";
+/** Rate limits are the Workers binding; revocations live in Upstash or a Durable Object. */
 export type StoreCheck = "upstash" | "durable_object";
 
 export interface BusFacts { pending: number; oldestAgeSeconds: number }
@@ -31,7 +32,8 @@ export interface HealthChecks {
   postgres: PostgresCheck;
   signing_key: SigningKeyCheck;
   payments: PaymentsCheck;
-  rate_limit_store: StoreCheck;
+  rate_limit_store: "workers_ratelimit";
+  revocation_store: StoreCheck;
   bus: BusCheck;
 }
 

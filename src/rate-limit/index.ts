@@ -1,23 +1,18 @@
-import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Env } from "../env";
-import type { LimitResult, RateLimiter, Revocations } from "./limiter";
+import { RULES, type LimitResult, type RateLimiter, type Revocations, type RuleName } from "./limiter";
 
-const WINDOW_MS = 60_000;
+/** Rate limits: the Workers rate-limiting binding of each rule (wrangler.toml). */
+class BindingLimiter implements RateLimiter {
+  constructor(private readonly env: Env) {}
 
-class UpstashStore implements RateLimiter, Revocations {
-  private readonly byLimit = new Map<number, Ratelimit>();
-  constructor(private readonly redis: Redis) {}
-
-  async limit(key: string, perMinute: number): Promise<LimitResult> {
-    let rl = this.byLimit.get(perMinute);
-    if (!rl) {
-      rl = new Ratelimit({ redis: this.redis, limiter: Ratelimit.slidingWindow(perMinute, "60 s"), prefix: "tp:rl", analytics: false, ephemeralCache: false });
-      this.byLimit.set(perMinute, rl);
-    }
-    const r = await rl.limit(key);
-    return { success: r.success, remaining: r.remaining, reset: r.reset };
+  limit(rule: RuleName, key: string): Promise<LimitResult> {
+    return this.env[RULES[rule]].limit({ key });
   }
+}
+
+class UpstashRevocations implements Revocations {
+  constructor(private readonly redis: Redis) {}
 
   async revoke(id: string, ttlSeconds: number): Promise<void> {
     await this.redis.set(`tp:revoked:${id}`, 1, { ex: ttlSeconds });
@@ -28,12 +23,8 @@ class UpstashStore implements RateLimiter, Revocations {
   }
 }
 
-class DurableObjectStore implements RateLimiter, Revocations {
+class DurableObjectRevocations implements Revocations {
   constructor(private readonly ns: Env["RATE_LIMITER"]) {}
-
-  limit(key: string, perMinute: number): Promise<LimitResult> {
-    return this.ns.get(this.ns.idFromName(key)).hit(perMinute, WINDOW_MS);
-  }
 
   revoke(id: string, ttlSeconds: number): Promise<void> {
     return this.ns.get(this.ns.idFromName(`revoked:${id}`)).revoke(Date.now() + ttlSeconds * 1000);
@@ -44,20 +35,21 @@ class DurableObjectStore implements RateLimiter, Revocations {
   }
 }
 
-let cached: { env: Env; store: UpstashStore | DurableObjectStore } | undefined;
-
-/** Which edge store this deployment uses: Upstash Redis when UPSTASH_REDIS_REST_URL is set, Durable Objects otherwise. */
-export const edgeStoreKind = (env: Pick<Env, "UPSTASH_REDIS_REST_URL">): "upstash" | "durable_object" =>
+/** What /health names: rate limits are always the binding; revocations live in Upstash Redis when configured, a Durable Object otherwise. */
+export const RATE_LIMIT_STORE = "workers_ratelimit" as const;
+export const revocationStoreKind = (env: Pick<Env, "UPSTASH_REDIS_REST_URL">): "upstash" | "durable_object" =>
   env.UPSTASH_REDIS_REST_URL ? "upstash" : "durable_object";
 
-function edgeStore(env: Env): UpstashStore | DurableObjectStore {
-  if (cached?.env === env) return cached.store;
-  const store = env.UPSTASH_REDIS_REST_URL
-    ? new UpstashStore(new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN ?? "" }))
-    : new DurableObjectStore(env.RATE_LIMITER);
-  cached = { env, store };
-  return store;
+let cached: { env: Env; limiter: BindingLimiter; revocations: Revocations } | undefined;
+
+function stores(env: Env) {
+  if (cached?.env === env) return cached;
+  const revocations = env.UPSTASH_REDIS_REST_URL
+    ? new UpstashRevocations(new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN ?? "" }))
+    : new DurableObjectRevocations(env.RATE_LIMITER);
+  cached = { env, limiter: new BindingLimiter(env), revocations };
+  return cached;
 }
 
-export const rateLimiter = (env: Env): RateLimiter => edgeStore(env);
-export const revocations = (env: Env): Revocations => edgeStore(env);
+export const rateLimiter = (env: Env): RateLimiter => stores(env).limiter;
+export const revocations = (env: Env): Revocations => stores(env).revocations;

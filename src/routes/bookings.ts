@@ -12,6 +12,7 @@ import { describeError } from "../describe-error";
 import { Problem, problems } from "../problem";
 import type { BookingView } from "../../durable-objects/event-room/contract";
 import { paymentProvider, paymentProviderMissing, paymentSetup } from "../payments";
+import type { IntentInfo } from "../payments/provider";
 import { verifyQueueToken } from "../domain/queue-tokens";
 import { loadKeys } from "../domain/tokens";
 import { accessibleBooking } from "./booking-access";
@@ -29,24 +30,30 @@ function present(b: BookingView, payment: PaymentView = null) {
   return { ...b, status: visibleState(b.status, new Date(b.expires_at), new Date()), payment };
 }
 
+/** The provider could not be reached: 503, and the hold is left to run its course. */
+function unavailable(c: Ctx, b: BookingView, e: unknown): Problem {
+  c.get("log").error("payment intent creation failed; the hold stays until it expires", { booking_id: b.booking_id, error: describeError(e) });
+  return new Problem(503, "payment_unavailable", "Payment unavailable", "Payments cannot be started right now; your seats stay held until the hold expires, please try again", {}, { "Retry-After": "5" });
+}
+
 /**
- * Creates (or, on a retry, finds: the provider call is idempotent per booking) the booking's
- * PaymentIntent and records it in the EventRoom. If the provider cannot be reached the hold is
- * released at once rather than left to lapse, and the buyer is told to try again.
+ * Opens checkout: creates (or, on any later call, finds: the provider call is idempotent per
+ * booking) the hold's PaymentIntent and records it in the EventRoom. Kept off the reservation
+ * itself so a hold costs one room call; a provider outage leaves the hold to run its course.
  */
-async function startPayment(c: Ctx, b: BookingView): Promise<NonNullable<PaymentView>> {
+async function startPayment(c: Ctx, b: BookingView) {
   const provider = paymentProvider(c.env);
-  let intent;
+  let intent: IntentInfo;
   try {
     intent = await provider.createIntent({ bookingId: b.booking_id, eventId: b.event_id, userId: b.user_id, amount: b.total_amount, currency: b.currency });
   } catch (e) {
-    c.get("log").error("payment intent creation failed; releasing the hold", { booking_id: b.booking_id, error: describeError(e) });
-    await room(c, b.event_id).cancel(b.booking_id, c.get("requestId"), { userId: b.user_id, isStaff: true });
-    throw new Problem(503, "payment_unavailable", "Payment unavailable", "Payments cannot be started right now; your seats were released, please try again", {}, { "Retry-After": "5" });
+    throw unavailable(c, b, e);
   }
-  await room(c, b.event_id).attachPayment(b.booking_id, intent.id, provider.name, c.get("requestId"));
+  const attached = unwrap(await room(c, b.event_id).attachPayment(b.booking_id, intent.id, provider.name, c.get("requestId")));
+  // Another checkout recorded its intent first (the provider made two): that one is the booking's.
+  if (attached.intentId !== intent.id) intent = await provider.retrieveIntent(attached.intentId).catch((e: unknown) => { throw unavailable(c, b, e); });
   return {
-    payment_intent_id: intent.id, status: intent.status, client_secret: intent.clientSecret,
+    booking_id: b.booking_id, payment_intent_id: intent.id, status: intent.status, client_secret: intent.clientSecret, expires_at: b.expires_at,
     ...(provider.name === "simulator" ? { checkout_url: `/checkout/${intent.id}?client_secret=${encodeURIComponent(intent.clientSecret ?? "")}` } : {}),
   };
 }
@@ -118,11 +125,22 @@ export const bookingRoutes = new ApiRoutes("/api/bookings")
     }));
     if (result.replayed) c.header("Idempotent-Replayed", "true");
     else c.get("log").info("booking reserved", { booking_id: result.booking.booking_id, event_id: body.event_id, total: result.booking.total_amount });
-    // A replay answers with the booking as it is now: a hold still gets its payment (made now if the
-    // first attempt never got that far), anything else shows the payment it had.
-    const current = present(result.booking);
-    const payment = current.status === "reserved" ? await startPayment(c, result.booking) : await currentPayment(c, result.paymentIntentId);
-    return c.json({ ...current, payment }, 201);
+    // One room call in series: the payment starts when the buyer opens checkout (op.pay). A replay
+    // answers with the booking as it is now, and the payment it had if checkout was opened.
+    const payment = result.replayed ? await currentPayment(c, result.paymentIntentId) : null;
+    return c.json({ ...present(result.booking), payment }, 201);
+  })
+  .serve(op.pay, async (c) => {
+    if (paymentSetup(c.env) === "missing") throw paymentProviderMissing();
+    const found = await accessibleBooking(c, c.req.param("id"));
+    // The client secret is the buyer's alone: organizers and admins see the booking, not this.
+    if (!found.isOwner) throw problems.notFound("Booking");
+    // The room, not Postgres (which may lag), says whether it is still a hold.
+    const live = found.live ?? await room(c, found.eventId).getBooking(found.bookingId);
+    if (!live) throw problems.notFound("Booking");
+    const status = visibleState(live.status, new Date(live.expires_at), new Date());
+    if (status !== "reserved") throw problems.conflict("booking_not_payable", `A ${status} booking cannot be paid`);
+    return c.json(await startPayment(c, live), 200);
   })
   .serve(op.list, async (c) => {
     const q = readQuery(c, op.list.request.query);
@@ -131,13 +149,14 @@ export const bookingRoutes = new ApiRoutes("/api/bookings")
     return c.json({ bookings: await withItems(c, rows), page: q.page, page_size: q.page_size }, 200);
   })
   .serve(op.get, async (c) => {
-    const { row } = await accessibleBooking(c, c.req.param("id"));
-    const [view] = await withItems(c, [row]);
+    const { row, live } = await accessibleBooking(c, c.req.param("id"));
+    // Not in Postgres yet: the room's view (no payment can have been recorded there before it).
+    const [view] = row ? await withItems(c, [row]) : live ? [present({ ...live, seats: [...live.seats].sort() })] : [];
     if (!view) throw problems.notFound("Booking");
     return c.json(view, 200);
   })
   .serve(op.cancel, async (c) => {
-    const { row, isStaff } = await accessibleBooking(c, c.req.param("id"));
-    const result = unwrap(await room(c, row.eventId).cancel(row.bookingId, c.get("requestId"), { userId: c.get("principal").userId, isStaff }));
+    const { bookingId, eventId, isStaff } = await accessibleBooking(c, c.req.param("id"));
+    const result = unwrap(await room(c, eventId).cancel(bookingId, c.get("requestId"), { userId: c.get("principal").userId, isStaff }));
     return c.json(present(result.booking), 200);
   });

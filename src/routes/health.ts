@@ -6,7 +6,7 @@ import { loadKeys } from "../domain/tokens";
 import { config } from "../config";
 import { paymentSetup } from "../payments";
 import { Problem } from "../problem";
-import { edgeStoreKind, rateLimiter } from "../rate-limit";
+import { RATE_LIMIT_STORE, rateLimiter, revocationStoreKind } from "../rate-limit";
 import { clientIp, enforce } from "../rate-limit/limiter";
 import { systemOperations as op } from "../contract/system";
 import { ApiRoutes } from "./api-routes";
@@ -62,7 +62,7 @@ export const healthRoutes = new ApiRoutes("")
       loadKeys(c.env.JWT_PRIVATE_JWK).then(() => "ok" as const, () => "missing_or_malformed" as const),
     ]);
     const report = assessHealth({
-      postgres, signing_key: signingKey, payments: paymentSetup(c.env), rate_limit_store: edgeStoreKind(c.env),
+      postgres, signing_key: signingKey, payments: paymentSetup(c.env), rate_limit_store: RATE_LIMIT_STORE, revocation_store: revocationStoreKind(c.env),
       bus: busCheck(config(c.env).busMode, bus, config(c.env).busLagDegradedSeconds),
     }, !storeOk);
     c.header("Cache-Control", "no-store");

@@ -60,7 +60,7 @@ export const paymentRoutes = new ApiRoutes("/api/payment")
     return c.json({ received: true as const, outcome }, 200);
   })
   .serve(op.refund, requireAuth(), async (c) => {
-    const { row, event, isStaff } = await accessibleBooking(c, c.req.param("booking_id"));
+    const { bookingId, eventId, event, isStaff } = await accessibleBooking(c, c.req.param("booking_id"));
     if (!isStaff) {
       // A date move never closes the window (see refund-window.ts); organizers and admins always may refund.
       const closes = buyerRefundClosesAt(event);
@@ -68,8 +68,8 @@ export const paymentRoutes = new ApiRoutes("/api/payment")
         throw problems.conflict("refund_window_closed", `Refunds for this event closed at ${closes.toISOString()}`, { closed_at: closes.toISOString() });
       }
     }
-    const r = unwrap(await room(c, row.eventId).requestRefund(row.bookingId, isStaff ? "refunded_by_organizer" : "requested_by_buyer"));
-    return c.json({ booking_id: row.bookingId, status: r.booking.status, refund: r.booking.status === "refunded" ? "completed" as const : "pending" as const }, 202);
+    const r = unwrap(await room(c, eventId).requestRefund(bookingId, isStaff ? "refunded_by_organizer" : "requested_by_buyer"));
+    return c.json({ booking_id: bookingId, status: r.booking.status, refund: r.booking.status === "refunded" ? "completed" as const : "pending" as const }, 202);
   })
   .serve(op.reconcile, requireAuth("admin"), async (c) => {
     const q = readQuery(c, op.reconcile.request.query);

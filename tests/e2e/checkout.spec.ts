@@ -2,6 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { api, eventually, publishedEvent, register, type Session } from "../support/api";
 import { isResourceLoadError, watchPage } from "./page-watch";
+import { openCheckout as startPayment } from "../support/saga";
 
 // The simulator's checkout page in a real browser (Debian's chromium) against the running Worker:
 // what a buyer clicks, what the page tells them, and what the API says happened afterwards.
@@ -15,12 +16,13 @@ test.beforeAll(async () => {
   eventId = await publishedEvent(organizer);
 });
 
+/** A hold, then checkout opened for it (POST /api/bookings/{id}/payment), as the app does when the buyer goes to pay. */
 async function reserve(buyer: Session, seat_ids: string[]): Promise<Booking & { checkoutUrl: string }> {
   const r = await api<Booking>("/api/bookings", { token: buyer.access, body: { event_id: eventId, seat_ids } });
   if (r.status !== 201) throw new Error(`booking failed: ${r.status} ${JSON.stringify(r.body)}`);
-  const url = r.body.payment?.checkout_url;
-  if (!url) throw new Error(`booking has no checkout_url: ${JSON.stringify(r.body)}`);
-  return { ...r.body, checkoutUrl: url };
+  const pay = await startPayment(buyer.access, r.body.booking_id);
+  if (!pay.checkout_url) throw new Error(`checkout has no checkout_url: ${JSON.stringify(pay)}`);
+  return { ...r.body, payment: { payment_intent_id: pay.payment_intent_id, checkout_url: pay.checkout_url }, checkoutUrl: pay.checkout_url };
 }
 
 const bookingStatus = (buyer: Session, b: Booking, want: string) => eventually(async () => {

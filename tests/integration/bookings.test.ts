@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { bookingItems, bookings } from "../../src/db/schema";
 import { api, eventually, publishedEvent, register, type Session } from "../support/api";
 import { roomStats, testDb } from "../support/db";
+import { openCheckout } from "../support/saga";
 
 type Booking = { booking_id: string; status: string; seats: string[]; total_amount: number; currency: string; expires_at: string; area?: string; quantity?: number; payment: { status: string; payment_intent_id: string } | null };
 type Problem = { status: number; code: string; detail: string; unavailable_seats?: string[]; errors?: { field: string }[]; held_seats?: number; max_held_seats?: number };
@@ -27,8 +28,11 @@ describe("bookings over HTTP", () => {
   it("holds seats and answers with the contract's shape", async () => {
     const r = await api<Booking>("/api/bookings", { token: fan.access, body: { event_id: eventId, seat_ids: ["A-1-1", "A-1-2"] } });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ status: "reserved", seats: ["A-1-1", "A-1-2"], total_amount: 300000, currency: "KRW", payment: { status: "requires_payment_method" } });
-    expect(r.body.payment).toHaveProperty("client_secret");
+    // The hold answers without waiting for the payment provider: checkout opens separately.
+    expect(r.body).toMatchObject({ status: "reserved", seats: ["A-1-1", "A-1-2"], total_amount: 300000, currency: "KRW", payment: null });
+    const pay = await openCheckout(fan.access, r.body.booking_id);
+    expect(pay).toMatchObject({ booking_id: r.body.booking_id, status: "requires_payment_method", expires_at: r.body.expires_at });
+    expect(pay.client_secret).toContain("_secret_");
     const ttl = Date.parse(r.body.expires_at) - Date.now();
     expect(ttl).toBeGreaterThan(590_000);
     expect(ttl).toBeLessThanOrEqual(600_000);
@@ -103,7 +107,11 @@ describe("bookings over HTTP", () => {
     const mine = await register();
     const r = await api<Booking>("/api/bookings", { token: mine.access, body: { event_id: eventId, seat_ids: ["A-2-9"] } });
     await readable(r.body.booking_id, mine.access);
-    const list = await api<{ bookings: Booking[] }>("/api/bookings", { token: mine.access });
+    // The list is read from Postgres, which the room's outbox reaches a moment after the 201.
+    const list = await eventually(async () => {
+      const l = await api<{ bookings: Booking[] }>("/api/bookings", { token: mine.access });
+      return l.body.bookings.length ? l : undefined;
+    }, 20_000, "the booking in my list");
     expect(list.body.bookings.map((b) => b.booking_id)).toEqual([r.body.booking_id]);
     expect((await api(`/api/bookings/${r.body.booking_id}`, { token: organizer.access })).status).toBe(200);
     expect((await api(`/api/bookings/${r.body.booking_id}`, { token: fan.access })).status).toBe(404);
@@ -193,10 +201,11 @@ describe("open holds per account", () => {
   it("does not count paid bookings against the cap", async () => {
     const ev = await publishedEvent(organizer, { title: "Hold cap, paid" });
     const buyer = await register();
-    const paid = await api<Booking & { payment: { payment_intent_id: string; client_secret: string } }>("/api/bookings", { token: buyer.access, body: { event_id: ev, area: "FLOOR", quantity: HOLD_CAP } });
+    const paid = await api<Booking>("/api/bookings", { token: buyer.access, body: { event_id: ev, area: "FLOOR", quantity: HOLD_CAP } });
     expect(paid.status).toBe(201);
+    const pay = await openCheckout(buyer.access, paid.body.booking_id);
     expect((await api<Problem>("/api/bookings", { token: buyer.access, body: { event_id: ev, seat_ids: ["A-1-1"] } })).body.code).toBe("hold_limit_reached");
-    const checkout = await api(`/api/payment/simulator/${paid.body.payment.payment_intent_id}/complete`, { body: { client_secret: paid.body.payment.client_secret, outcome: "succeeded" } });
+    const checkout = await api(`/api/payment/simulator/${pay.payment_intent_id}/complete`, { body: { client_secret: pay.client_secret, outcome: "succeeded" } });
     expect(checkout.status).toBe(202);
     await eventually(async () => ((await api<Booking>(`/api/bookings/${paid.body.booking_id}`, { token: buyer.access })).body.status === "confirmed" ? true : undefined), 30_000, "the payment to confirm");
     expect((await api("/api/bookings", { token: buyer.access, body: { event_id: ev, seat_ids: ["A-1-1"] } })).status).toBe(201);

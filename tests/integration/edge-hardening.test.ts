@@ -6,6 +6,8 @@ import { outbox } from "../../src/db/schema";
 import { api, publishedEvent, register } from "../support/api";
 import { testDb } from "../support/db";
 import { BASE_URL, STRIPE_BASE_URL } from "../support/env";
+import { openCheckout } from "../support/saga";
+import { z } from "zod";
 
 // Two Workers run: the simulator-mode one as development (DEVELOPMENT_VARS) and the Stripe-mode
 // one as staging (a deployed environment, with a real provider key).
@@ -19,19 +21,22 @@ function corsHeaders(h: Headers): string[] {
 
 type Health = {
   status: string; down?: string[]; degraded?: string[];
-  checks: { postgres: string; signing_key: string; payments: string; rate_limit_store: string; bus: { mode: string; status: string; pending: number | null; oldest_unpublished_age_seconds: number | null } };
+  checks: { postgres: string; signing_key: string; payments: string; rate_limit_store: string; revocation_store: string; bus: { mode: string; status: string; pending: number | null; oldest_unpublished_age_seconds: number | null } };
 };
 
 describe("deploy configuration", () => {
   it("wrangler.toml's top-level vars (what a bare `wrangler deploy` publishes) are production's", () => {
     for (const env of [undefined, "staging", "production"] as const) {
-      const vars = unstable_readConfig({ config: "wrangler.toml", ...(env ? { env } : {}) }).vars as Record<string, string>;
+      const read = unstable_readConfig({ config: "wrangler.toml", ...(env ? { env } : {}) });
+      const vars = read.vars as Record<string, string>;
       expect(vars.ENVIRONMENT).toBe(env ?? "production");
       expect(vars.MAILBOX_PAGE).toBe("off");
       expect(vars.CORS_ORIGINS ?? "").not.toMatch(/localhost|127\.0\.0\.1/);
       expect(vars.PUBLIC_BASE_URL ?? "").not.toMatch(/localhost|127\.0\.0\.1/);
-      expect(Number(vars.RATE_LIMIT_SEARCH_PER_MIN)).toBeGreaterThan(0);
-      expect(Number(vars.RATE_LIMIT_HEALTH_PER_MIN)).toBeGreaterThan(0);
+      // Every rule's rate-limiting binding, with the seed's limits, in every environment (environments do not inherit them).
+      const bindings = z.array(z.object({ name: z.string(), simple: z.object({ limit: z.number(), period: z.number() }) })).parse(read.ratelimits);
+      expect(Object.fromEntries(bindings.map((r) => [r.name, r.simple.limit]))).toEqual({ RL_LOGIN: 10, RL_REGISTER: 5, RL_BOOKINGS: 20, RL_EVENT_READS: 100, RL_SEARCH: 120, RL_HEALTH: 60 });
+      expect(new Set(bindings.map((r) => r.simple.period))).toEqual(new Set([60]));
     }
   });
 });
@@ -77,9 +82,10 @@ describe("security headers", () => {
     const organizer = await register("organizer");
     const fan = await register();
     const eventId = await publishedEvent(organizer);
-    const b = await api<{ payment: { checkout_url: string } }>("/api/bookings", { token: fan.access, body: { event_id: eventId, seat_ids: ["A-1-1"] } });
+    const b = await api<{ booking_id: string }>("/api/bookings", { token: fan.access, body: { event_id: eventId, seat_ids: ["A-1-1"] } });
     expect(b.status).toBe(201);
-    const page = await fetch(new URL(b.body.payment.checkout_url, BASE_URL));
+    const checkoutUrl = (await openCheckout(fan.access, b.body.booking_id)).checkout_url ?? "";
+    const page = await fetch(new URL(checkoutUrl, BASE_URL));
     expect(page.status).toBe(200);
     const csp = page.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("frame-ancestors 'none'");
@@ -100,7 +106,7 @@ describe("security headers", () => {
     expect(page.headers.get("referrer-policy")).toBe("no-referrer");
     expect(page.headers.get("strict-transport-security")).toBeNull();
     // A fresh nonce per response.
-    const again = await fetch(new URL(b.body.payment.checkout_url, BASE_URL));
+    const again = await fetch(new URL(checkoutUrl, BASE_URL));
     expect(again.headers.get("content-security-policy")).not.toBe(csp);
     const mail = await fetch(`${BASE_URL}/dev/mail`);
     expect(mail.status).toBe(200);
@@ -123,12 +129,12 @@ describe("/health", () => {
   it("names the payment provider, the rate-limit store and the bus, with short codes only", async () => {
     const dev = await api<Health>("/health");
     expect(dev.status).toBe(200);
-    expect(dev.body.checks).toMatchObject({ postgres: "ok", signing_key: "ok", payments: "simulator", rate_limit_store: "durable_object", bus: { mode: "in_process" } });
+    expect(dev.body.checks).toMatchObject({ postgres: "ok", signing_key: "ok", payments: "simulator", rate_limit_store: "workers_ratelimit", revocation_store: "durable_object", bus: { mode: "in_process" } });
     const staging = await api<Health>("/health", { base: STRIPE_BASE_URL });
     expect(staging.status).toBe(200);
-    expect(staging.body.checks).toMatchObject({ postgres: "ok", payments: "stripe", rate_limit_store: "upstash", bus: { mode: "kafka" } });
+    expect(staging.body.checks).toMatchObject({ postgres: "ok", payments: "stripe", rate_limit_store: "workers_ratelimit", revocation_store: "upstash", bus: { mode: "kafka" } });
     for (const h of [dev.body, staging.body]) {
-      for (const v of [h.checks.postgres, h.checks.signing_key, h.checks.payments, h.checks.rate_limit_store, h.checks.bus.status]) expect(v).toMatch(/^[a-z_]+$/);
+      for (const v of [h.checks.postgres, h.checks.signing_key, h.checks.payments, h.checks.rate_limit_store, h.checks.revocation_store, h.checks.bus.status]) expect(v).toMatch(/^[a-z_]+$/);
     }
   });
 

@@ -10,6 +10,7 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEVELOPMENT_VARS } from "../../scripts/lib/dev-vars";
 import { startWrangler, type WorkerServer } from "../../scripts/lib/wrangler";
+import { writeRaisedConfig } from "../../scripts/lib/wrangler-config";
 import { startPgWsProxy, type PgWsProxy } from "../../workers/pg-ws-proxy";
 import { api, eventBody, eventually, pool, publishedEvent, register, type ApiResponse, type Session } from "../support/api";
 import { roomStats } from "../support/db";
@@ -177,7 +178,7 @@ describe("reads from the edge's copies", () => {
   });
 });
 
-// The Stripe-mode Worker keeps the seed's limits (100 event reads a minute per IP) on Redis.
+// The Stripe-mode Worker keeps the seed's limits (100 event reads a minute per IP; wrangler.toml's [[ratelimits]]).
 describe("the per-IP read limit on copies", () => {
   it("counts every read of the page and the seat map, copies included", async () => {
     const ip = `2001:db8:ee::${crypto.randomUUID().slice(0, 4)}`;
@@ -234,10 +235,9 @@ describe("a change the edge does not make", () => {
     proxy = await startPgWsProxy(0);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const unlimited = Object.fromEntries(["LOGIN", "REGISTER", "BOOKINGS", "EVENT_READS", "SEARCH", "HEALTH"].map((r) => [`RATE_LIMIT_${r}_PER_MIN`, "1000000"]));
     worker = await startWrangler({
-      port, persistTo: `${DIR}/state`, logFile: `${DIR}/wrangler.log`,
-      vars: { ...DEVELOPMENT_VARS, ...unlimited, DATABASE_URL, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, PUBLIC_BASE_URL: base, LOG_LEVEL: "warn", HOLD_TTL_SECONDS: "2" },
+      port, persistTo: `${DIR}/state`, logFile: `${DIR}/wrangler.log`, config: writeRaisedConfig(),
+      vars: { ...DEVELOPMENT_VARS, DATABASE_URL, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, PUBLIC_BASE_URL: base, LOG_LEVEL: "warn", HOLD_TTL_SECONDS: "2" },
     });
     const org = await register("organizer", {}, base);
     const fan = await register("user", {}, base);

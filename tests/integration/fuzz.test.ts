@@ -11,6 +11,7 @@ import { testDb } from "../support/db";
 import { BASE_URL, JWT_PRIVATE_JWK } from "../support/env";
 import { contractAt, honoPath, operationsOf, type DocumentedOperation } from "../support/contract";
 import { encodeQuery, fuzzerFor, type FuzzRequest, type FuzzWorld } from "../support/fuzz-routes";
+import { hold } from "../support/saga";
 
 // Every operation of the API, fed generated requests over HTTP: valid, one mutation from valid,
 // and hostile, generated from the OpenAPI document the Worker serves. Whatever comes in, the
@@ -77,9 +78,8 @@ let world: FuzzWorld;
 /** A published event with a hold on it, so ids in generated requests resolve to live rows. */
 async function freshSale(): Promise<{ eventId: string; bookingId: string; intentId: string; clientSecret: string }> {
   const eventId = await publishedEvent(organizer);
-  const b = await api<{ booking_id: string; payment: { payment_intent_id: string; client_secret: string } }>("/api/bookings", { token: fan.access, body: { event_id: eventId, seat_ids: ["A-1-1"] } });
-  if (b.status !== 201) throw new Error(`booking failed: ${b.status} ${JSON.stringify(b.body)}`);
-  return { eventId, bookingId: b.body.booking_id, intentId: b.body.payment.payment_intent_id, clientSecret: b.body.payment.client_secret };
+  const b = await hold(fan, eventId, { seat_ids: ["A-1-1"] });
+  return { eventId, bookingId: b.booking_id, intentId: b.payment.payment_intent_id, clientSecret: b.payment.client_secret };
 }
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import { api, eventually, inDays, publishedEvent, register, type Session } from 
 import { BASE_URL } from "../support/env";
 import { testDb } from "../support/db";
 import { intentObject, postWebhook, signedEvent } from "../support/stripe";
+import { openCheckout } from "../support/saga";
 
 // The whole saga against the running Worker in its embedded default: the payment simulator
 // delivers Stripe-signed webhooks to our own endpoint, so verification and saga code run for real.
@@ -23,10 +24,11 @@ beforeAll(async () => {
   eventId = await publishedEvent(organizer);
 });
 
-const book = async (who: Session, seat_ids: string[], event = eventId) => {
+/** A hold with its checkout opened (POST /api/bookings/{id}/payment), as a buyer's browser does. */
+const book = async (who: Session, seat_ids: string[], event = eventId): Promise<Booking> => {
   const r = await api<Booking>("/api/bookings", { token: who.access, body: { event_id: event, seat_ids } });
   if (r.status !== 201) throw new Error(`booking failed: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
+  return { ...r.body, payment: await openCheckout(who.access, r.body.booking_id) };
 };
 const checkout = (b: Booking, outcome: "succeeded" | "failed", deliver_webhook = true) =>
   api(`/api/payment/simulator/${b.payment!.payment_intent_id}/complete`, { body: { client_secret: b.payment!.client_secret, outcome, deliver_webhook } });
@@ -188,12 +190,13 @@ describe("payment saga over HTTP (simulator)", () => {
     const body = { event_id: eventId, seat_ids: ["A-2-5"] };
     const first = await api<Booking>("/api/bookings", { token: fan.access, body, headers: { "idempotency-key": key } });
     expect(first.status).toBe(201);
-    await checkout(first.body, "succeeded");
-    await statusOf(first.body, fan, "confirmed");
+    const paid = { ...first.body, payment: await openCheckout(fan.access, first.body.booking_id) };
+    await checkout(paid, "succeeded");
+    await statusOf(paid, fan, "confirmed");
     const replay = await api<Booking>("/api/bookings", { token: fan.access, body, headers: { "idempotency-key": key } });
     expect(replay.status).toBe(201);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
-    expect(replay.body).toMatchObject({ booking_id: first.body.booking_id, status: "confirmed", payment: { payment_intent_id: first.body.payment!.payment_intent_id, status: "succeeded" } });
+    expect(replay.body).toMatchObject({ booking_id: first.body.booking_id, status: "confirmed", payment: { payment_intent_id: paid.payment.payment_intent_id, status: "succeeded" } });
     expect(await seatShows("A-2-5", "sold")).toBe("sold");
   });
 

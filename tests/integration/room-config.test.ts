@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPgWsProxy, type PgWsProxy } from "../../workers/pg-ws-proxy";
 import { DEVELOPMENT_VARS } from "../../scripts/lib/dev-vars";
 import { startWrangler, type WorkerServer } from "../../scripts/lib/wrangler";
+import { writeRaisedConfig } from "../../scripts/lib/wrangler-config";
 import { api, eventually, pool, publishedEvent, register, type Session } from "../support/api";
 import { DATABASE_URL } from "../support/env";
 
 const DIR = `.tmp/test/room-config-${process.pid}`;
-const UNLIMITED = Object.fromEntries(["LOGIN", "REGISTER", "BOOKINGS", "EVENT_READS", "SEARCH", "HEALTH"].map((r) => [`RATE_LIMIT_${r}_PER_MIN`, "1000000"]));
 
 interface Booking { booking_id: string; status: string; seats: string[]; expires_at: string; created_at: string }
 const holdSeconds = (b: Booking) => (Date.parse(b.expires_at) - Date.parse(b.created_at)) / 1000;
@@ -40,8 +40,8 @@ async function deploy(knobs: Record<string, string>): Promise<string> {
   await worker?.stop();
   const url = `http://127.0.0.1:${port}`;
   worker = await startWrangler({
-    port, persistTo: `${DIR}/state`, logFile: `${DIR}/wrangler-${Date.now()}.log`,
-    vars: { ...DEVELOPMENT_VARS, ...UNLIMITED, DATABASE_URL, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, PUBLIC_BASE_URL: url, LOG_LEVEL: "warn", ...knobs },
+    port, config: writeRaisedConfig(), persistTo: `${DIR}/state`, logFile: `${DIR}/wrangler-${Date.now()}.log`,
+    vars: { ...DEVELOPMENT_VARS, DATABASE_URL, PG_WS_PROXY: `127.0.0.1:${proxy.port}`, PUBLIC_BASE_URL: url, LOG_LEVEL: "warn", ...knobs },
   });
   return url;
 }

@@ -7,6 +7,7 @@ import { api, eventually, publishedEvent, register, type Session } from "../supp
 import { testDb } from "../support/db";
 import { STRIPE_API, STRIPE_BASE_URL } from "../support/env";
 import { intentObject, postWebhook, signedEvent } from "../support/stripe";
+import { openCheckout } from "../support/saga";
 
 // The official Stripe SDK against stripe-mock: the provider on its own, and a second Worker
 // configured with STRIPE_SECRET_KEY whose webhooks are signed with the SDK's test-header helper.
@@ -47,9 +48,14 @@ describe("Worker in Stripe mode", () => {
   });
 
   it("creates the intent through the SDK and confirms on an SDK-signed webhook", async () => {
-    const b = await api<{ booking_id: string; event_id: string; user_id: string; total_amount: number; payment: { payment_intent_id: string; client_secret: string; checkout_url?: string } }>(
+    const held = await api<{ booking_id: string; event_id: string; user_id: string; total_amount: number; payment: null }>(
       "/api/bookings", { token: fan.access, body: { event_id: eventId, seat_ids: ["A-1-1"] }, base: STRIPE_BASE_URL });
-    expect(b.status).toBe(201);
+    expect(held.status).toBe(201);
+    expect(held.body.payment).toBeNull();
+    // Checkout opened twice: the SDK sends the same idempotency key, so the room keeps one intent.
+    const [pay, again] = await Promise.all([openCheckout(fan.access, held.body.booking_id, STRIPE_BASE_URL), openCheckout(fan.access, held.body.booking_id, STRIPE_BASE_URL)]);
+    expect(again.payment_intent_id).toBe(pay.payment_intent_id);
+    const b = { body: { ...held.body, payment: pay } };
     expect(b.body.payment.payment_intent_id).toMatch(/^pi_/);
     expect(b.body.payment.client_secret).toBeTruthy();
     expect(b.body.payment.checkout_url).toBeUndefined();

@@ -4,10 +4,11 @@ import { outbox, paymentEvents } from "../../src/db/schema";
 import { api, eventually, publishedEvent, register, type Session } from "../support/api";
 import { testDb } from "../support/db";
 import { intentObject, postWebhook, signPayload, signedEvent } from "../support/stripe";
+import { openCheckout } from "../support/saga";
 
 // Correctly signed webhooks whose bodies are not what Stripe sends for the events we act on:
 // 400 invalid_webhook_payload, nothing recorded, nothing changed. Signed with the SDK's helper.
-type Booking = { booking_id: string; event_id: string; user_id: string; total_amount: number; payment: { payment_intent_id: string } };
+type Booking = { booking_id: string; event_id: string; user_id: string; total_amount: number; payment: { payment_intent_id: string } | null };
 
 let organizer: Session;
 let fan: Session;
@@ -21,7 +22,7 @@ beforeAll(async () => {
 const book = async (seat: string) => {
   const r = await api<Booking>("/api/bookings", { token: fan.access, body: { event_id: eventId, seat_ids: [seat] } });
   if (r.status !== 201) throw new Error(`booking failed: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
+  return { ...r.body, payment: await openCheckout(fan.access, r.body.booking_id) };
 };
 const bookingStatus = async (b: Booking) => (await api<{ status: string }>(`/api/bookings/${b.booking_id}`, { token: fan.access })).body.status;
 const signedRaw = (payload: string) => ({ payload, header: signPayload(payload) });

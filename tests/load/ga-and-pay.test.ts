@@ -4,6 +4,7 @@ import { bookings, gaAreas, payments } from "../../src/db/schema";
 import { api, eventually, pool, publishedEvent, register, type Session } from "../support/api";
 import { roomStats } from "../support/db";
 import { testDb } from "../support/db";
+import { openCheckout } from "../support/saga";
 
 describe("the other reservation paths under contention, over HTTP", () => {
   it("general admission: 300 concurrent quantity requests never sell past capacity, and Postgres agrees", async () => {
@@ -32,11 +33,13 @@ describe("the other reservation paths under contention, over HTTP", () => {
     const eventId = await publishedEvent(organizer, { title: "Pay contention", seat_map: { sections: [{ name: "A", price: 70000, rows: [{ label: "1", seats: 30 }] }] } });
     const buyers: Session[] = await pool(8, Array.from({ length: 50 }, () => () => register()));
     // 50 buyers, 30 seats, each wanting one of them: then everyone who got one pays at once.
-    const holds = await Promise.all(buyers.map((b, i) => api<{ booking_id: string; payment: { payment_intent_id: string; client_secret: string } }>(
-      "/api/bookings", { token: b.access, body: { event_id: eventId, seat_ids: [`A-1-${(i % 30) + 1}`] } })));
-    const won = holds.filter((h) => h.status === 201);
+    const holds = await Promise.all(buyers.map(async (b, i) => ({ buyer: b, r: await api<{ booking_id: string }>(
+      "/api/bookings", { token: b.access, body: { event_id: eventId, seat_ids: [`A-1-${(i % 30) + 1}`] } }) })));
+    const won = holds.filter((h) => h.r.status === 201);
     expect(won).toHaveLength(30);
-    const paid = await Promise.all(won.map((h) => api(`/api/payment/simulator/${h.body.payment.payment_intent_id}/complete`, { body: { client_secret: h.body.payment.client_secret } })));
+    // Every winner opens checkout at once (one intent each), then pays.
+    const intents = await Promise.all(won.map((h) => openCheckout(h.buyer.access, h.r.body.booking_id)));
+    const paid = await Promise.all(intents.map((p) => api(`/api/payment/simulator/${p.payment_intent_id}/complete`, { body: { client_secret: p.client_secret } })));
     expect(paid.every((p) => p.status === 202)).toBe(true);
     const stats = await eventually(async () => {
       const s = await roomStats(eventId, organizer.access);

@@ -8,10 +8,22 @@ import { api, eventually, type Session } from "./api";
 /** Bookings and payments over HTTP against the running Worker (payment simulator). */
 export interface Hold { booking_id: string; status: string; payment: { payment_intent_id: string; client_secret: string } }
 
-export async function hold(who: Session, eventId: string, what: { seat_ids: string[] } | { area: string; quantity: number }): Promise<Hold> {
-  const r = await api<Hold>("/api/bookings", { token: who.access, body: { event_id: eventId, ...what } });
-  if (r.status !== 201) throw new Error(`booking failed: ${r.status} ${JSON.stringify(r.body)}`);
+/** What `POST /api/bookings/{id}/payment` answers: the hold's intent and how to pay it. */
+export interface Checkout { booking_id: string; payment_intent_id: string; status: string; client_secret: string; checkout_url?: string; expires_at: string }
+
+/** Opens checkout for a hold (creates its PaymentIntent, or finds it); throws unless 200. */
+export async function openCheckout(token: string, bookingId: string, base?: string): Promise<Checkout> {
+  const r = await api<Checkout>(`/api/bookings/${bookingId}/payment`, { token, method: "POST", ...(base ? { base } : {}) });
+  if (r.status !== 200) throw new Error(`opening checkout failed: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
+}
+
+/** A hold with its checkout opened: the booking's 201, then its payment. */
+export async function hold(who: Session, eventId: string, what: { seat_ids: string[] } | { area: string; quantity: number }, base?: string): Promise<Hold> {
+  const r = await api<Hold>("/api/bookings", { token: who.access, body: { event_id: eventId, ...what }, ...(base ? { base } : {}) });
+  if (r.status !== 201) throw new Error(`booking failed: ${r.status} ${JSON.stringify(r.body)}`);
+  const pay = await openCheckout(who.access, r.body.booking_id, base);
+  return { ...r.body, payment: { payment_intent_id: pay.payment_intent_id, client_secret: pay.client_secret } };
 }
 
 export async function checkout(b: Hold, outcome: "succeeded" | "failed" = "succeeded"): Promise<void> {

@@ -53,7 +53,7 @@ describe("no payment simulator outside development", () => {
     const prod = await call({ ...noKey, ENVIRONMENT: "production" }, "/health");
     expect(prod.status).toBe(503);
     expect(prod.body.down).toContain("payments");
-    expect(prod.body.checks).toMatchObject({ payments: "missing", rate_limit_store: "durable_object" });
+    expect(prod.body.checks).toMatchObject({ payments: "missing", rate_limit_store: "workers_ratelimit", revocation_store: "durable_object" });
     const stripe = await call({ STRIPE_SECRET_KEY: "sk_test_x", ENVIRONMENT: "production" }, "/health");
     expect(stripe.body.checks).toMatchObject({ payments: "stripe" });
     expect(stripe.body.down).not.toContain("payments");
@@ -84,7 +84,7 @@ describe("no payment simulator outside development", () => {
 
 describe("health assessment (pure)", () => {
   const ok: HealthChecks = {
-    postgres: "ok", signing_key: "ok", payments: "stripe", rate_limit_store: "upstash", bus: busCheck("kafka", { pending: 0, oldestAgeSeconds: 0 }, 60),
+    postgres: "ok", signing_key: "ok", payments: "stripe", rate_limit_store: "workers_ratelimit", revocation_store: "upstash", bus: busCheck("kafka", { pending: 0, oldestAgeSeconds: 0 }, 60),
   };
   it("is healthy when all is well, degraded (not down) when the bus lags, unhealthy naming what is down", () => {
     expect(assessHealth(ok, false)).toEqual({ status: "healthy", checks: ok });

@@ -42,8 +42,8 @@ describe("payment saga in the EventRoom", () => {
   it("confirms a held booking, issues one ticket per seat, and announces it", async () => {
     const stub = await room();
     const b = await hold(stub, ["A-1-1", "A-1-2"]);
-    expect(await stub.attachPayment(b.booking_id, "pi_1", "stripe", "t")).toEqual({ ok: true, value: { changed: true } });
-    expect(await stub.attachPayment(b.booking_id, "pi_1", "stripe", "t")).toEqual({ ok: true, value: { changed: false } });
+    expect(await stub.attachPayment(b.booking_id, "pi_1", "stripe", "t")).toEqual({ ok: true, value: { changed: true, intentId: "pi_1" } });
+    expect(await stub.attachPayment(b.booking_id, "pi_1", "stripe", "t")).toEqual({ ok: true, value: { changed: false, intentId: "pi_1" } });
     expect(await stub.paymentSucceeded(pay(b, "pi_1"))).toMatchObject({ outcome: "confirmed", booking: { status: "confirmed" } });
     const tickets = await stub.tickets(b.booking_id);
     expect(tickets.map((t) => t.item_id)).toEqual(["A-1-1", "A-1-2"]);
@@ -138,6 +138,23 @@ describe("payment saga in the EventRoom", () => {
     expect((await sim.retrieve(pb.id))?.status).toBe("canceled");
     expect((await sim.retrieve(pc.id))?.status).toBe("canceled");
     expect(await tasks(stub)).toEqual([]);
+  });
+
+  it("keeps the first intent a booking got: a second one (a provider that made two) is cancelled at the provider", async () => {
+    const stub = await room();
+    const sim = env.PAYMENT_SIMULATOR.get(env.PAYMENT_SIMULATOR.idFromName("simulator"));
+    const b = await hold(stub, ["A-1-4"]);
+    const intent = (bookingId: string) => sim.create({ bookingId, eventId: b.event_id, userId: b.user_id, amount: b.total_amount, currency: "KRW" }, "http://127.0.0.1:9/none");
+    const first = await intent(b.booking_id);
+    const second = await intent(crypto.randomUUID());
+    const [one, two] = await Promise.all([stub.attachPayment(b.booking_id, first.id, "simulator", "t"), stub.attachPayment(b.booking_id, second.id, "simulator", "t")]);
+    expect(one).toEqual({ ok: true, value: { changed: true, intentId: first.id } });
+    expect(two).toEqual({ ok: true, value: { changed: false, intentId: first.id } });
+    expect(await tasks(stub)).toEqual([{ kind: "cancel_intent", reason: "duplicate_intent", intent_id: second.id }]);
+    await runDurableObjectAlarm(stub);
+    expect((await sim.retrieve(second.id))?.status).toBe("canceled");
+    expect((await sim.retrieve(first.id))?.status).toBe("requires_payment_method");
+    expect(await stub.getBooking(b.booking_id)).toMatchObject({ status: "reserved" });
   });
 
   it("refunds on request: refunded only when the money is back, tickets void, seats released", async () => {

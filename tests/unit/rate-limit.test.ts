@@ -1,61 +1,63 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { LimitResult } from "../../src/rate-limit/limiter";
-import { slidingWindow, type WindowState } from "../../src/rate-limit/sliding-window";
+import { rateLimiter, revocations } from "../../src/rate-limit";
+import { RULES, type RuleName } from "../../src/rate-limit/limiter";
 
-describe("sliding window (pure)", () => {
-  it("allows the limit, then refuses until the window slides", () => {
-    let s: WindowState | null = null;
-    const t0 = 1_000_000 * 60_000; // the start of a window
-    const results = Array.from({ length: 12 }, (_, i) => {
-      const r = slidingWindow(s, 10, 60_000, t0 + i);
-      s = r.state;
-      return r.result.success;
-    });
-    expect(results.filter(Boolean)).toHaveLength(10);
-    expect(results.slice(10)).toEqual([false, false]);
-    // Half-way through the next window, half the previous count still weighs: 5 more fit.
-    let more = 0;
-    for (let k = 0; k < 10; k++) {
-      const r = slidingWindow(s, 10, 60_000, t0 + 90_000);
-      s = r.state;
-      if (r.result.success) more++;
+// The Workers rate-limiting binding as workerd runs it locally (the same wrangler.toml), through
+// the limiter the routes use.
+
+/** The limits wrangler.toml gives each rule (top level: production's, which this pool runs). */
+const LIMITS: Record<RuleName, number> = { login: 10, register: 5, bookings: 20, eventReads: 100, search: 120, health: 60 };
+
+/**
+ * `limit + 2` hits on a fresh key; a burst that straddles a minute boundary (the binding's
+ * windows are fixed minutes) is repeated on another fresh key, so the answers are exact.
+ */
+async function burst(rule: RuleName, extra = 2): Promise<{ key: string; results: boolean[] }> {
+  for (;;) {
+    const key = `ip:${crypto.randomUUID()}`;
+    const before = Date.now();
+    const results: boolean[] = [];
+    for (let i = 0; i < LIMITS[rule] + extra; i++) results.push((await rateLimiter(env).limit(rule, key)).success);
+    if (Math.floor(before / 60_000) === Math.floor(Date.now() / 60_000)) return { key, results };
+  }
+}
+
+describe("rate limits (Workers rate-limiting binding)", () => {
+  it("every rule has its binding, with exactly the limit wrangler.toml states", async () => {
+    expect(Object.keys(RULES).sort()).toEqual(Object.keys(LIMITS).sort());
+    for (const rule of Object.keys(LIMITS) as RuleName[]) {
+      const { results } = await burst(rule);
+      expect(results, rule).toEqual([...Array<boolean>(LIMITS[rule]).fill(true), false, false]);
     }
-    expect(more).toBe(5);
-    // Two windows later it starts afresh.
-    expect(slidingWindow(s, 10, 60_000, t0 + 300_000).result).toMatchObject({ success: true, remaining: 9 });
   });
 
-  it("reports when the window resets", () => {
-    const r = slidingWindow(null, 1, 60_000, 120_500);
-    expect(r.result.reset).toBe(180_000);
+  it("counts each key on its own, and each rule on its own", async () => {
+    const { key } = await burst("login");
+    expect((await rateLimiter(env).limit("login", `${key}-other`)).success).toBe(true);
+    expect((await rateLimiter(env).limit("register", key)).success).toBe(true);
+  });
+
+  it("counts concurrent hits exactly", async () => {
+    // Repeated on a fresh key if the burst straddled a minute boundary.
+    for (;;) {
+      const key = `ip:${crypto.randomUUID()}`;
+      const minute = Math.floor(Date.now() / 60_000);
+      const results = await Promise.all(Array.from({ length: 30 }, () => rateLimiter(env).limit("bookings", key)));
+      if (Math.floor(Date.now() / 60_000) !== minute) continue;
+      expect(results.filter((r) => r.success)).toHaveLength(20);
+      return;
+    }
   });
 });
 
-describe("Durable Object limiter (the embedded default's store)", () => {
-  /**
-   * Twelve hits on a fresh key, timed by the clock before and after. A burst inside one fixed
-   * window has exact answers (ten allowed, counting down, then refused); one that straddles a
-   * window boundary carries a weighted count over, so it is repeated on a fresh key.
-   */
-  async function burst(limit: number, windowMs: number): Promise<{ key: string; results: LimitResult[] }> {
-    for (;;) {
-      const key = `login:ip:${crypto.randomUUID()}`;
-      const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
-      const before = Date.now();
-      const results: LimitResult[] = [];
-      for (let i = 0; i < limit + 2; i++) results.push(await stub.hit(limit, windowMs));
-      if (Math.floor(before / windowMs) === Math.floor(Date.now() / windowMs)) return { key, results };
-    }
-  }
-
-  it("counts per key across calls: exactly the limit, counting down, then refusals", async () => {
-    const { key, results } = await burst(10, 60_000);
-    expect(results.map((r) => r.success)).toEqual([...Array<boolean>(10).fill(true), false, false]);
-    expect(results.map((r) => r.remaining)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 0]);
-    // Every answer names the same reset: the end of the window the burst ran in.
-    expect(new Set(results.map((r) => r.reset)).size).toBe(1);
-    const other = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${key}-other`));
-    expect(await other.hit(10, 60_000)).toMatchObject({ success: true, remaining: 9 });
+describe("revocations (Durable Object store without Upstash)", () => {
+  it("remembers a revoked session until its time is up", async () => {
+    const id = crypto.randomUUID();
+    expect(await revocations(env).isRevoked(id)).toBe(false);
+    await revocations(env).revoke(id, 60);
+    expect(await revocations(env).isRevoked(id)).toBe(true);
+    await revocations(env).revoke(`${id}-gone`, 0);
+    expect(await revocations(env).isRevoked(`${id}-gone`)).toBe(false);
   });
 });

@@ -28,7 +28,7 @@ export function pay(ctx: BenchContext): Scenario & { outcome: PayOutcome } {
   };
   return {
     name: "pay",
-    description: "one flow: POST /api/bookings (201), then the buyer pays at the simulator's checkout (202); " +
+    description: "one flow: POST /api/bookings (201), POST /api/bookings/{id}/payment (200, the intent), then the buyer pays at the simulator's checkout (202); " +
       "the Stripe-signed webhook that confirms the booking arrives asynchronously and is waited for after the load",
     afterTimed: awaitConfirmations,
     outcome,
@@ -37,7 +37,13 @@ export function pay(ctx: BenchContext): Scenario & { outcome: PayOutcome } {
         method: "POST", headers: ctx.userHeaders[i % ctx.userHeaders.length], body: JSON.stringify({ event_id: ctx.event.event_id, seat_ids: [seatIdAt(firstSeat + i)] }),
       } }, 201);
       if (booked.error) return booked.error;
-      const intent = (JSON.parse(booked.body) as { payment: { payment_intent_id: string; client_secret: string } }).payment;
+      // The buyer opens checkout: the PaymentIntent is made now, off the reservation's path.
+      const { booking_id: bookingId } = JSON.parse(booked.body) as { booking_id: string };
+      const opened = await send({ url: `${ctx.appUrl}/api/bookings/${bookingId}/payment`, init: {
+        method: "POST", headers: ctx.userHeaders[i % ctx.userHeaders.length],
+      } }, 200);
+      if (opened.error) return opened.error;
+      const intent = JSON.parse(opened.body) as { payment_intent_id: string; client_secret: string };
       const done = await send({ url: `${ctx.appUrl}/api/payment/simulator/${intent.payment_intent_id}/complete`, init: {
         method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_secret: intent.client_secret, outcome: "succeeded" }),
       } }, 202);
