@@ -16,6 +16,7 @@ import { ProviderTasks } from "./provider-tasks";
 import { SaleTermsStore } from "./sale-terms";
 import { RoomStatsReader } from "./stats";
 import { AlarmClock, type TimedPart } from "./timers";
+import { TicketIssuer } from "./ticket-issuer";
 import { WaitingRoom } from "./waiting-room";
 
 export interface RoomParts {
@@ -27,6 +28,7 @@ export interface RoomParts {
   outbox: RoomOutbox;
   tasks: ProviderTasks;
   checkIn: CheckIn;
+  issuer: TicketIssuer;
   inventory: Inventory;
   saga: PaymentSaga;
   reads: RoomStatsReader;
@@ -49,7 +51,8 @@ export function assembleRoom(ctx: DurableObjectState, env: Env, log: (requestId:
   const outbox = new RoomOutbox({ sql, database, waitUntil: (p) => ctx.waitUntil(p), wake, changed: () => live.touch(), alarmLog });
   const reads = new RoomStatsReader({ sql, meta, outbox, queue });
   const tasks = new ProviderTasks({ sql, provider: () => paymentProvider(env), wake, alarmLog });
-  const checkIn = new CheckIn(sql);
+  const issuer = new TicketIssuer({ sql, meta, terms, bindsPerDay: () => config(env).deviceBindsPerDay });
+  const checkIn = new CheckIn(sql, meta, issuer);
   const inventory = new Inventory({ sql, storage, meta, terms, queue, outbox, tasks, tickets: checkIn, knobs: () => config(env), wake, log });
   const saga = new PaymentSaga({ storage, sql, meta, inventory, outbox, tasks });
   const queueClock: TimedPart = {
@@ -60,5 +63,5 @@ export function assembleRoom(ctx: DurableObjectState, env: Env, log: (requestId:
       return t.next;
     },
   };
-  return { clock, meta, terms, queue, live, outbox, tasks, checkIn, inventory, saga, reads, timed: [inventory, queueClock, tasks, outbox, live, checkIn] };
+  return { clock, meta, terms, queue, live, outbox, tasks, checkIn, issuer, inventory, saga, reads, timed: [inventory, queueClock, tasks, outbox, live, checkIn] };
 }
