@@ -13,6 +13,8 @@ import { healthRoutes } from "./routes/health";
 import { paymentRoutes } from "./routes/payments";
 import { queueRoutes } from "./routes/queue";
 import { searchRoutes } from "./routes/search";
+import { ticketRoutes } from "./routes/tickets";
+import { gateRoutes } from "./routes/gate";
 import { checkoutPage } from "./pages/checkout";
 import { mailboxPage } from "./pages/mailbox";
 import { documentOf } from "./routes/openapi";
@@ -24,7 +26,7 @@ export const app = new OpenAPIHono<AppEnv>();
 app.use(requestContext);
 app.use(securityHeaders);
 app.use(corsPolicy);
-for (const routes of [healthRoutes, authRoutes, eventRoutes, bookingRoutes, paymentRoutes, queueRoutes, searchRoutes, checkoutPage, mailboxPage]) {
+for (const routes of [healthRoutes, authRoutes, eventRoutes, bookingRoutes, paymentRoutes, queueRoutes, searchRoutes, ticketRoutes, gateRoutes, checkoutPage, mailboxPage]) {
   app.route(routes.prefix || "/", routes);
 }
 // The root document, /api/openapi.json and /api/docs: every route above is in the document.
