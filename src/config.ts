@@ -26,6 +26,7 @@ export const CONFIG_VARS = [
   "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS",
   "CORS_ORIGINS", "MAILBOX_PAGE", "BUS_MODE", "BUS_LAG_DEGRADED_SECONDS", "PUBLIC_BASE_URL", "PG_WS_PROXY", "STRIPE_API_BASE",
   "QUEUE_SHARDS",
+  "DEVICE_BINDS_PER_DAY",
 ] as const;
 export type ConfigVar = (typeof CONFIG_VARS)[number];
 export type ConfigVars = { readonly [K in ConfigVar]?: string | undefined };
@@ -37,6 +38,8 @@ export interface Config {
   logLevel: LogLevel;
   /** How long a reservation holds its seats. Rooms read it at each reservation. */
   holdTtlSeconds: number;
+  /** How many times a day one ticket may be bound to a (new) phone: stops a reseller rebinding in a loop. */
+  deviceBindsPerDay: number;
   /** Seats (or general-admission places) in one booking. */
   maxSeatsPerBooking: number;
   /** Unpaid seats one account may hold for one event at once (places count as seats). */
@@ -82,6 +85,7 @@ export function parseConfig(vars: ConfigVars, warn: (name: ConfigVar, problem: s
     environment: read("ENVIRONMENT", z.enum(ENVIRONMENTS), "production"),
     logLevel: read("LOG_LEVEL", z.enum(LOG_LEVELS), "info"),
     holdTtlSeconds: read("HOLD_TTL_SECONDS", whole(1, 86_400), 600),
+    deviceBindsPerDay: read("DEVICE_BINDS_PER_DAY", whole(1, 100), 3),
     maxSeatsPerBooking: read("MAX_SEATS_PER_BOOKING", whole(1, 50), 8),
     maxHeldSeatsPerAccount: read("MAX_HELD_SEATS_PER_ACCOUNT", whole(1, 10_000), 8),
     // Longer asks are capped, not refused: the edge revocation store keeps entries for this long at most.

@@ -1,37 +1,65 @@
 /**
- * Tickets and, next, check-in. A confirmed booking gets one ticket per seat or place, each with a
- * secret that never leaves the room; a refund voids them. This is the slot the gate work fills:
- * scans (admit each ticket once), code rotation and revocation deltas belong here, with their own
- * tables in schema.ts and, for anything timed (code rotation, say), this part's `tick`.
+ * Tickets and check-in. A confirmed booking gets one ticket per seat or place; a refund revokes
+ * them (a floor no core passes, see ticket-issuer.ts). Scans are serialized here: the code is
+ * verified first (signatures only: no state, so it may await), then the decision and its write
+ * run in one synchronous step, so of any number of concurrent scans of a ticket exactly one admits.
+ * Offline gates' queued scans merge into the same record (src/domain/tickets/offline-sync.ts).
  */
-import type { BookingItem, TicketInfo } from "./contract";
+import { decideOnlineScan, mergeOfflineScans, type Presence, type QueuedScan, type RecordedScan, type ScanRef, type SyncDecision } from "../../src/domain/tickets/offline-sync";
+import { isRevoked } from "../../src/domain/tickets/revocations";
+import { verifyTicketCode } from "../../src/domain/tickets/verify";
+import { ok, refuse, type BookingItem, type RoomResult, type TicketInfo } from "./contract";
+import type { RoomMeta } from "./meta";
+import type { TicketIssuer } from "./ticket-issuer";
 import type { TimedPart } from "./timers";
 
 export interface TicketStatus extends TicketInfo { status: string }
 
+/** How long a displayed code lives, and the clock difference tolerated either way (docs/tickets.md). */
+export const CODE_WINDOW_SECONDS = 30;
+export const CLOCK_SKEW_SECONDS = 30;
+
+export interface ScanAnswer {
+  result: "admitted" | "exited" | "already_used" | "invalid" | "expired_code" | "not_yet_valid" | "revoked";
+  reason?: string;
+  ticket: { ticket_id: string; label: string; version: number } | null;
+  first_scan?: { scanned_at: string; gate_id: string };
+  reentry?: boolean;
+}
+
+export type SyncAnswer = SyncDecision | { result: "rejected"; reason: "unknown_ticket" };
+
+export interface CheckInStats { tickets: number; admitted: number; inside: number; conflicts: number; scans: number; reentry: boolean }
+
+const firstScan = (f: ScanRef) => ({ scanned_at: new Date(f.scannedAt).toISOString(), gate_id: f.gateId });
+
 export class CheckIn implements TimedPart {
   readonly name = "check_in";
 
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: SqlStorage, private readonly meta: RoomMeta, private readonly issuer: TicketIssuer) {}
 
-  /** One ticket per seat or general-admission place, each with its own secret. Call inside the confirming transaction. */
+  /** One ticket per seat or general-admission place. Call inside the confirming transaction. */
   issue(bookingId: string, items: BookingItem[]): TicketInfo[] {
     const issued: TicketInfo[] = [];
     for (const item of items) {
       const ids = item.kind === "seat" ? [item.item_id] : Array.from({ length: item.quantity }, (_, k) => `${item.item_id}#${k + 1}`);
       for (const itemId of ids) {
         const ticketId = crypto.randomUUID();
+        // The legacy secret column stays filled for older readers; cores are what admit now.
         const secret = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
         this.sql.exec("INSERT INTO tickets (ticket_id, booking_id, item_id, secret) VALUES (?, ?, ?, ?)", ticketId, bookingId, itemId, secret);
+        this.issuer.added(ticketId);
         issued.push({ ticket_id: ticketId, item_id: itemId });
       }
     }
     return issued;
   }
 
-  /** The booking's money went back: its tickets admit nobody. */
+  /** The booking's money went back: its tickets admit nobody, online at once and offline after the next delta. */
   voidFor(bookingId: string): void {
+    const ids = this.sql.exec<{ ticket_id: string }>("SELECT ticket_id FROM tickets WHERE booking_id = ?", bookingId).toArray();
     this.sql.exec("UPDATE tickets SET status = 'void' WHERE booking_id = ?", bookingId);
+    for (const t of ids) this.issuer.revoke(t.ticket_id);
   }
 
   list(bookingId: string): TicketStatus[] {
@@ -39,7 +67,100 @@ export class CheckIn implements TimedPart {
       "SELECT ticket_id, item_id, status FROM tickets WHERE booking_id = ? ORDER BY item_id", bookingId).toArray().map((t) => ({ ...t }));
   }
 
-  /** Nothing timed yet. */
+  reentry(): boolean {
+    return this.meta.get("check_in_reentry") === "1";
+  }
+
+  setReentry(on: boolean): void {
+    this.meta.set("check_in_reentry", on ? "1" : "0");
+  }
+
+  private presence(ticketId: string): Presence | undefined {
+    const r = this.sql.exec<{ first_at: number; first_gate: string; first_nonce: string; inside: number; entries: number }>(
+      "SELECT first_at, first_gate, first_nonce, inside, entries FROM check_ins WHERE ticket_id = ?", ticketId).toArray()[0];
+    return r ? { first: { scannedAt: r.first_at, gateId: r.first_gate, nonce: r.first_nonce }, inside: r.inside === 1, entries: r.entries } : undefined;
+  }
+
+  private writePresence(ticketId: string, p: Presence): void {
+    this.sql.exec(
+      `INSERT INTO check_ins (ticket_id, first_at, first_gate, first_nonce, inside, entries) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (ticket_id) DO UPDATE SET inside = excluded.inside, entries = excluded.entries`,
+      ticketId, p.first.scannedAt, p.first.gateId, p.first.nonce, p.inside ? 1 : 0, p.entries);
+  }
+
+  private known(ticketId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM tickets WHERE ticket_id = ?", ticketId).toArray().length > 0;
+  }
+
+  /** An online scan. Structural garbage is refused (nothing recorded); every other answer is a decision. */
+  async scan(code: string, gateId: string, direction: "in" | "out", now: number): Promise<RoomResult<ScanAnswer>> {
+    const ring = this.issuer.keyRing();
+    if (!ring) return ok({ result: "invalid", reason: "unknown_key", ticket: null });
+    const check = await verifyTicketCode(code, {
+      now, keys: await ring, eventId: this.meta.eventId(), windowSeconds: CODE_WINDOW_SECONDS, skewSeconds: CLOCK_SKEW_SECONDS,
+      revoked: (ticketId, version) => isRevoked(new Map([[ticketId, this.issuer.floor(ticketId)]]), ticketId, version),
+    });
+    if (!check.ok && check.result === "invalid" && check.reason !== "bad_issuer_signature" && check.reason !== "bad_device_signature") {
+      return refuse(422, "invalid_code", `The code is not a ticket code (${check.reason})`);
+    }
+    if (!check.ok && (check.result === "invalid" || check.result === "unknown_key" || check.result === "wrong_event")) {
+      return ok({ result: "invalid", reason: check.result === "invalid" ? check.reason : check.result, ticket: null });
+    }
+    const t = check.ticket;
+    const ticket = { ticket_id: t.ticketId, label: t.label, version: t.version };
+    if (!check.ok) return ok({ result: check.result, ...("reason" in check ? { reason: check.reason } : {}), ticket });
+    // From here on, synchronous: the decision and its write cannot interleave with another scan.
+    if (!this.known(t.ticketId) || isRevoked(new Map([[t.ticketId, this.issuer.floor(t.ticketId)]]), t.ticketId, t.version)) {
+      return ok({ result: "revoked", ticket });
+    }
+    const { decision, next } = decideOnlineScan(this.presence(t.ticketId), { scannedAt: now, gateId, nonce: crypto.randomUUID(), direction }, { reentry: this.reentry() });
+    if (next) this.writePresence(t.ticketId, next);
+    if (decision.result === "already_used") return ok({ result: "already_used", ticket, first_scan: firstScan(decision.first) });
+    if (decision.result === "exited") return ok({ result: "exited", ticket });
+    return ok({ result: "admitted", ticket, reentry: decision.reentry });
+  }
+
+  private recorded(gateId: string, nonce: string): RecordedScan | undefined {
+    const r = this.sql.exec<{ scan: string; decision: string }>("SELECT scan, decision FROM gate_scans WHERE gate_id = ? AND nonce = ?", gateId, nonce).toArray()[0];
+    return r ? { scan: JSON.parse(r.scan) as QueuedScan, decision: JSON.parse(r.decision) as SyncDecision } : undefined;
+  }
+
+  /** An offline gate's queue: idempotent by (gate, nonce); double entries come back as conflicts. */
+  sync(scans: QueuedScan[]): SyncAnswer[] {
+    const answers = new Array<SyncAnswer>(scans.length);
+    const knownScans: QueuedScan[] = [];
+    const positions: number[] = [];
+    scans.forEach((s, i) => {
+      if (this.known(s.ticketId)) {
+        knownScans.push(s);
+        positions.push(i);
+      } else answers[i] = { result: "rejected", reason: "unknown_ticket" };
+    });
+    const merged = mergeOfflineScans(knownScans, { presence: (id) => this.presence(id), recorded: (g, n) => this.recorded(g, n) }, { reentry: this.reentry() });
+    for (const [ticketId, p] of merged.presence) this.writePresence(ticketId, p);
+    for (const r of merged.recorded) {
+      this.sql.exec("INSERT INTO gate_scans (gate_id, nonce, ticket_id, scan, decision) VALUES (?, ?, ?, ?, ?)",
+        r.scan.gateId, r.scan.nonce, r.scan.ticketId, JSON.stringify(r.scan), JSON.stringify(r.decision));
+    }
+    merged.decisions.forEach((d, k) => {
+      answers[positions[k] ?? 0] = d;
+    });
+    return answers;
+  }
+
+  stats(): CheckInStats {
+    const count = (q: string) => this.sql.exec<{ n: number }>(q).one().n;
+    return {
+      tickets: count("SELECT COUNT(*) AS n FROM tickets WHERE status = 'valid'"),
+      admitted: count("SELECT COUNT(*) AS n FROM check_ins"),
+      inside: count("SELECT COUNT(*) AS n FROM check_ins WHERE inside = 1"),
+      conflicts: count("SELECT COUNT(*) AS n FROM gate_scans WHERE json_extract(decision, '$.result') = 'conflict'"),
+      scans: count("SELECT COUNT(*) AS n FROM gate_scans"),
+      reentry: this.reentry(),
+    };
+  }
+
+  /** Nothing timed: codes rotate on the fan's phone, not here. */
   tick(): null {
     return null;
   }

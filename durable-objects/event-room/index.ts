@@ -3,7 +3,10 @@ import { config } from "../../src/config";
 import type { QueueSettings } from "../../src/domain/waiting-room";
 import type { Env } from "../../src/env";
 import { makeLogger, type Logger } from "../../src/log";
-import type { TicketStatus } from "./check-in";
+import type { CheckInStats, ScanAnswer, SyncAnswer, TicketStatus } from "./check-in";
+import type { BoundCore } from "./ticket-issuer";
+import type { QueuedScan } from "../../src/domain/tickets/offline-sync";
+import type { DeltaJson, ManifestJson } from "../../src/domain/tickets/manifest";
 import {
   ok, refuse, type BookingView, type LiveCounts, type PaymentOutcome, type PaymentReport, type ProviderName, type QueuePlace, type QueueWatermark,
   type Reservation, type ReserveRequest, type RoomConfig, type RoomResult, type RoomSnapshot, type RoomStats, type SeatMapRead, type RoomStatus, type SaleTerms, type Transition,
@@ -79,6 +82,37 @@ export class EventRoom extends DurableObject<Env> {
 
   tickets(bookingId: string): TicketStatus[] {
     return this.p.checkIn.list(bookingId);
+  }
+
+  // ---------------------------------------------------------------- tickets and check-in (ticket-issuer.ts, check-in.ts)
+
+  bindDevice(ticketId: string, accountId: string, publicKey: string): Promise<RoomResult<BoundCore>> {
+    return this.p.issuer.bind(ticketId, accountId, publicKey, Date.now());
+  }
+
+  scanTicket(code: string, gateId: string, direction: "in" | "out"): Promise<RoomResult<ScanAnswer>> {
+    return this.p.checkIn.scan(code, gateId, direction, Date.now());
+  }
+
+  syncScans(scans: QueuedScan[]): SyncAnswer[] {
+    return this.ctx.storage.transactionSync(() => this.p.checkIn.sync(scans));
+  }
+
+  gateManifest(): RoomResult<ManifestJson> {
+    return this.p.issuer.manifest(Date.now());
+  }
+
+  revocationDelta(from: number): RoomResult<DeltaJson> {
+    return this.p.issuer.delta(from);
+  }
+
+  checkInStats(): CheckInStats {
+    return this.p.checkIn.stats();
+  }
+
+  setReentry(on: boolean): CheckInStats {
+    this.p.checkIn.setReentry(on);
+    return this.p.checkIn.stats();
   }
 
   // ---------------------------------------------------------------- payments (payment-saga.ts)

@@ -17,6 +17,7 @@ import { SaleTermsStore } from "./sale-terms";
 import { RoomStatsReader } from "./stats";
 import { AlarmClock, type TimedPart } from "./timers";
 import { QueueShards } from "./queue-shards";
+import { TicketIssuer } from "./ticket-issuer";
 import { WaitingRoom } from "./waiting-room";
 
 export interface RoomParts {
@@ -29,6 +30,7 @@ export interface RoomParts {
   outbox: RoomOutbox;
   tasks: ProviderTasks;
   checkIn: CheckIn;
+  issuer: TicketIssuer;
   inventory: Inventory;
   saga: PaymentSaga;
   reads: RoomStatsReader;
@@ -51,9 +53,10 @@ export function assembleRoom(ctx: DurableObjectState, env: Env, log: (requestId:
   const outbox = new RoomOutbox({ sql, database, waitUntil: (p) => ctx.waitUntil(p), wake, changed: () => live.touch(), alarmLog });
   const reads = new RoomStatsReader({ sql, meta, outbox, queue });
   const tasks = new ProviderTasks({ sql, provider: () => paymentProvider(env), wake, alarmLog });
-  const checkIn = new CheckIn(sql);
+  const issuer = new TicketIssuer({ sql, meta, terms, bindsPerDay: () => config(env).deviceBindsPerDay });
+  const checkIn = new CheckIn(sql, meta, issuer);
   const inventory = new Inventory({ sql, storage, meta, terms, queue, outbox, tasks, tickets: checkIn, knobs: () => config(env), wake, log });
   const saga = new PaymentSaga({ storage, sql, meta, inventory, outbox, tasks });
   const shards = new QueueShards({ env, meta, terms, queue, waitUntil: (p) => ctx.waitUntil(p), changed: () => live.touch(), alarmLog });
-  return { clock, meta, terms, queue, shards, live, outbox, tasks, checkIn, inventory, saga, reads, timed: [inventory, shards, tasks, outbox, live, checkIn] };
+  return { clock, meta, terms, queue, shards, live, outbox, tasks, checkIn, issuer, inventory, saga, reads, timed: [inventory, shards, tasks, outbox, live, checkIn] };
 }

@@ -30,6 +30,19 @@ const TABLES = `
   -- Per queue shard: its line admitted through which place, and its counts at the last tick.
   CREATE TABLE IF NOT EXISTS queue_shards (shard INTEGER PRIMARY KEY, through INTEGER NOT NULL DEFAULT 0,
     waiting INTEGER NOT NULL DEFAULT 0, joined INTEGER NOT NULL DEFAULT 0);
+  -- Tickets' cores and check-in (ticket-issuer.ts, check-in.ts).
+  CREATE TABLE IF NOT EXISTS ticket_keys (kid TEXT PRIMARY KEY, private_jwk TEXT NOT NULL, public_jwk TEXT NOT NULL, created_at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS ticket_cores (ticket_id TEXT NOT NULL, version INTEGER NOT NULL, device_key TEXT NOT NULL, core TEXT,
+    bound_at INTEGER NOT NULL, PRIMARY KEY (ticket_id, version));
+  CREATE TABLE IF NOT EXISTS ticket_binds (ticket_id TEXT NOT NULL, bound_at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS ticket_binds_by_ticket ON ticket_binds(ticket_id, bound_at);
+  -- The gates' change log: a ticket added (min_version NULL) or its revocation floor raised; seq is the delta cursor.
+  CREATE TABLE IF NOT EXISTS ticket_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket_id TEXT NOT NULL, min_version INTEGER);
+  CREATE INDEX IF NOT EXISTS ticket_changes_by_ticket ON ticket_changes(ticket_id, min_version);
+  CREATE TABLE IF NOT EXISTS check_ins (ticket_id TEXT PRIMARY KEY, first_at INTEGER NOT NULL, first_gate TEXT NOT NULL, first_nonce TEXT NOT NULL,
+    inside INTEGER NOT NULL, entries INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS gate_scans (gate_id TEXT NOT NULL, nonce TEXT NOT NULL, ticket_id TEXT NOT NULL, scan TEXT NOT NULL,
+    decision TEXT NOT NULL, PRIMARY KEY (gate_id, nonce));
 `;
 
 /** Booking columns added after the first release (ADD COLUMN is cheap; the check makes it idempotent). */

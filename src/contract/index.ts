@@ -7,11 +7,13 @@
 import { authOperations } from "./auth";
 import { bookingOperations } from "./bookings";
 import { eventOperations } from "./events";
+import { gateOperations } from "./gate";
 import type { Operation } from "./operation";
 import { paymentOperations } from "./payments";
 import { queueOperations } from "./queue";
 import { searchOperations } from "./search";
 import { systemOperations } from "./system";
+import { ticketOperations } from "./tickets";
 
 export * from "./auth";
 export * from "./bookings";
@@ -21,6 +23,8 @@ export * from "./problem";
 export * from "./queue";
 export * from "./search";
 export * from "./system";
+export * from "./tickets";
+export * from "./gate";
 export type { Operation } from "./operation";
 export { registerBody, loginBody, refreshBody, updateProfileBody } from "../domain/auth-input";
 export { createBookingBody, listBookingsQuery } from "../domain/booking-input";
@@ -37,6 +41,8 @@ export const operations = {
   payments: paymentOperations,
   queue: queueOperations,
   search: searchOperations,
+  tickets: ticketOperations,
+  gate: gateOperations,
   system: systemOperations,
 };
 
@@ -58,6 +64,8 @@ export const TAGS = [
   { name: "Bookings", description: "Holds, bookings and their payments" },
   { name: "Payments", description: "Stripe's webhook, refunds, reconciliation" },
   { name: "Waiting room", description: "The queue in front of a busy sale" },
+  { name: "Tickets", description: "The holder's wallet and device-bound ticket cores" },
+  { name: "Gates", description: "Check-in: online scans, offline manifests, deltas and sync" },
   { name: "Search", description: "Search over published events" },
   { name: "System", description: "Health, keys, and this reference" },
   { name: "Development", description: "Local development only (the payment simulator, the mailbox): 404 anywhere else" },

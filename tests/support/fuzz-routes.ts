@@ -33,7 +33,7 @@ export interface FuzzWorld {
   pools: ValuePools;
 }
 
-type Kind = "event" | "booking" | "intent";
+type Kind = "event" | "booking" | "intent" | "ticket";
 type RouteFuzzer = (w: FuzzWorld) => fc.Arbitrary<FuzzRequest>;
 
 // ---------------------------------------------------------------------------------------------
@@ -57,7 +57,8 @@ export function encodeQuery(pairs: [string, string][]): string {
 const rawJunk = fc.constantFrom("%", "%zz", "%E0%A4%A", "%C0%AF", "%00", "%FF%FE", "%2F..%2F", "%25", "a%0Ab", "%ED%A0%80");
 
 function pathSegment(w: FuzzWorld, kind: Kind): fc.Arbitrary<string> {
-  const real = kind === "event" ? w.eventIds : kind === "booking" ? w.bookingIds : w.intentIds;
+  // The world holds no ticket ids yet: tickets take booking ids (real UUIDs that are not tickets, so 404s) plus the hostile values.
+  const real = kind === "event" ? w.eventIds : kind === "booking" || kind === "ticket" ? w.bookingIds : w.intentIds;
   return fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...real) },
     { weight: 1, arbitrary: fc.constantFrom(...real).map((id) => id.toUpperCase()) },
@@ -187,6 +188,7 @@ function kindOf(template: string, name: string): Kind {
   const collection = segments[segments.indexOf(`{${name}}`) - 1];
   if (name === "id" && collection === "events") return "event";
   if (name === "id" && collection === "bookings") return "booking";
+  if (name === "id" && collection === "tickets") return "ticket";
   throw new Error(`no generator for the path parameter {${name}} of ${template}`);
 }
 

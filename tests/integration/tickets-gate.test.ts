@@ -1,0 +1,137 @@
+/**
+ * Tickets and gates over HTTP against the running Worker: fans bind their phones' keys (WebCrypto,
+ * as the browser does), show rotating codes, and gates scan them concurrently; offline gates sync.
+ * The EventRoom must admit each ticket exactly once, whatever the concurrency.
+ */
+import { describe, expect, it } from "vitest";
+import { fromBase64Url, toBase64Url } from "../../src/domain/tickets/bytes";
+import { makeTicketCode } from "../../src/domain/tickets/code";
+import { generateDeviceKey } from "../../src/domain/tickets/keys";
+import { api, eventually, pool, publishedEvent, register, type Session } from "../support/api";
+import { checkout, hold } from "../support/saga";
+
+interface Ticket { ticket_id: string; event_id: string; status: string }
+interface Scan { result: string; ticket: { ticket_id: string } | null; first_scan?: { scanned_at: string; gate_id: string } }
+interface Stats { tickets: number; admitted: number; inside: number; conflicts: number; scans: number }
+
+const PER_BUYER = 8;
+
+/** `buyers` fans, each with 8 paid general-admission tickets, as their wallets show them. */
+async function soldTickets(eventId: string, buyers: number): Promise<{ fan: Session; ticket: Ticket }[]> {
+  const fans = await pool(8, Array.from({ length: buyers }, () => async () => {
+    const fan = await register();
+    await checkout(await hold(fan, eventId, { area: "FLOOR", quantity: PER_BUYER }));
+    return fan;
+  }));
+  const wallets = await pool(8, fans.map((fan) => () => eventually(async () => {
+    const r = await api<{ tickets: Ticket[] }>("/api/tickets", { token: fan.access });
+    expect(r.status).toBe(200);
+    const mine = r.body.tickets.filter((t) => t.event_id === eventId);
+    return mine.length === PER_BUYER ? mine.map((ticket) => ({ fan, ticket })) : undefined;
+  }, 90_000, "the wallet")));
+  return wallets.flat();
+}
+
+/** Binds a fresh phone key to the ticket and returns a code maker for that phone. */
+async function phone(fan: Session, ticketId: string): Promise<() => Promise<string>> {
+  const keys = await generateDeviceKey();
+  const raw = new Uint8Array(await crypto.subtle.exportKey("raw", keys.publicKey));
+  const r = await api<{ core: string; version: number }>(`/api/tickets/${ticketId}/device`, { token: fan.access, body: { public_key: toBase64Url(raw) } });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  const core = fromBase64Url(r.body.core);
+  if (!core) throw new Error("core is not base64url");
+  return () => makeTicketCode(core, keys.privateKey, Date.now());
+}
+
+const stats = async (organizer: Session, eventId: string) => {
+  const r = await api<Stats>(`/api/events/${eventId}/check-ins`, { token: organizer.access });
+  expect(r.status).toBe(200);
+  return r.body;
+};
+
+describe("gates admit each ticket once", () => {
+  it("1,000 concurrent scans of 200 tickets from 10 gates: one admits each ticket, every other is already_used naming it; outsiders and garbage refused", async () => {
+    const organizer = await register("organizer");
+    const eventId = await publishedEvent(organizer, {
+      seat_map: { sections: [{ name: "A", price: 1000, rows: [{ label: "1", seats: 2 }] }], areas: [{ name: "FLOOR", price: 1000, capacity: 200 }] },
+    });
+    const sold = await soldTickets(eventId, 25);
+    expect(sold).toHaveLength(200);
+    const makers = await pool(20, sold.map(({ fan, ticket }) => () => phone(fan, ticket.ticket_id)));
+    const codes = await Promise.all(makers.map((m) => m()));
+
+    const scans = codes.flatMap((code, i) => Array.from({ length: 5 }, (_, k) => ({ code, ticketId: sold[i]!.ticket.ticket_id, gate: `gate-${(i + k) % 10}` })));
+    scans.sort(() => Math.random() - 0.5);
+    const answers = await Promise.all(scans.map(async (s) => ({
+      s, r: await api<Scan>(`/api/gate/${eventId}/scan`, { token: organizer.access, body: { code: s.code, gate_id: s.gate } }),
+    })));
+    const byTicket = new Map<string, { gate: string; body: Scan }[]>();
+    for (const { s, r } of answers) {
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.ticket?.ticket_id).toBe(s.ticketId);
+      byTicket.set(s.ticketId, [...(byTicket.get(s.ticketId) ?? []), { gate: s.gate, body: r.body }]);
+    }
+    expect(byTicket.size).toBe(200);
+    for (const [, seen] of byTicket) {
+      const admitted = seen.filter((x) => x.body.result === "admitted");
+      expect(admitted).toHaveLength(1);
+      const used = seen.filter((x) => x.body.result === "already_used");
+      expect(used).toHaveLength(4);
+      const names = new Set(used.map((x) => `${x.body.first_scan?.gate_id}@${x.body.first_scan?.scanned_at}`));
+      expect(names.size).toBe(1);
+      expect(used[0]!.body.first_scan?.gate_id).toBe(admitted[0]!.gate);
+    }
+    const after = await stats(organizer, eventId);
+    expect(after.admitted).toBe(200);
+
+    // Only this event's organizer staffs its gates: a fan and another organizer are refused.
+    const fan = sold[0]!.fan;
+    const other = await register("organizer");
+    for (const who of [fan, other]) {
+      for (const [path, body] of [[`/api/gate/${eventId}/scan`, { code: codes[0], gate_id: "g" }], [`/api/gate/${eventId}/manifest`, undefined], [`/api/gate/${eventId}/sync`, { gate_id: "g", scans: [{ ticket_id: sold[1]!.ticket.ticket_id, scanned_at: new Date().toISOString(), nonce: "nonce-0001", local: "admitted" }] }]] as const) {
+        const r = await api(path, { token: who.access, ...(body ? { body } : {}) });
+        expect(r.status, path).toBe(403);
+      }
+    }
+
+    // Garbage and huge codes: problem+json 4xx, nothing recorded.
+    for (const code of ["hello", "TP1:AAAA", `TP1:${"A".repeat(400)}`, "x".repeat(5000), `TP1:${"A".repeat(200_000)}`]) {
+      const r = await api(`/api/gate/${eventId}/scan`, { token: organizer.access, body: { code, gate_id: "gate-0" } });
+      expect([413, 422], code.slice(0, 20)).toContain(r.status);
+      expect(r.headers.get("content-type")).toContain("application/problem+json");
+    }
+    expect(await stats(organizer, eventId)).toEqual(after);
+  }, 600_000);
+
+  it("offline: two gates admit one ticket while cut off; sync counts one entry and one conflict; a replayed batch changes nothing", async () => {
+    const organizer = await register("organizer");
+    const eventId = await publishedEvent(organizer);
+    const sold = await soldTickets(eventId, 1);
+    await phone(sold[0]!.fan, sold[0]!.ticket.ticket_id);
+    const manifest = await api<{ ticket_count: number; cursor: number }>(`/api/gate/${eventId}/manifest`, { token: organizer.access });
+    expect(manifest.status).toBe(200);
+    expect(manifest.body.ticket_count).toBe(PER_BUYER);
+
+    const ticketId = sold[0]!.ticket.ticket_id;
+    const at = (s: number) => new Date(Date.now() - s * 1000).toISOString();
+    const batchA = { gate_id: "north", scans: [{ ticket_id: ticketId, scanned_at: at(60), nonce: "north-0001", local: "admitted" }] };
+    const batchB = { gate_id: "south", scans: [{ ticket_id: ticketId, scanned_at: at(90), nonce: "south-0001", local: "admitted" }] };
+    const a = await api<{ results: { result: string; first_scan?: { gate_id: string } | null }[] }>(`/api/gate/${eventId}/sync`, { token: organizer.access, body: batchA });
+    expect(a.status).toBe(200);
+    expect(a.body.results.map((r) => r.result)).toEqual(["admitted"]);
+    const b = await api<{ results: { result: string; first_scan?: { gate_id: string } | null }[] }>(`/api/gate/${eventId}/sync`, { token: organizer.access, body: batchB });
+    expect(b.body.results.map((r) => r.result)).toEqual(["conflict"]);
+    expect(b.body.results[0]!.first_scan?.gate_id).toBe("north");
+    const once = await stats(organizer, eventId);
+    expect(once).toMatchObject({ admitted: 1, conflicts: 1, scans: 2 });
+
+    // Replays, concurrent and repeated: the same answers, nothing changes.
+    const replays = await Promise.all(Array.from({ length: 20 }, (_, i) => api<{ results: { result: string }[] }>(`/api/gate/${eventId}/sync`, { token: organizer.access, body: i % 2 ? batchA : batchB })));
+    for (const [i, r] of replays.entries()) expect(r.body.results[0]!.result).toBe(i % 2 ? "admitted" : "conflict");
+    expect(await stats(organizer, eventId)).toEqual(once);
+    // The same nonce with other content is refused, not merged.
+    const reused = await api<{ results: { result: string; reason?: string }[] }>(`/api/gate/${eventId}/sync`, { token: organizer.access, body: { gate_id: "north", scans: [{ ...batchA.scans[0]!, ticket_id: sold[1]!.ticket.ticket_id }] } });
+    expect(reused.body.results[0]).toMatchObject({ result: "rejected", reason: "nonce_reused" });
+    expect(await stats(organizer, eventId)).toEqual(once);
+  }, 300_000);
+});
