@@ -30,9 +30,23 @@ const typesOf = (stub: DurableObjectStub<EventRoom>) => runInDurableObject(stub,
 const tasks = (stub: DurableObjectStub<EventRoom>) => runInDurableObject(stub, (_o, s) =>
   s.storage.sql.exec<{ kind: string; reason: string; intent_id: string }>("SELECT kind, reason, intent_id FROM tasks ORDER BY id").toArray().map((t) => ({ ...t })));
 /** Time passes: every open hold's expiry moves into the past, and the alarm runs. */
+/**
+ * Time passes: holds expire and the alarm runs until nothing it owes is due (lapsed holds released,
+ * provider tasks done). The room may also have fired its own alarm in the background (a wake for
+ * "now"), which can leave none set for `runDurableObjectAlarm`: so the alarm is set, run, and
+ * checked again, bounded by a count, never by a clock.
+ */
 const lapse = async (stub: DurableObjectStub<EventRoom>) => {
   await expireHolds(stub);
-  await runDurableObjectAlarm(stub);
+  for (let i = 0; i < 20; i++) {
+    await runInDurableObject(stub, (_o, s) => s.storage.setAlarm(Date.now()));
+    await runDurableObjectAlarm(stub);
+    const owed = await runInDurableObject(stub, (_o, s) => s.storage.sql.exec<{ n: number }>(
+      "SELECT (SELECT count(*) FROM bookings WHERE status = 'reserved' AND expires_at <= ?) + (SELECT count(*) FROM tasks WHERE due_at <= ? AND attempts = 0) AS n",
+      Date.now(), Date.now()).one().n);
+    if (owed === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 };
 const expireHolds = (stub: DurableObjectStub<EventRoom>) => runInDurableObject(stub, (_o, s) => {
   s.storage.sql.exec("UPDATE bookings SET expires_at = ? WHERE status = 'reserved'", Date.now() - 1);
