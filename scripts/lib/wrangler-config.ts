@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 
 /** Where the raised copy goes: next to wrangler.toml, so its relative paths (main, …) still hold. Git-ignored. */
 export const RAISED_CONFIG = "wrangler.raised.toml";
@@ -19,8 +19,16 @@ export function raisedLimitsToml(source: string, limit: number): string {
   return `# Generated from wrangler.toml by scripts/lib/wrangler-config.ts (rate limits raised to ${limit}); do not edit.\n${out}`;
 }
 
-/** Writes the raised copy of wrangler.toml and returns its path (for `wrangler dev --config`). */
+/**
+ * Writes the raised copy of wrangler.toml and returns its path (for `wrangler dev --config`).
+ * Running wranglers watch the file and reload when it changes, so it is left alone when already
+ * current, and otherwise replaced whole (rename), never seen half-written.
+ */
 export function writeRaisedConfig(limit = 1_000_000): string {
-  writeFileSync(RAISED_CONFIG, raisedLimitsToml(readFileSync("wrangler.toml", "utf8"), limit));
+  const text = raisedLimitsToml(readFileSync("wrangler.toml", "utf8"), limit);
+  if (existsSync(RAISED_CONFIG) && readFileSync(RAISED_CONFIG, "utf8") === text) return RAISED_CONFIG;
+  const tmp = `${RAISED_CONFIG}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, RAISED_CONFIG);
   return RAISED_CONFIG;
 }
