@@ -29,15 +29,13 @@ const typesOf = (stub: DurableObjectStub<EventRoom>) => runInDurableObject(stub,
     .map((r) => (JSON.parse(r.message) as { envelope: { event_type: string } }).envelope.event_type));
 const tasks = (stub: DurableObjectStub<EventRoom>) => runInDurableObject(stub, (_o, s) =>
   s.storage.sql.exec<{ kind: string; reason: string; intent_id: string }>("SELECT kind, reason, intent_id FROM tasks ORDER BY id").toArray().map((t) => ({ ...t })));
-/** Time passes: every open hold's expiry moves into the past, and the alarm runs. */
 /**
- * Time passes: holds expire and the alarm runs until nothing it owes is due (lapsed holds released,
- * provider tasks done). The room may also have fired its own alarm in the background (a wake for
- * "now"), which can leave none set for `runDurableObjectAlarm`: so the alarm is set, run, and
- * checked again, bounded by a count, never by a clock.
+ * The room's alarm, run until nothing it owes is due (lapsed holds released, provider tasks done).
+ * The room may also have fired its own alarm in the background (a wake for "now"), which can
+ * leave none set for `runDurableObjectAlarm`: so the alarm is set, run, and checked again, bounded
+ * by a count, never by a clock.
  */
-const lapse = async (stub: DurableObjectStub<EventRoom>) => {
-  await expireHolds(stub);
+const settleAlarms = async (stub: DurableObjectStub<EventRoom>) => {
   for (let i = 0; i < 20; i++) {
     await runInDurableObject(stub, (_o, s) => s.storage.setAlarm(Date.now()));
     await runDurableObjectAlarm(stub);
@@ -47,6 +45,11 @@ const lapse = async (stub: DurableObjectStub<EventRoom>) => {
     if (owed === 0) return;
     await new Promise((r) => setTimeout(r, 50));
   }
+};
+/** Time passes: every open hold's expiry moves into the past, and the alarm settles what is due. */
+const lapse = async (stub: DurableObjectStub<EventRoom>) => {
+  await expireHolds(stub);
+  await settleAlarms(stub);
 };
 const expireHolds = (stub: DurableObjectStub<EventRoom>) => runInDurableObject(stub, (_o, s) => {
   s.storage.sql.exec("UPDATE bookings SET expires_at = ? WHERE status = 'reserved'", Date.now() - 1);
@@ -165,7 +168,7 @@ describe("payment saga in the EventRoom", () => {
     expect(one).toEqual({ ok: true, value: { changed: true, intentId: first.id } });
     expect(two).toEqual({ ok: true, value: { changed: false, intentId: first.id } });
     expect(await tasks(stub)).toEqual([{ kind: "cancel_intent", reason: "duplicate_intent", intent_id: second.id }]);
-    await runDurableObjectAlarm(stub);
+    await settleAlarms(stub);
     expect((await sim.retrieve(second.id))?.status).toBe("canceled");
     expect((await sim.retrieve(first.id))?.status).toBe("requires_payment_method");
     expect(await stub.getBooking(b.booking_id)).toMatchObject({ status: "reserved" });
