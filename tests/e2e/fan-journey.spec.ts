@@ -101,7 +101,8 @@ test("a fan registers, finds an event by a Korean search, picks seats in the lis
   await expect(page.getByRole("heading", { name: "좌석을 선점했습니다" })).toBeVisible();
   await expect(page.getByTestId("hold-countdown")).toHaveText(/남은 시간 \d+:\d\d/);
   await expect(page.getByText("결제 단계는 곧 이어집니다")).toBeVisible();
-  expect(await seatStatus(eventId, ["A-1-3", "B-2-5"])).toEqual(["held", "held"]);
+  // The seat map is an edge copy at most a second old: polled until it shows the change.
+  await expect.poll(() => seatStatus(eventId, ["A-1-3", "B-2-5"]), { timeout: 20_000 }).toEqual(["held", "held"]);
   await expectAccessible(page, "event with hold");
   await shot(page, "event");
 
@@ -114,7 +115,8 @@ test("a fan registers, finds an event by a Korean search, picks seats in the lis
   await shot(page, "bookings");
   await mine.getByRole("button", { name: "선점 취소" }).click();
   await expect(mine.getByTestId("booking-status")).toHaveText("취소됨");
-  expect(await seatStatus(eventId, ["A-1-3", "B-2-5", "A-1-7"])).toEqual(["available", "available", "held"]);
+  // The seat map is an edge copy at most a second old: polled until it shows the change.
+  await expect.poll(() => seatStatus(eventId, ["A-1-3", "B-2-5", "A-1-7"]), { timeout: 20_000 }).toEqual(["available", "available", "held"]);
 
   expect(watch.errors).toEqual([]);
 });
@@ -144,7 +146,8 @@ test("fans racing for the same seat in their browsers: one holds it, the others 
   expect(outcome.filter((o) => o === "lost")).toHaveLength(racers.length - 1);
   // The losers' selections dropped the seat they could not have.
   for (const [i, r] of racers.entries()) if (outcome[i] === "lost") await expect(r.page.getByTestId("selection")).toHaveText("선택한 좌석이 없습니다.");
-  expect(await seatStatus(eventId, ["B-3-9"])).toEqual(["held"]);
+  // The seat map is an edge copy at most a second old: polled until it shows the change.
+  await expect.poll(() => seatStatus(eventId, ["B-3-9"]), { timeout: 20_000 }).toEqual(["held"]);
   // The browser logs each 409 as a failed resource load; nothing else may be in the console.
   for (const r of racers) {
     expect(r.watch.errors.filter((e) => !(e.startsWith("console: Failed to load resource") && e.includes("409")))).toEqual([]);
