@@ -12,21 +12,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { closeSharedProxy, openNodeDb } from "../../workers/db";
 import { eventually } from "../support/api";
+import { freePort } from "../support/free-port";
 
 const dir = path.resolve(`.tmp/test/embedded-postgres-lifecycle-${crypto.randomUUID().slice(0, 8)}`);
 const launcher = path.resolve("tests/support/embedded-postgres-launcher.ts");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function alive(pid: number): boolean {
   try {

@@ -5,7 +5,6 @@
  * storage) against the test PostgreSQL.
  */
 import fs from "node:fs";
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPgWsProxy, type PgWsProxy } from "../../workers/pg-ws-proxy";
 import { DEVELOPMENT_VARS } from "../../scripts/lib/dev-vars";
@@ -13,23 +12,13 @@ import { startWrangler, type WorkerServer } from "../../scripts/lib/wrangler";
 import { writeRaisedConfig } from "../../scripts/lib/wrangler-config";
 import { api, eventually, pool, publishedEvent, register, type Session } from "../support/api";
 import { DATABASE_URL } from "../support/env";
+import { freePort } from "../support/free-port";
 
 const DIR = `.tmp/test/room-config-${process.pid}`;
 
 interface Booking { booking_id: string; status: string; seats: string[]; expires_at: string; created_at: string }
 const holdSeconds = (b: Booking) => (Date.parse(b.expires_at) - Date.parse(b.created_at)) / 1000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let proxy: PgWsProxy;
 let port: number;

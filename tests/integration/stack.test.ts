@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { startStack } from "../../scripts/lib/stack";
 import { closeSharedProxy, openNodeDb } from "../../workers/db";
 import { eventually } from "../support/api";
+import { freePort } from "../support/free-port";
 
 const dir = path.resolve(`.tmp/test/stack-${crypto.randomUUID().slice(0, 8)}`);
 const launcher = path.resolve("tests/support/stack-launcher.ts");
@@ -20,17 +21,6 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** True when something accepts connections on the port. */
 function listening(port: number): Promise<boolean> {
