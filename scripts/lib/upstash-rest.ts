@@ -1,6 +1,6 @@
 /**
  * A small Upstash-compatible REST front for a real redis-server, so the production code path
- * (@upstash/redis + @upstash/ratelimit over HTTP) runs against real Redis in tests and locally.
+ * (@upstash/redis over HTTP) runs against real Redis in tests and locally.
  * Speaks the parts of Upstash's protocol the SDK uses: POST / with one command, /pipeline and
  * /multi-exec with several, Bearer auth, and base64 result encoding when asked.
  */
