@@ -1,0 +1,4 @@
+import { defineMessages } from "../define";
+
+/** Paying, the queue page and refunds. */
+export const checkout = defineMessages({}, {});

@@ -1,0 +1,4 @@
+import { defineMessages } from "../define";
+
+/** The ticket wallet and the rotating code. */
+export const wallet = defineMessages({}, {});
