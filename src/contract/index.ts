@@ -11,6 +11,7 @@ import { gateOperations } from "./gate";
 import type { Operation } from "./operation";
 import { paymentOperations } from "./payments";
 import { queueOperations } from "./queue";
+import { salesOperations } from "./sales";
 import { searchOperations } from "./search";
 import { systemOperations } from "./system";
 import { ticketOperations } from "./tickets";
@@ -25,6 +26,7 @@ export * from "./search";
 export * from "./system";
 export * from "./tickets";
 export * from "./gate";
+export * from "./sales";
 export type { Operation } from "./operation";
 export { registerBody, loginBody, refreshBody, updateProfileBody } from "../domain/auth-input";
 export { createBookingBody, listBookingsQuery } from "../domain/booking-input";
@@ -43,6 +45,7 @@ export const operations = {
   search: searchOperations,
   tickets: ticketOperations,
   gate: gateOperations,
+  sales: salesOperations,
   system: systemOperations,
 };
 
