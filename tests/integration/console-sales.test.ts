@@ -46,7 +46,8 @@ async function allPages(query: string): Promise<Sale[]> {
 async function exportCsv(query: string, token = organizer.access, event = eventId) {
   const path = `/api/events/${event}/bookings/export${query}`;
   const res = await fetch(BASE_URL + path, { headers: { authorization: `Bearer ${token}` } });
-  const text = await res.text();
+  // Decoded keeping the byte-order mark (Response.text() drops it), to check it is there.
+  const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await res.arrayBuffer());
   const isCsv = (res.headers.get("content-type") ?? "").startsWith("text/csv");
   const mismatch = (await contractAt(BASE_URL)).problemWith("GET", path, res.status, res.headers.get("content-type"), isCsv ? text : JSON.parse(text));
   if (mismatch) throw new Error(mismatch);

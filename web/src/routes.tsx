@@ -6,12 +6,18 @@ import { HomePage } from "./pages/home";
 import { LoginPage, RegisterPage } from "./pages/auth";
 import { NotFoundPage } from "./pages/not-found";
 import { useI18n } from "./i18n/i18n";
+import { OrganizerOnly } from "./console/access";
 
 // The seat map and the signed-in pages load on demand: the home page ships only what it draws.
 const EventPage = lazy(() => import("./pages/event").then((m) => ({ default: m.EventPage })));
 const SearchPage = lazy(() => import("./pages/search").then((m) => ({ default: m.SearchPage })));
 const BookingsPage = lazy(() => import("./pages/bookings").then((m) => ({ default: m.BookingsPage })));
 const ProfilePage = lazy(() => import("./pages/profile").then((m) => ({ default: m.ProfilePage })));
+// The organizer's console (web/src/console): its own chunks, behind OrganizerOnly.
+const ConsoleEventsPage = lazy(() => import("./console/events-page").then((m) => ({ default: m.ConsoleEventsPage })));
+const NewEventPage = lazy(() => import("./console/event-page").then((m) => ({ default: m.NewEventPage })));
+const ConsoleEventPage = lazy(() => import("./console/event-page").then((m) => ({ default: m.ConsoleEventPage })));
+const SalesPage = lazy(() => import("./console/sales-page").then((m) => ({ default: m.SalesPage })));
 
 function Loading() {
   const { t } = useI18n();
@@ -36,6 +42,10 @@ export const routes: RouteObject[] = [{
     { path: "register", element: <RegisterPage /> },
     { path: "bookings", element: <SignedIn>{later(<BookingsPage />)}</SignedIn> },
     { path: "profile", element: <SignedIn>{later(<ProfilePage />)}</SignedIn> },
+    { path: "organizer", element: <OrganizerOnly>{later(<ConsoleEventsPage />)}</OrganizerOnly> },
+    { path: "organizer/events/new", element: <OrganizerOnly>{later(<NewEventPage />)}</OrganizerOnly> },
+    { path: "organizer/events/:id", element: <OrganizerOnly>{later(<ConsoleEventPage />)}</OrganizerOnly> },
+    { path: "organizer/events/:id/sales", element: <OrganizerOnly>{later(<SalesPage />)}</OrganizerOnly> },
     { path: "*", element: <NotFoundPage /> },
   ],
 }];

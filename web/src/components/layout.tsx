@@ -6,6 +6,7 @@ import { session } from "../api/session";
 import { useSignedIn } from "../api/use-session";
 import { useI18n } from "../i18n/i18n";
 import { LANGUAGES } from "../i18n/messages";
+import { ConsoleNavLink } from "../console/access";
 import { ErrorBoundary } from "./error-boundary";
 import { ProblemMessage } from "./problem-message";
 
@@ -34,6 +35,7 @@ export function Layout() {
             <NavLink to="/search" className={navClass}>{t("nav.search")}</NavLink>
             {signedIn && <NavLink to="/bookings" className={navClass}>{t("nav.bookings")}</NavLink>}
             {signedIn && <NavLink to="/profile" className={navClass}>{t("nav.profile")}</NavLink>}
+            {signedIn && <ConsoleNavLink className={navClass} />}
             {!signedIn && <NavLink to="/login" className={navClass}>{t("nav.login")}</NavLink>}
             {!signedIn && <NavLink to="/register" className={navClass}>{t("nav.register")}</NavLink>}
             {signedIn && <button type="button" onClick={logout} className="rounded px-2 py-1 text-slate-800 hover:bg-indigo-100">{t("nav.logout")}</button>}
