@@ -40,40 +40,40 @@ export function EventActions({ event }: { event: ConsoleEvent }) {
   if (event.status === "cancelled") {
     return refunded
       ? <p role="status" className="rounded border border-green-700 bg-green-50 p-3 text-green-900" data-testid="cancel-result">
-          {t("actions.cancelled", { n: refunded.n, total: money(refunded.total, event.currency) })}</p>
+          {t("console.actions.cancelled", { n: refunded.n, total: money(refunded.total, event.currency) })}</p>
       : null;
   }
   return (
     <section aria-labelledby="actions-title" className="mb-6 rounded-lg border border-slate-300 bg-white p-4">
-      <h2 id="actions-title" className="mb-2 text-lg font-semibold">{t("actions.title")}</h2>
+      <h2 id="actions-title" className="mb-2 text-lg font-semibold">{t("console.actions.title")}</h2>
       {publish.error && <ProblemMessage error={publish.error} onRetry={() => publish.reset()} />}
-      {publish.isSuccess && <p role="status" className="mb-2 text-green-800">{t("actions.published")}</p>}
+      {publish.isSuccess && <p role="status" className="mb-2 text-green-800">{t("console.actions.published")}</p>}
       <div className="flex flex-wrap gap-2">
         {event.status === "draft" && (
-          <button type="button" className={buttonClass} disabled={publish.isPending} onClick={() => publish.mutate()}>{t("actions.publish")}</button>
+          <button type="button" className={buttonClass} disabled={publish.isPending} onClick={() => publish.mutate()}>{t("console.actions.publish")}</button>
         )}
         {!confirming && (
           <button type="button" onClick={() => { setTyped(""); setConfirming(true); }}
-            className="rounded border border-red-800 px-4 py-2 font-medium text-red-800 hover:bg-red-50">{t("actions.cancel")}</button>
+            className="rounded border border-red-800 px-4 py-2 font-medium text-red-800 hover:bg-red-50">{t("console.actions.cancel")}</button>
         )}
       </div>
       {confirming && (
         <div className="mt-3 rounded border border-red-300 bg-red-50 p-3 text-red-950" data-testid="cancel-consequence">
-          <p className="font-medium">{t("actions.cancelCheck")}</p>
+          <p className="font-medium">{t("console.actions.cancelCheck")}</p>
           {stats.error && <ProblemMessage error={stats.error} onRetry={() => stats.refetch()} />}
           {!stats.data && !stats.error && <p role="status">{t("common.loading")}</p>}
           {stats.data && (
             <>
-              <p data-testid="cancel-refunds">{t("actions.consequence", { n: stats.data.bookings.confirmed, total: money(stats.data.revenue, event.currency) })}</p>
-              {stats.data.bookings.reserved > 0 && <p>{t("actions.holds", { n: stats.data.bookings.reserved })}</p>}
-              <label htmlFor="cancel-confirm" className="mt-2 block">{t("actions.typeToConfirm", { title: event.title })}</label>
+              <p data-testid="cancel-refunds">{t("console.actions.consequence", { n: stats.data.bookings.confirmed, total: money(stats.data.revenue, event.currency) })}</p>
+              {stats.data.bookings.reserved > 0 && <p>{t("console.actions.holds", { n: stats.data.bookings.reserved })}</p>}
+              <label htmlFor="cancel-confirm" className="mt-2 block">{t("console.actions.typeToConfirm", { title: event.title })}</label>
               <input id="cancel-confirm" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off"
                 className="mt-1 w-full rounded border border-slate-400 bg-white px-2 py-1" />
               {cancel.error && <ProblemMessage error={cancel.error} onRetry={() => cancel.reset()} />}
               <div className="mt-2 flex flex-wrap gap-2">
                 <button type="button" disabled={typed !== event.title || cancel.isPending} onClick={() => cancel.mutate()}
-                  className="rounded bg-red-800 px-4 py-2 font-medium text-white hover:bg-red-900 disabled:opacity-60">{t("actions.confirmCancel")}</button>
-                <button type="button" onClick={() => setConfirming(false)} className="rounded border border-slate-500 px-4 py-2">{t("actions.keep")}</button>
+                  className="rounded bg-red-800 px-4 py-2 font-medium text-white hover:bg-red-900 disabled:opacity-60">{t("console.actions.confirmCancel")}</button>
+                <button type="button" onClick={() => setConfirming(false)} className="rounded border border-slate-500 px-4 py-2">{t("console.actions.keep")}</button>
               </div>
             </>
           )}

@@ -45,7 +45,7 @@ const starter = (tierName: (i: number) => string): BuilderModel => {
 export function EventEditor({ event, onSaved }: { event: ConsoleEvent | null; onSaved: (e: ConsoleEvent) => void }) {
   const { t } = useI18n();
   const queries = useQueryClient();
-  const tierName = (i: number) => `${t("builder.tier")} ${i + 1}`;
+  const tierName = (i: number) => `${t("console.builder.tier")} ${i + 1}`;
   const [model, setModel] = useState<BuilderModel>(() => (event ? fromSeatMap(event.seat_map, tierName) : starter(tierName)));
   const locked = !!event && event.status !== "draft";
   const cancelled = event?.status === "cancelled";
@@ -102,24 +102,24 @@ export function EventEditor({ event, onSaved }: { event: ConsoleEvent | null; on
   return (
     <form onSubmit={handleSubmit((v) => save.mutate(v))} noValidate>
       <fieldset className="mb-6 grid gap-3 rounded-lg border border-slate-300 bg-white p-4 sm:grid-cols-2" disabled={cancelled}>
-        <legend className="px-1 text-lg font-semibold">{t("editor.details")}</legend>
-        {text("title", t("editor.title"))}
+        <legend className="px-1 text-lg font-semibold">{t("console.editor.details")}</legend>
+        {text("title", t("console.editor.title"))}
         <div className="flex flex-col gap-1">
-          <label htmlFor="event-category" className="font-medium">{t("editor.category")}</label>
+          <label htmlFor="event-category" className="font-medium">{t("console.editor.category")}</label>
           <select id="event-category" {...register("category")} className={fieldClass}>
             {CATEGORIES.map((c) => <option key={c} value={c}>{t(categoryKey(c))}</option>)}
           </select>
         </div>
         <div className="flex flex-col gap-1 sm:col-span-2">
-          <label htmlFor="event-description" className="font-medium">{t("editor.description")}</label>
+          <label htmlFor="event-description" className="font-medium">{t("console.editor.description")}</label>
           <textarea id="event-description" rows={3} {...register("description")} aria-describedby={described("description")} className={fieldClass} />
           {fieldError("description")}
         </div>
-        {text("venue", t("editor.venue"))}
-        {text("location", t("editor.location"))}
+        {text("venue", t("console.editor.venue"))}
+        {text("location", t("console.editor.location"))}
         {(["start_date", "end_date"] as const).map((name) => (
           <div key={name} className="flex flex-col gap-1">
-            <label htmlFor={`event-${name}`} className="font-medium">{t(name === "start_date" ? "editor.start" : "editor.end")}</label>
+            <label htmlFor={`event-${name}`} className="font-medium">{t(name === "start_date" ? "console.editor.start" : "console.editor.end")}</label>
             <Controller control={control} name={name} render={({ field }) => (
               <input id={`event-${name}`} type="datetime-local" value={toLocal(field.value)} onBlur={field.onBlur} className={fieldClass}
                 aria-invalid={err(name) ? true : undefined} aria-describedby={described(name)}
@@ -129,23 +129,23 @@ export function EventEditor({ event, onSaved }: { event: ConsoleEvent | null; on
           </div>
         ))}
         <div className="flex flex-col gap-1">
-          <label htmlFor="event-currency" className="font-medium">{t("editor.currency")}</label>
+          <label htmlFor="event-currency" className="font-medium">{t("console.editor.currency")}</label>
           <select id="event-currency" {...register("currency")} disabled={locked} className={fieldClass}>
             {CURRENCY_CODES.map((c) => <option key={c} value={c}>{c}</option>)}
           </select>
         </div>
         <div className="flex flex-col gap-1">
-          <label htmlFor="event-refund" className="font-medium">{t("editor.refundWindow")}</label>
+          <label htmlFor="event-refund" className="font-medium">{t("console.editor.refundWindow")}</label>
           <input id="event-refund" type="number" min={0} {...register("refund_window_hours", { valueAsNumber: true })}
             aria-invalid={err("refund_window_hours") ? true : undefined} aria-describedby={described("refund_window_hours")} className={fieldClass} />
           {fieldError("refund_window_hours")}
         </div>
       </fieldset>
       <SeatMapBuilder model={model} onChange={changeModel} errorAt={(p) => err(`seat_map.${p}`)} locked={locked || cancelled} currency={currency} tierName={tierName} />
-      {Object.keys(errors).length > 0 && <p role="alert" className="mb-2 text-red-800">{t("editor.invalid")}</p>}
+      {Object.keys(errors).length > 0 && <p role="alert" className="mb-2 text-red-800">{t("console.editor.invalid")}</p>}
       {save.error && !(save.error instanceof ApiError && save.error.status === 422) && <ProblemMessage error={save.error} onRetry={() => save.reset()} />}
-      {save.isSuccess && <p role="status" className="mb-2 text-green-800">{t("editor.saved")}</p>}
-      {!cancelled && <button type="submit" className={buttonClass} disabled={save.isPending}>{event ? t("editor.save") : t("editor.create")}</button>}
+      {save.isSuccess && <p role="status" className="mb-2 text-green-800">{t("console.editor.saved")}</p>}
+      {!cancelled && <button type="submit" className={buttonClass} disabled={save.isPending}>{event ? t("console.editor.save") : t("console.editor.create")}</button>}
     </form>
   );
 }

@@ -13,7 +13,7 @@ export function NewEventPage() {
   const navigate = useNavigate();
   return (
     <section>
-      <h1 className="mb-4 text-2xl font-bold">{t("editor.newTitle")}</h1>
+      <h1 className="mb-4 text-2xl font-bold">{t("console.editor.newTitle")}</h1>
       <EventEditor event={null} onSaved={(e) => navigate(`/organizer/events/${e.event_id}`)} />
     </section>
   );
@@ -34,7 +34,7 @@ export function ConsoleEventPage() {
   return (
     <section>
       <div className="mb-2 flex flex-wrap items-baseline gap-3">
-        <h1 className="text-2xl font-bold">{t("editor.editTitle")}: {e.title}</h1>
+        <h1 className="text-2xl font-bold">{t("console.editor.editTitle")}: {e.title}</h1>
         <span className="rounded bg-slate-200 px-2 py-0.5 text-sm" data-testid="event-status">{t(eventStatusKey(e.status))}</span>
       </div>
       <nav aria-label={t("console.nav")} className="mb-4 flex flex-wrap gap-3">

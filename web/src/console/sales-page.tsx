@@ -27,13 +27,13 @@ function RefundButton({ sale, onDone }: { sale: Sale; onDone: (status: string) =
   const { t } = useI18n();
   const refund = useMutation({
     mutationFn: () => call(paymentOperations.refund, { auth: true, params: { booking_id: sale.booking_id } }),
-    onSuccess: (r) => onDone(r.refund === "completed" ? t("sales.refundDone") : t("sales.refundPending")),
+    onSuccess: (r) => onDone(r.refund === "completed" ? t("console.sales.refundDone") : t("console.sales.refundPending")),
   });
   return (
     <>
       <button type="button" disabled={refund.isPending || refund.isSuccess} onClick={() => refund.mutate()}
-        aria-label={t("sales.refundNamed", { id: sale.booking_id.slice(0, 8) })}
-        className="rounded border border-red-800 px-2 py-1 text-sm text-red-800 hover:bg-red-50 disabled:opacity-60">{t("sales.refund")}</button>
+        aria-label={t("console.sales.refundNamed", { id: sale.booking_id.slice(0, 8) })}
+        className="rounded border border-red-800 px-2 py-1 text-sm text-red-800 hover:bg-red-50 disabled:opacity-60">{t("console.sales.refund")}</button>
       {refund.error && <ProblemMessage error={refund.error} onRetry={() => refund.mutate()} />}
     </>
   );
@@ -74,42 +74,42 @@ export function SalesPage() {
   const input = "rounded border border-slate-400 bg-white px-2 py-1";
   return (
     <section>
-      <h1 className="mb-1 text-2xl font-bold">{t("sales.title")}{event.data ? `: ${event.data.title}` : ""}</h1>
+      <h1 className="mb-1 text-2xl font-bold">{t("console.sales.title")}{event.data ? `: ${event.data.title}` : ""}</h1>
       <p className="mb-4"><Link to={`/organizer/events/${id}`} className="text-indigo-800 underline">{t("console.edit")}</Link></p>
-      <form onSubmit={apply} className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-300 bg-white p-3" aria-label={t("sales.filters")}>
+      <form onSubmit={apply} className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-300 bg-white p-3" aria-label={t("console.sales.filters")}>
         <div className="flex flex-col gap-1">
-          <label htmlFor="sales-status" className="text-sm font-medium">{t("sales.status")}</label>
+          <label htmlFor="sales-status" className="text-sm font-medium">{t("console.sales.status")}</label>
           <select id="sales-status" className={input} value={draft.status} onChange={(e) => setDraft({ ...draft, status: BOOKING_STATES.find((s) => s === e.target.value) ?? "" })}>
             <option value="">{t("console.allStatuses")}</option>
             {BOOKING_STATES.map((s) => <option key={s} value={s}>{t(`status.${s}` as MessageKey)}</option>)}
           </select>
         </div>
         <div className="flex flex-col gap-1">
-          <label htmlFor="sales-from" className="text-sm font-medium">{t("sales.from")}</label>
+          <label htmlFor="sales-from" className="text-sm font-medium">{t("console.sales.from")}</label>
           <input id="sales-from" type="date" className={input} value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
         </div>
         <div className="flex flex-col gap-1">
-          <label htmlFor="sales-to" className="text-sm font-medium">{t("sales.to")}</label>
+          <label htmlFor="sales-to" className="text-sm font-medium">{t("console.sales.to")}</label>
           <input id="sales-to" type="date" className={input} value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
         </div>
         <div className="flex flex-1 flex-col gap-1">
-          <label htmlFor="sales-q" className="text-sm font-medium">{t("sales.search")}</label>
+          <label htmlFor="sales-q" className="text-sm font-medium">{t("console.sales.search")}</label>
           <input id="sales-q" type="search" maxLength={200} className={input} value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} />
         </div>
-        <button type="submit" className={buttonClass}>{t("sales.apply")}</button>
-        <button type="button" onClick={csv} className="rounded border border-indigo-700 px-4 py-2 font-medium text-indigo-800 hover:bg-indigo-50">{t("sales.csv")}</button>
+        <button type="submit" className={buttonClass}>{t("console.sales.apply")}</button>
+        <button type="button" onClick={csv} className="rounded border border-indigo-700 px-4 py-2 font-medium text-indigo-800 hover:bg-indigo-50">{t("console.sales.csv")}</button>
       </form>
       {exporting !== null && <ProblemMessage error={exporting} onRetry={csv} />}
       {page.error && <ProblemMessage error={page.error} onRetry={() => page.refetch()} />}
       {page.isPending && <p role="status">{t("common.loading")}</p>}
-      {page.data && <p className="mb-2" data-testid="sales-total">{t("sales.total", { n: page.data.total })}</p>}
-      {page.data?.bookings.length === 0 && <p>{t("sales.empty")}</p>}
+      {page.data && <p className="mb-2" data-testid="sales-total">{t("console.sales.total", { n: page.data.total })}</p>}
+      {page.data?.bookings.length === 0 && <p>{t("console.sales.empty")}</p>}
       {page.data && page.data.bookings.length > 0 && (
         <div className="overflow-x-auto">
           <table className="w-full border-collapse bg-white text-left text-sm">
             <thead>
               <tr className="border-b border-slate-300">
-                {(["booking", "created", "buyer", "items", "amount", "status", "actions"] as const).map((c) => <th key={c} scope="col" className="p-2">{t(`sales.col.${c}`)}</th>)}
+                {(["booking", "created", "buyer", "items", "amount", "status", "actions"] as const).map((c) => <th key={c} scope="col" className="p-2">{t(`console.sales.col.${c}`)}</th>)}
               </tr>
             </thead>
             <tbody>
@@ -131,8 +131,8 @@ export function SalesPage() {
         </div>
       )}
       <div className="mt-3 flex gap-2">
-        {cursors.length > 1 && <button type="button" className={buttonClass} onClick={() => setCursors((c) => c.slice(0, -1))}>{t("sales.previous")}</button>}
-        {page.data?.next_cursor && <button type="button" className={buttonClass} onClick={() => setCursors((c) => [...c, page.data.next_cursor])}>{t("sales.next")}</button>}
+        {cursors.length > 1 && <button type="button" className={buttonClass} onClick={() => setCursors((c) => c.slice(0, -1))}>{t("console.sales.previous")}</button>}
+        {page.data?.next_cursor && <button type="button" className={buttonClass} onClick={() => setCursors((c) => [...c, page.data.next_cursor])}>{t("console.sales.next")}</button>}
       </div>
     </section>
   );

@@ -48,30 +48,30 @@ export function SeatMapBuilder({ model, onChange, errorAt, locked, currency, tie
 
   return (
     <fieldset className="mb-6 rounded-lg border border-slate-300 bg-white p-4" disabled={locked}>
-      <legend className="px-1 text-lg font-semibold">{t("builder.title")}</legend>
-      {locked && <p className="mb-3 text-slate-800">{t("editor.locked")}</p>}
+      <legend className="px-1 text-lg font-semibold">{t("console.builder.title")}</legend>
+      {locked && <p className="mb-3 text-slate-800">{t("console.editor.locked")}</p>}
 
-      <h3 className="mb-2 font-semibold">{t("builder.tiers")}</h3>
+      <h3 className="mb-2 font-semibold">{t("console.builder.tiers")}</h3>
       <ul className="mb-2 grid gap-2">
         {model.tiers.map((tier, i) => (
           <li key={tier.id} className="flex flex-wrap items-end gap-2" data-testid="tier">
-            <Cell id={`tier-${tier.id}-name`} label={t("builder.tierName")}>
+            <Cell id={`tier-${tier.id}-name`} label={t("console.builder.tierName")}>
               {(d) => <input id={`tier-${tier.id}-name`} aria-describedby={d} className={input} value={tier.name}
                 onChange={(e) => set({ tiers: model.tiers.map((x) => (x.id === tier.id ? { ...x, name: e.target.value } : x)) })} />}
             </Cell>
-            <Cell id={`tier-${tier.id}-price`} label={`${t("builder.price")} (${currency})`}>
+            <Cell id={`tier-${tier.id}-price`} label={`${t("console.builder.price")} (${currency})`}>
               {(d) => <input id={`tier-${tier.id}-price`} aria-describedby={d} className={input} type="number" min={0} inputMode="numeric" value={Number.isFinite(tier.price) ? tier.price : ""}
                 onChange={(e) => set({ tiers: model.tiers.map((x) => (x.id === tier.id ? { ...x, price: numberFrom(e) } : x)) })} />}
             </Cell>
-            <button type="button" className={smallButton} aria-label={t("builder.removeNamed", { name: tier.name || String(i + 1) })}
+            <button type="button" className={smallButton} aria-label={t("console.builder.removeNamed", { name: tier.name || String(i + 1) })}
               disabled={model.tiers.length <= 1 || [...model.sections, ...model.areas].some((s) => s.tierId === tier.id)}
-              onClick={() => set({ tiers: model.tiers.filter((x) => x.id !== tier.id) })}>{t("builder.remove")}</button>
+              onClick={() => set({ tiers: model.tiers.filter((x) => x.id !== tier.id) })}>{t("console.builder.remove")}</button>
           </li>
         ))}
       </ul>
-      <button type="button" className={`${smallButton} mb-4`} onClick={() => set({ tiers: [...model.tiers, { id: newId("tier"), name: tierName(model.tiers.length), price: 50000 }] })}>{t("builder.addTier")}</button>
+      <button type="button" className={`${smallButton} mb-4`} onClick={() => set({ tiers: [...model.tiers, { id: newId("tier"), name: tierName(model.tiers.length), price: 50000 }] })}>{t("console.builder.addTier")}</button>
 
-      <h3 className="mb-2 font-semibold">{t("builder.sections")}</h3>
+      <h3 className="mb-2 font-semibold">{t("console.builder.sections")}</h3>
       <ul className="mb-2 grid gap-3">
         {model.sections.map((s, i) => {
           const even = isEven(s.rows);
@@ -79,24 +79,24 @@ export function SeatMapBuilder({ model, onChange, errorAt, locked, currency, tie
           return (
             <li key={s.id} className="rounded border border-slate-200 p-2" data-testid="section">
               <div className="flex flex-wrap items-end gap-2">
-                <Cell id={`section-${s.id}-name`} label={t("builder.sectionName")} error={errorAt(`sections.${i}.name`)}>
+                <Cell id={`section-${s.id}-name`} label={t("console.builder.sectionName")} error={errorAt(`sections.${i}.name`)}>
                   {(d) => <input id={`section-${s.id}-name`} aria-describedby={d} aria-invalid={d ? true : undefined} className={input} value={s.name} onChange={(e) => update({ name: e.target.value })} />}
                 </Cell>
-                <Cell id={`section-${s.id}-tier`} label={t("builder.tier")} error={errorAt(`sections.${i}.price`)}>
+                <Cell id={`section-${s.id}-tier`} label={t("console.builder.tier")} error={errorAt(`sections.${i}.price`)}>
                   {() => tierSelect(`section-${s.id}-tier`, s.tierId, (v) => update({ tierId: v }))}
                 </Cell>
-                <Cell id={`section-${s.id}-rows`} label={t("builder.rows")} error={errorAt(`sections.${i}.rows`)}>
+                <Cell id={`section-${s.id}-rows`} label={t("console.builder.rows")} error={errorAt(`sections.${i}.rows`)}>
                   {(d) => <input id={`section-${s.id}-rows`} aria-describedby={d} className={input} type="number" min={1} max={200} value={s.rows.length}
                     onChange={(e) => update({ rows: evenRows(Math.min(200, numberFrom(e) || 0), s.rows[0]?.seats ?? 10) })} />}
                 </Cell>
-                <Cell id={`section-${s.id}-seats`} label={t("builder.seatsPerRow")} error={errorAt(`sections.${i}.rows.0.seats`)}>
+                <Cell id={`section-${s.id}-seats`} label={t("console.builder.seatsPerRow")} error={errorAt(`sections.${i}.rows.0.seats`)}>
                   {(d) => <input id={`section-${s.id}-seats`} aria-describedby={d} className={input} type="number" min={1} max={500} value={Number.isFinite(s.rows[0]?.seats) ? s.rows[0]?.seats : ""}
                     onChange={(e) => update({ rows: evenRows(s.rows.length || 1, numberFrom(e)) })} />}
                 </Cell>
-                <button type="button" className={smallButton} aria-label={t("builder.removeNamed", { name: s.name || String(i + 1) })}
-                  onClick={() => set({ sections: model.sections.filter((x) => x.id !== s.id) })}>{t("builder.remove")}</button>
+                <button type="button" className={smallButton} aria-label={t("console.builder.removeNamed", { name: s.name || String(i + 1) })}
+                  onClick={() => set({ sections: model.sections.filter((x) => x.id !== s.id) })}>{t("console.builder.remove")}</button>
               </div>
-              {!even && <p className="mt-1 text-sm text-slate-800">{t("builder.customRows", { n: s.rows.length, seats: s.rows.reduce((n, r) => n + r.seats, 0) })}</p>}
+              {!even && <p className="mt-1 text-sm text-slate-800">{t("console.builder.customRows", { n: s.rows.length, seats: s.rows.reduce((n, r) => n + r.seats, 0) })}</p>}
             </li>
           );
         })}
@@ -104,34 +104,34 @@ export function SeatMapBuilder({ model, onChange, errorAt, locked, currency, tie
       {errorAt("sections") && <p className="mb-2 text-sm text-red-800" role="alert">{errorAt("sections")}</p>}
       <button type="button" className={`${smallButton} mb-4`}
         onClick={() => set({ sections: [...model.sections, { id: newId("section"), name: String.fromCharCode(65 + (model.sections.length % 26)), tierId: firstTier, rows: evenRows(5, 10) }] })}>
-        {t("builder.addSection")}</button>
+        {t("console.builder.addSection")}</button>
 
-      <h3 className="mb-2 font-semibold">{t("builder.areas")}</h3>
+      <h3 className="mb-2 font-semibold">{t("console.builder.areas")}</h3>
       <ul className="mb-2 grid gap-3">
         {model.areas.map((a, i) => {
           const update = (patch: Partial<typeof a>) => set({ areas: model.areas.map((x) => (x.id === a.id ? { ...x, ...patch } : x)) });
           return (
             <li key={a.id} className="flex flex-wrap items-end gap-2 rounded border border-slate-200 p-2" data-testid="area">
-              <Cell id={`area-${a.id}-name`} label={t("builder.areaName")} error={errorAt(`areas.${i}.name`)}>
+              <Cell id={`area-${a.id}-name`} label={t("console.builder.areaName")} error={errorAt(`areas.${i}.name`)}>
                 {(d) => <input id={`area-${a.id}-name`} aria-describedby={d} aria-invalid={d ? true : undefined} className={input} value={a.name} onChange={(e) => update({ name: e.target.value })} />}
               </Cell>
-              <Cell id={`area-${a.id}-tier`} label={t("builder.tier")} error={errorAt(`areas.${i}.price`)}>
+              <Cell id={`area-${a.id}-tier`} label={t("console.builder.tier")} error={errorAt(`areas.${i}.price`)}>
                 {() => tierSelect(`area-${a.id}-tier`, a.tierId, (v) => update({ tierId: v }))}
               </Cell>
-              <Cell id={`area-${a.id}-capacity`} label={t("builder.capacity")} error={errorAt(`areas.${i}.capacity`)}>
+              <Cell id={`area-${a.id}-capacity`} label={t("console.builder.capacity")} error={errorAt(`areas.${i}.capacity`)}>
                 {(d) => <input id={`area-${a.id}-capacity`} aria-describedby={d} className={input} type="number" min={1} value={Number.isFinite(a.capacity) ? a.capacity : ""} onChange={(e) => update({ capacity: numberFrom(e) })} />}
               </Cell>
-              <button type="button" className={smallButton} aria-label={t("builder.removeNamed", { name: a.name || String(i + 1) })}
-                onClick={() => set({ areas: model.areas.filter((x) => x.id !== a.id) })}>{t("builder.remove")}</button>
+              <button type="button" className={smallButton} aria-label={t("console.builder.removeNamed", { name: a.name || String(i + 1) })}
+                onClick={() => set({ areas: model.areas.filter((x) => x.id !== a.id) })}>{t("console.builder.remove")}</button>
             </li>
           );
         })}
       </ul>
       <button type="button" className={`${smallButton} mb-4`}
         onClick={() => set({ areas: [...model.areas, { id: newId("area"), name: `GA${model.areas.length + 1}`, tierId: model.tiers.at(-1)?.id ?? firstTier, capacity: 100 }] })}>
-        {t("builder.addArea")}</button>
+        {t("console.builder.addArea")}</button>
 
-      <p className="mb-4 font-medium" data-testid="builder-total">{t("builder.total", { seats: seatCount(map), standing: standingCount(map) })}</p>
+      <p className="mb-4 font-medium" data-testid="builder-total">{t("console.builder.total", { seats: seatCount(map), standing: standingCount(map) })}</p>
       <ImportExport map={map} locked={locked} onImport={(m) => onChange(fromSeatMap(m, tierName))} />
       <Preview map={map} currency={currency} />
     </fieldset>
@@ -147,7 +147,7 @@ function ImportExport({ map, locked, onImport }: { map: SeatMapValue; locked: bo
     if (r.ok) {
       onImport(r.map);
       setResult({ ok: true });
-    } else setResult({ ok: false, lines: "notJson" in r ? [t("builder.importNotJson")] : r.errors.map((e) => `${e.path}: ${e.message}`) });
+    } else setResult({ ok: false, lines: "notJson" in r ? [t("console.builder.importNotJson")] : r.errors.map((e) => `${e.path}: ${e.message}`) });
   };
   const file = async (e: ChangeEvent<HTMLInputElement>) => {
     const f = e.target.files?.[0];
@@ -168,27 +168,27 @@ function ImportExport({ map, locked, onImport }: { map: SeatMapValue; locked: bo
   };
   return (
     <div className="mb-4 rounded border border-slate-200 p-3">
-      <h3 className="mb-2 font-semibold">{t("builder.import")}</h3>
+      <h3 className="mb-2 font-semibold">{t("console.builder.import")}</h3>
       {!locked && (
         <>
-          <label htmlFor="seat-map-json" className="mb-1 block text-sm font-medium">{t("builder.importLabel")}</label>
+          <label htmlFor="seat-map-json" className="mb-1 block text-sm font-medium">{t("console.builder.importLabel")}</label>
           <textarea id="seat-map-json" value={text} onChange={(e) => setText(e.target.value)} rows={4}
             aria-describedby={result && !result.ok ? "seat-map-json-errors" : undefined}
             className="mb-2 w-full rounded border border-slate-400 bg-white px-2 py-1 font-mono text-sm" />
           <div className="mb-2 flex flex-wrap items-center gap-2">
-            <button type="button" className={smallButton} onClick={() => run(text)}>{t("builder.importButton")}</button>
-            <label className="text-sm">{t("builder.importFile")} <input type="file" accept="application/json,.json" onChange={file} className="text-sm" /></label>
+            <button type="button" className={smallButton} onClick={() => run(text)}>{t("console.builder.importButton")}</button>
+            <label className="text-sm">{t("console.builder.importFile")} <input type="file" accept="application/json,.json" onChange={file} className="text-sm" /></label>
           </div>
         </>
       )}
-      {result?.ok && <p role="status" className="text-green-800">{t("builder.imported")}</p>}
+      {result?.ok && <p role="status" className="text-green-800">{t("console.builder.imported")}</p>}
       {result && !result.ok && (
         <div role="alert" id="seat-map-json-errors" className="text-red-800">
-          <p>{t("builder.importErrors")}</p>
+          <p>{t("console.builder.importErrors")}</p>
           <ul className="list-disc pl-5" data-testid="import-errors">{result.lines.map((l) => <li key={l}>{l}</li>)}</ul>
         </div>
       )}
-      <button type="button" className={smallButton} onClick={exportJson}>{t("builder.export")}</button>
+      <button type="button" className={smallButton} onClick={exportJson}>{t("console.builder.export")}</button>
     </div>
   );
 }
@@ -211,13 +211,13 @@ function Preview({ map, currency }: { map: SeatMapValue; currency: string }) {
   const tierColour = useCallback((price: number) => tiers.find((x) => x.price === price)?.colour ?? SOLD, [tiers]);
   return (
     <section aria-labelledby="builder-preview" data-testid="builder-preview">
-      <h3 id="builder-preview" className="mb-2 font-semibold">{t("builder.preview")}</h3>
+      <h3 id="builder-preview" className="mb-2 font-semibold">{t("console.builder.preview")}</h3>
       {drawable.sections.length > 0 && <SeatCanvas layout={layout} status={status} tierColour={tierColour} selected={noSelection} onToggle={noop} />}
       {map.areas.length > 0 && (
         <ul className="mt-2 flex flex-wrap gap-2">
           {map.areas.map((a) => (
             <li key={a.name} className="rounded border border-slate-300 px-2 py-1" style={{ borderLeft: `6px solid ${tierColour(a.price)}` }}>
-              {t("builder.previewAreas")} {a.name} · {Number.isFinite(a.capacity) ? a.capacity : "?"} · {Number.isFinite(a.price) ? money(a.price, currency) : "?"}
+              {t("console.builder.previewAreas")} {a.name} · {Number.isFinite(a.capacity) ? a.capacity : "?"} · {Number.isFinite(a.price) ? money(a.price, currency) : "?"}
             </li>
           ))}
         </ul>
