@@ -64,7 +64,7 @@ test("an organizer builds, imports, previews and publishes an event; sells, expo
   await page.getByLabel("시작 일시").fill(seoulLocal(120));
 
   // The builder: section A (the starter, 5 x 10 on tier 1), a section B of 4 x 12 on tier 2, a standing area.
-  await page.getByRole("button", { name: "구역 추가" }).click();
+  await page.getByRole("button", { name: "구역 추가", exact: true }).click();
   const b = page.getByTestId("section").nth(1);
   await expect(b.getByLabel("구역 이름")).toHaveValue("B");
   await b.getByLabel("가격 등급").selectOption({ index: 1 });
