@@ -168,7 +168,7 @@ function ImportExport({ map, locked, onImport }: { map: SeatMapValue; locked: bo
   };
   return (
     <div className="mb-4 rounded border border-slate-200 p-3">
-      <h3 className="mb-2 font-semibold">{t("console.builder.import")}</h3>
+      <h3 className="mb-2 font-semibold">{t(locked ? "console.builder.export" : "console.builder.import")}</h3>
       {!locked && (
         <>
           <label htmlFor="seat-map-json" className="mb-1 block text-sm font-medium">{t("console.builder.importLabel")}</label>
