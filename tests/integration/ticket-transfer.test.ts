@@ -163,12 +163,27 @@ describe("ticket transfer", () => {
     const { tickets: sold } = await buyTickets(fan, eventId, 8);
     const codes = await pool(8, sold.map((t) => () => phone(fan, t.ticket_id)));
     const recipients = await pool(8, sold.map(() => () => register()));
+    // The scan leaves later and later (0 to 280 ms after the transfer), so races fall both ways; the
+    // first ticket is scanned before its transfer and the last transferred before its scan, so both outcomes occur.
     const outcomes = await Promise.all(sold.map(async (t, i) => {
       const shown = await codes[i]!();
-      const [s, x] = await Promise.all([scan(organizer, eventId, shown, `race-${i}`), transfer(fan, t.ticket_id, recipients[i]!.email)]);
+      const scanLater = async () => {
+        await new Promise((r) => setTimeout(r, i * 40));
+        return scan(organizer, eventId, shown, `race-${i}`);
+      };
+      const send = () => transfer(fan, t.ticket_id, recipients[i]!.email);
+      let s: Awaited<ReturnType<typeof scan>>;
+      let x: Awaited<ReturnType<typeof send>>;
+      if (i === 0) [s, x] = [await scanLater(), await send()];
+      else if (i === sold.length - 1) [x, s] = [await send(), await scanLater()];
+      else [s, x] = await Promise.all([scanLater(), send()]);
       return { s: s.result, x: x.status === 200 ? "transferred" : (x.body as { code?: string }).code };
     }));
     for (const o of outcomes) expect([{ s: "admitted", x: "ticket_used" }, { s: "revoked", x: "transferred" }]).toContainEqual(o);
+    // Afterwards the sender's phone still shows codes: a transferred ticket's is revoked, an admitted one's already used.
+    for (const [i, o] of outcomes.entries()) {
+      expect((await scan(organizer, eventId, await codes[i]!(), "after")).result).toBe(o.x === "transferred" ? "revoked" : "already_used");
+    }
     // The room's figures agree: admitted tickets are exactly those that stayed.
     const stats = await api<{ admitted: number }>(`/api/events/${eventId}/check-ins`, { token: organizer.access });
     expect(stats.body.admitted).toBe(outcomes.filter((o) => o.s === "admitted").length);
