@@ -15,6 +15,7 @@ import { paymentRoutes } from "./routes/payments";
 import { queueRoutes } from "./routes/queue";
 import { searchRoutes } from "./routes/search";
 import { ticketRoutes } from "./routes/tickets";
+import { ticketSettingsRoutes } from "./routes/ticket-settings";
 import { gateRoutes } from "./routes/gate";
 import { organizerRoutes, salesRoutes } from "./routes/sales";
 import { checkoutPage } from "./pages/checkout";
@@ -29,7 +30,7 @@ app.use(requestContext);
 app.use(securityHeaders);
 app.use(corsPolicy);
 app.use(webAppAtRoot);
-for (const routes of [healthRoutes, authRoutes, eventRoutes, bookingRoutes, paymentRoutes, queueRoutes, searchRoutes, ticketRoutes, gateRoutes, organizerRoutes, salesRoutes, checkoutPage, mailboxPage]) {
+for (const routes of [healthRoutes, authRoutes, eventRoutes, bookingRoutes, paymentRoutes, queueRoutes, searchRoutes, ticketRoutes, ticketSettingsRoutes, gateRoutes, organizerRoutes, salesRoutes, checkoutPage, mailboxPage]) {
   app.route(routes.prefix || "/", routes);
 }
 // The root document, /api/openapi.json and /api/docs: every route above is in the document.

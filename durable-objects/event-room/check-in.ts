@@ -11,6 +11,7 @@ import { verifyTicketCode } from "../../src/domain/tickets/verify";
 import { ok, refuse, type BookingItem, type RoomResult, type TicketInfo } from "./contract";
 import type { RoomMeta } from "./meta";
 import type { TicketIssuer } from "./ticket-issuer";
+import type { TicketRecords } from "./ticket-records";
 import type { TimedPart } from "./timers";
 
 export interface TicketStatus extends TicketInfo { status: string }
@@ -36,10 +37,10 @@ const firstScan = (f: ScanRef) => ({ scanned_at: new Date(f.scannedAt).toISOStri
 export class CheckIn implements TimedPart {
   readonly name = "check_in";
 
-  constructor(private readonly sql: SqlStorage, private readonly meta: RoomMeta, private readonly issuer: TicketIssuer) {}
+  constructor(private readonly sql: SqlStorage, private readonly meta: RoomMeta, private readonly issuer: TicketIssuer, private readonly records: TicketRecords) {}
 
-  /** One ticket per seat or general-admission place. Call inside the confirming transaction. */
-  issue(bookingId: string, items: BookingItem[]): TicketInfo[] {
+  /** One ticket per seat or general-admission place, held by the buyer. Call inside the confirming transaction. */
+  issue(bookingId: string, items: BookingItem[], buyerId: string, correlationId: string): TicketInfo[] {
     const issued: TicketInfo[] = [];
     for (const item of items) {
       const ids = item.kind === "seat" ? [item.item_id] : Array.from({ length: item.quantity }, (_, k) => `${item.item_id}#${k + 1}`);
@@ -47,8 +48,10 @@ export class CheckIn implements TimedPart {
         const ticketId = crypto.randomUUID();
         // The legacy secret column stays filled for older readers; cores are what admit now.
         const secret = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
-        this.sql.exec("INSERT INTO tickets (ticket_id, booking_id, item_id, secret) VALUES (?, ?, ?, ?)", ticketId, bookingId, itemId, secret);
+        this.sql.exec("INSERT INTO tickets (ticket_id, booking_id, item_id, secret, holder_id, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
+          ticketId, bookingId, itemId, secret, buyerId, Date.now());
         this.issuer.added(ticketId);
+        this.records.announce({ type: "TicketIssued" }, ticketId, correlationId);
         issued.push({ ticket_id: ticketId, item_id: itemId });
       }
     }
@@ -56,10 +59,23 @@ export class CheckIn implements TimedPart {
   }
 
   /** The booking's money went back: its tickets admit nobody, online at once and offline after the next delta. */
-  voidFor(bookingId: string): void {
-    const ids = this.sql.exec<{ ticket_id: string }>("SELECT ticket_id FROM tickets WHERE booking_id = ?", bookingId).toArray();
+  voidFor(bookingId: string, reason: string, correlationId: string): void {
+    const ids = this.sql.exec<{ ticket_id: string }>("SELECT ticket_id FROM tickets WHERE booking_id = ? AND status <> 'void'", bookingId).toArray();
     this.sql.exec("UPDATE tickets SET status = 'void' WHERE booking_id = ?", bookingId);
-    for (const t of ids) this.issuer.revoke(t.ticket_id);
+    for (const t of ids) {
+      this.issuer.revoke(t.ticket_id);
+      this.records.announce({ type: "TicketRevoked", reason }, t.ticket_id, correlationId);
+    }
+  }
+
+  /** Whether a ticket of the booking is held by someone other than its buyer (it was transferred). */
+  heldByOthers(bookingId: string, buyerId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM tickets WHERE booking_id = ? AND holder_id IS NOT NULL AND holder_id <> ? LIMIT 1", bookingId, buyerId).toArray().length > 0;
+  }
+
+  /** Whether the ticket was ever admitted (a used ticket cannot change hands). */
+  used(ticketId: string): boolean {
+    return this.presence(ticketId) !== undefined;
   }
 
   list(bookingId: string): TicketStatus[] {
@@ -73,6 +89,15 @@ export class CheckIn implements TimedPart {
 
   setReentry(on: boolean): void {
     this.meta.set("check_in_reentry", on ? "1" : "0");
+  }
+
+  /** Whether holders may transfer this event's tickets: on unless the organizer switched it off. */
+  transfers(): boolean {
+    return this.meta.get("ticket_transfers") !== "0";
+  }
+
+  setTransfers(on: boolean): void {
+    this.meta.set("ticket_transfers", on ? "1" : "0");
   }
 
   private presence(ticketId: string): Presence | undefined {
@@ -113,8 +138,10 @@ export class CheckIn implements TimedPart {
     if (!this.known(t.ticketId) || isRevoked(new Map([[t.ticketId, this.issuer.floor(t.ticketId)]]), t.ticketId, t.version)) {
       return ok({ result: "revoked", ticket });
     }
-    const { decision, next } = decideOnlineScan(this.presence(t.ticketId), { scannedAt: now, gateId, nonce: crypto.randomUUID(), direction }, { reentry: this.reentry() });
+    const before = this.presence(t.ticketId);
+    const { decision, next } = decideOnlineScan(before, { scannedAt: now, gateId, nonce: crypto.randomUUID(), direction }, { reentry: this.reentry() });
     if (next) this.writePresence(t.ticketId, next);
+    if (!before && next) this.records.announce({ type: "TicketCheckedIn", gate_id: gateId }, t.ticketId, `scan:${gateId}`);
     if (decision.result === "already_used") return ok({ result: "already_used", ticket, first_scan: firstScan(decision.first) });
     if (decision.result === "exited") return ok({ result: "exited", ticket });
     return ok({ result: "admitted", ticket, reentry: decision.reentry });
@@ -136,8 +163,12 @@ export class CheckIn implements TimedPart {
         positions.push(i);
       } else answers[i] = { result: "rejected", reason: "unknown_ticket" };
     });
+    const firstEntries = new Set(knownScans.filter((s) => !this.presence(s.ticketId)).map((s) => s.ticketId));
     const merged = mergeOfflineScans(knownScans, { presence: (id) => this.presence(id), recorded: (g, n) => this.recorded(g, n) }, { reentry: this.reentry() });
-    for (const [ticketId, p] of merged.presence) this.writePresence(ticketId, p);
+    for (const [ticketId, p] of merged.presence) {
+      this.writePresence(ticketId, p);
+      if (firstEntries.has(ticketId)) this.records.announce({ type: "TicketCheckedIn", gate_id: p.first.gateId }, ticketId, `sync:${p.first.gateId}`);
+    }
     for (const r of merged.recorded) {
       this.sql.exec("INSERT INTO gate_scans (gate_id, nonce, ticket_id, scan, decision) VALUES (?, ?, ?, ?, ?)",
         r.scan.gateId, r.scan.nonce, r.scan.ticketId, JSON.stringify(r.scan), JSON.stringify(r.decision));

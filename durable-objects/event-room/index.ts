@@ -5,6 +5,7 @@ import type { Env } from "../../src/env";
 import { makeLogger, type Logger } from "../../src/log";
 import type { CheckInStats, ScanAnswer, SyncAnswer, TicketStatus } from "./check-in";
 import type { BoundCore } from "./ticket-issuer";
+import type { TransferDone } from "./ticket-transfer";
 import type { QueuedScan } from "../../src/domain/tickets/offline-sync";
 import type { DeltaJson, ManifestJson } from "../../src/domain/tickets/manifest";
 import {
@@ -113,6 +114,18 @@ export class EventRoom extends DurableObject<Env> {
   setReentry(on: boolean): CheckInStats {
     this.p.checkIn.setReentry(on);
     return this.p.checkIn.stats();
+  }
+
+  /** The holder moves a ticket to another account (ticket-transfer.ts). */
+  transferTicket(ticketId: string, fromUserId: string, toUserId: string, correlationId: string): RoomResult<TransferDone> {
+    return this.p.transfers.transfer(ticketId, fromUserId, toUserId, correlationId, Date.now());
+  }
+
+  /** The organizer's ticket settings; each given value replaces the stored one. */
+  ticketSettings(change: { reentry?: boolean | undefined; transfers?: boolean | undefined } = {}): { reentry: boolean; transfers: boolean } {
+    if (change.reentry !== undefined) this.p.checkIn.setReentry(change.reentry);
+    if (change.transfers !== undefined) this.p.checkIn.setTransfers(change.transfers);
+    return { reentry: this.p.checkIn.reentry(), transfers: this.p.checkIn.transfers() };
   }
 
   // ---------------------------------------------------------------- payments (payment-saga.ts)

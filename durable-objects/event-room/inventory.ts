@@ -238,9 +238,9 @@ export class Inventory implements TimedPart {
     const view = this.view(next);
     let cause: string;
     if (to === "confirmed") {
-      cause = outbox.emit("BookingConfirmed", row.booking_id, { ...view, reason, tickets: this.deps.tickets.issue(row.booking_id, row.items) }, correlationId);
+      cause = outbox.emit("BookingConfirmed", row.booking_id, { ...view, reason, tickets: this.deps.tickets.issue(row.booking_id, row.items, row.user_id, correlationId) }, correlationId);
     } else if (to === "refunded") {
-      this.deps.tickets.voidFor(row.booking_id);
+      this.deps.tickets.voidFor(row.booking_id, reason, correlationId);
       sql.exec("UPDATE bookings SET refund_state = 'refunded' WHERE booking_id = ?", row.booking_id);
       cause = outbox.emit("RefundProcessed", row.booking_id, { ...view, status: "refunded", reason, payment_intent_id: row.paid_intent_id }, correlationId);
     } else {

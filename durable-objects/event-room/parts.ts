@@ -18,6 +18,8 @@ import { RoomStatsReader } from "./stats";
 import { AlarmClock, type TimedPart } from "./timers";
 import { QueueShards } from "./queue-shards";
 import { TicketIssuer } from "./ticket-issuer";
+import { TicketRecords } from "./ticket-records";
+import { TicketTransfers } from "./ticket-transfer";
 import { WaitingRoom } from "./waiting-room";
 
 export interface RoomParts {
@@ -31,6 +33,7 @@ export interface RoomParts {
   tasks: ProviderTasks;
   checkIn: CheckIn;
   issuer: TicketIssuer;
+  transfers: TicketTransfers;
   inventory: Inventory;
   saga: PaymentSaga;
   reads: RoomStatsReader;
@@ -54,9 +57,11 @@ export function assembleRoom(ctx: DurableObjectState, env: Env, log: (requestId:
   const reads = new RoomStatsReader({ sql, meta, outbox, queue });
   const tasks = new ProviderTasks({ sql, provider: () => paymentProvider(env), wake, alarmLog });
   const issuer = new TicketIssuer({ sql, meta, terms, bindsPerDay: () => config(env).deviceBindsPerDay });
-  const checkIn = new CheckIn(sql, meta, issuer);
+  const records = new TicketRecords({ sql, meta, outbox });
+  const checkIn = new CheckIn(sql, meta, issuer, records);
+  const transfers = new TicketTransfers({ sql, storage, meta, terms, issuer, checkIn, records });
   const inventory = new Inventory({ sql, storage, meta, terms, queue, outbox, tasks, tickets: checkIn, knobs: () => config(env), wake, log });
-  const saga = new PaymentSaga({ storage, sql, meta, inventory, outbox, tasks });
+  const saga = new PaymentSaga({ storage, sql, meta, inventory, outbox, tasks, tickets: checkIn });
   const shards = new QueueShards({ env, meta, terms, queue, waitUntil: (p) => ctx.waitUntil(p), changed: () => live.touch(), alarmLog });
-  return { clock, meta, terms, queue, shards, live, outbox, tasks, checkIn, issuer, inventory, saga, reads, timed: [inventory, shards, tasks, outbox, live, checkIn] };
+  return { clock, meta, terms, queue, shards, live, outbox, tasks, checkIn, issuer, transfers, inventory, saga, reads, timed: [inventory, shards, tasks, outbox, live, checkIn] };
 }

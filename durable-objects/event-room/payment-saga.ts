@@ -7,6 +7,7 @@
  */
 import type { ProviderName } from "./contract";
 import { ok, refuse, type PaymentOutcome, type PaymentReport, type RoomResult, type Transition } from "./contract";
+import type { CheckIn } from "./check-in";
 import type { BookingRecord, Inventory } from "./inventory";
 import type { RoomMeta } from "./meta";
 import type { RoomOutbox } from "./outbox";
@@ -19,6 +20,7 @@ export interface PaymentSagaDeps {
   inventory: Pick<Inventory, "booking" | "view" | "transition" | "retake">;
   outbox: Pick<RoomOutbox, "emit">;
   tasks: Pick<ProviderTasks, "queue" | "refundDone">;
+  tickets: Pick<CheckIn, "heldByOthers">;
 }
 
 const notFound = () => refuse(404, "not_found", "Booking was not found");
@@ -102,6 +104,10 @@ export class PaymentSaga {
     if (row.status === "refunded" || row.refund_state) return ok({ booking: this.deps.inventory.view(row), changed: false });
     const paid = row.paid_intent_id;
     if (row.status !== "confirmed" || !paid) return refuse(409, "not_refundable", `A ${row.status} booking has no payment to refund`);
+    // A buyer who gave tickets away cannot take the money back from under their new holders (the organizer still may).
+    if (reason === "requested_by_buyer" && this.deps.tickets.heldByOthers(bookingId, row.user_id)) {
+      return refuse(409, "tickets_transferred", "Tickets of this booking were transferred to another account: it can no longer be refunded by its buyer");
+    }
     this.deps.storage.transactionSync(() => this.queueRefund(row, paid, reason));
     return ok({ booking: this.deps.inventory.view(row), changed: true });
   }

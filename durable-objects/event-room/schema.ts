@@ -41,17 +41,27 @@ const TABLES = `
   CREATE INDEX IF NOT EXISTS ticket_changes_by_ticket ON ticket_changes(ticket_id, min_version);
   CREATE TABLE IF NOT EXISTS check_ins (ticket_id TEXT PRIMARY KEY, first_at INTEGER NOT NULL, first_gate TEXT NOT NULL, first_nonce TEXT NOT NULL,
     inside INTEGER NOT NULL, entries INTEGER NOT NULL);
+  -- Transfers (ticket-transfer.ts): every past holder of a ticket, so one who gave it away is told so, not "not found".
+  CREATE TABLE IF NOT EXISTS ticket_transfers (ticket_id TEXT NOT NULL, revision INTEGER NOT NULL, from_user TEXT NOT NULL, to_user TEXT NOT NULL,
+    transferred_at INTEGER NOT NULL, PRIMARY KEY (ticket_id, revision));
+  CREATE INDEX IF NOT EXISTS ticket_transfers_by_sender ON ticket_transfers(ticket_id, from_user);
   CREATE TABLE IF NOT EXISTS gate_scans (gate_id TEXT NOT NULL, nonce TEXT NOT NULL, ticket_id TEXT NOT NULL, scan TEXT NOT NULL,
     decision TEXT NOT NULL, PRIMARY KEY (gate_id, nonce));
 `;
 
 /** Booking columns added after the first release (ADD COLUMN is cheap; the check makes it idempotent). */
 const LATER_BOOKING_COLUMNS = ["payment_intent_id", "paid_intent_id", "reason", "refund_state"];
+/** The ticket record's columns (ticket-records.ts): its holder (null: the booking's buyer), its revision, when it was issued. */
+const LATER_TICKET_COLUMNS = { holder_id: "TEXT", revision: "INTEGER NOT NULL DEFAULT 0", issued_at: "INTEGER" };
 
 export function migrate(sql: SqlStorage): void {
   sql.exec(TABLES);
   const cols = new Set(sql.exec<{ name: string }>("PRAGMA table_info(bookings)").toArray().map((c) => c.name));
   for (const col of LATER_BOOKING_COLUMNS) {
     if (!cols.has(col)) sql.exec(`ALTER TABLE bookings ADD COLUMN ${col} TEXT`);
+  }
+  const ticketCols = new Set(sql.exec<{ name: string }>("PRAGMA table_info(tickets)").toArray().map((c) => c.name));
+  for (const [col, type] of Object.entries(LATER_TICKET_COLUMNS)) {
+    if (!ticketCols.has(col)) sql.exec(`ALTER TABLE tickets ADD COLUMN ${col} ${type}`);
   }
 }

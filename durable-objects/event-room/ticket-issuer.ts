@@ -103,6 +103,18 @@ export class TicketIssuer {
     this.raise(revokeTicket(ticketId));
   }
 
+  /**
+   * The ticket changed hands: every core signed so far (and any being signed: its version is
+   * reserved before the signing awaits) stops admitting. Returns the new floor, the version the
+   * next holder's first binding gets.
+   */
+  retireCores(ticketId: string): number {
+    const current = this.sql.exec<{ v: number | null }>("SELECT MAX(version) AS v FROM ticket_cores WHERE ticket_id = ?", ticketId).one().v ?? 0;
+    const floor = Math.max(nextCoreVersion(current), this.floor(ticketId));
+    this.raise(supersede(ticketId, floor));
+    return floor;
+  }
+
   floor(ticketId: string): number {
     return this.sql.exec<{ f: number | null }>("SELECT MAX(min_version) AS f FROM ticket_changes WHERE ticket_id = ?", ticketId).one().f ?? 0;
   }
@@ -145,8 +157,11 @@ export class TicketIssuer {
     if (!device) return refuse(422, "invalid_device_key", "public_key must be a P-256 public key (raw, base64url)");
     const signer = await this.currentSigner();
     const ref = await holderRef(this.holderSecret(), this.deps.meta.eventId(), accountId);
-    const ticket = this.sql.exec<{ item_id: string; status: string }>("SELECT item_id, status FROM tickets WHERE ticket_id = ?", ticketId).toArray()[0];
-    if (!ticket) return refuse(404, "not_found", "No such ticket");
+    // The holder as this room knows it now: a ticket transferred a moment ago binds for its new holder only.
+    const ticket = this.sql.exec<{ item_id: string; status: string; holder: string }>(
+      "SELECT t.item_id, t.status, COALESCE(t.holder_id, b.user_id) AS holder FROM tickets t JOIN bookings b ON b.booking_id = t.booking_id WHERE t.ticket_id = ?",
+      ticketId).toArray()[0];
+    if (!ticket || ticket.holder !== accountId) return refuse(404, "not_found", "No such ticket");
     if (ticket.status !== "valid") return refuse(409, "ticket_revoked", "This ticket was refunded or cancelled");
     const binds = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM ticket_binds WHERE ticket_id = ? AND bound_at > ?", ticketId, now - DAY_MS).one().n;
     const limit = this.deps.bindsPerDay();

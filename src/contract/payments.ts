@@ -51,7 +51,7 @@ export const paymentOperations = {
     request: { params: refundParams },
     responses: {
       202: json(refundAcceptedSchema, "Refund under way (or already done)"), ...signedIn,
-      404: problem(404, ["not_found"]), 409: problem(409, ["refund_window_closed", "not_refundable"]), ...withDatabase,
+      404: problem(404, ["not_found"]), 409: problem(409, ["refund_window_closed", "not_refundable", "tickets_transferred"]), ...withDatabase,
     },
   }),
   reconcile: operation({

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { idOut, instantOut } from "./common";
-import { BEARER, json, jsonBody, operation, problem, signedIn, withDatabase, withJsonBody } from "./operation";
+import { accountEmail } from "../domain/auth-input";
+import { eventIdParams, idOut, instantOut } from "./common";
+import { BEARER, json, jsonBody, operation, problem, signedIn, withDatabase, withJsonBody, withRole } from "./operation";
 
-/** The holder's wallet and device binding: /api/tickets (docs/tickets.md). */
+/** The holder's wallet, device binding and transfer: /api/tickets; the organizer's ticket settings (docs/tickets.md). */
 
 const uuid = z.uuid();
 export const ticketIdParams = z.object({ id: uuid.describe("The ticket's id") });
@@ -12,8 +13,10 @@ export const ticketSchema = z.strictObject({
   event_id: idOut,
   booking_id: idOut,
   item_id: z.string().describe("The seat (`A-1-3`) or the area place (`FLOOR#2`)"),
-  status: z.enum(["valid", "void"]),
+  status: z.enum(["valid", "used", "void", "transferred"])
+    .describe("`valid`: admits its holder; `used`: admitted at a gate; `void`: refunded or cancelled; `transferred`: you gave it to another account"),
   issued_at: instantOut,
+  transferred_at: instantOut.optional().describe("With `transferred`: when you gave it away"),
 }).meta({ id: "Ticket" });
 
 export const walletSchema = z.strictObject({ tickets: z.array(ticketSchema) });
@@ -32,9 +35,28 @@ export const boundCoreSchema = z.strictObject({
   valid_until: instantOut,
 }).meta({ id: "TicketCore" });
 
+/** The recipient by the email of their account (compared case-insensitively, as accounts are). */
+export const transferBody = z.strictObject({
+  email: accountEmail.describe("The recipient's account email"),
+});
+
+export const transferResultSchema = z.strictObject({
+  ticket_id: idOut,
+  event_id: idOut,
+  item_id: z.string(),
+  status: z.literal("transferred"),
+  transferred_at: instantOut,
+}).meta({ id: "TicketTransfer" });
+
+export const ticketSettingsSchema = z.strictObject({
+  reentry: z.boolean().describe("A scan `out` lets the ticket in again (default off)"),
+  transfers: z.boolean().describe("Holders may transfer tickets to other accounts (default on)"),
+}).meta({ id: "TicketSettings" });
+
 const TAGS = ["Tickets"];
 const HOLDER = { security: BEARER, "x-roles": ["user" as const] };
 const notFound = { 404: problem(404, ["not_found"]) };
+const ORGANIZER = { security: BEARER, "x-roles": ["organizer" as const] };
 
 export const ticketOperations = {
   list: operation({
@@ -58,5 +80,31 @@ export const ticketOperations = {
       409: problem(409, ["ticket_revoked", "rebind_limit"]),
       422: problem(422, ["validation_failed", "invalid_device_key"]), ...withDatabase,
     },
+  }),
+  transfer: operation({
+    method: "post", path: "/api/tickets/{id}/transfer", operationId: "transferTicket", tags: TAGS, ...HOLDER,
+    summary: "Give the ticket to another account",
+    description: "The recipient must have an account (by its email). Your codes stop admitting at once (and at offline gates after their next delta); "
+      + "the recipient opens the ticket and binds their own phone. Refused once the ticket was used, refunded or cancelled, after the event started, "
+      + "and when the organizer switched transfers off. Both of you get an email.",
+    request: { params: ticketIdParams, body: jsonBody(transferBody) },
+    responses: {
+      200: json(transferResultSchema, "Transferred"), ...withJsonBody, ...signedIn,
+      404: problem(404, ["not_found", "recipient_not_found"]),
+      409: problem(409, ["ticket_transferred", "ticket_revoked", "refund_pending", "ticket_used", "transfers_disabled", "event_started"]),
+      422: problem(422, ["validation_failed", "self_transfer", "recipient_not_eligible"]), ...withDatabase,
+    },
+  }),
+  getSettings: operation({
+    method: "get", path: "/api/events/{id}/ticket-settings", operationId: "getTicketSettings", tags: TAGS, ...ORGANIZER,
+    summary: "The event's ticket settings (re-entry, transfers)",
+    request: { params: eventIdParams },
+    responses: { 200: json(ticketSettingsSchema, "The settings"), ...withRole, ...notFound, ...withDatabase },
+  }),
+  putSettings: operation({
+    method: "put", path: "/api/events/{id}/ticket-settings", operationId: "setTicketSettings", tags: TAGS, ...ORGANIZER,
+    summary: "Set the event's ticket settings (re-entry, transfers)",
+    request: { params: eventIdParams, body: jsonBody(ticketSettingsSchema) },
+    responses: { 200: json(ticketSettingsSchema, "The settings as stored"), ...withJsonBody, ...withRole, ...notFound, ...withDatabase },
   }),
 };

@@ -167,7 +167,11 @@ export const payments = pgTable("payments", {
   updatedAt: ts("updated_at").notNull().defaultNow(),
 }, (t) => [index("payments_booking_idx").on(t.bookingId), index("payments_status_idx").on(t.status, t.updatedAt)]);
 
-/** Tickets, one per seat or general-admission place; their secrets stay in the EventRoom. */
+/**
+ * Tickets, one per seat or general-admission place; their secrets stay in the EventRoom. `userId`
+ * is the current holder (the buyer, or whom it was transferred to); `revision` is the room's
+ * revision of the record last applied, so older messages never overwrite newer ones.
+ */
 export const tickets = pgTable("tickets", {
   ticketId: uuid("ticket_id").primaryKey(),
   bookingId: uuid("booking_id").notNull(),
@@ -176,7 +180,19 @@ export const tickets = pgTable("tickets", {
   itemId: text("item_id").notNull(),
   status: text("status", { enum: ["valid", "void"] }).notNull().default("valid"),
   issuedAt: ts("issued_at").notNull(),
+  revision: integer("revision").notNull().default(0),
+  checkedInAt: ts("checked_in_at"),
 }, (t) => [index("tickets_user_idx").on(t.userId), index("tickets_booking_idx").on(t.bookingId)]);
+
+/** Every transfer of a ticket (from TicketTransferred), so a sender's wallet can show what they gave away. */
+export const ticketTransfers = pgTable("ticket_transfers", {
+  ticketId: uuid("ticket_id").notNull(),
+  revision: integer("revision").notNull(),
+  eventId: uuid("event_id").notNull(),
+  fromUserId: uuid("from_user_id").notNull(),
+  toUserId: uuid("to_user_id").notNull(),
+  transferredAt: ts("transferred_at").notNull(),
+}, (t) => [primaryKey({ columns: [t.ticketId, t.revision] }), index("ticket_transfers_from_idx").on(t.fromUserId)]);
 
 /** Stripe webhook events seen, so each is handled once and the handling can be audited. */
 export const paymentEvents = pgTable("payment_events", {

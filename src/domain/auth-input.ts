@@ -2,7 +2,9 @@ import { z } from "zod";
 import { text } from "./input";
 
 /** Request bodies of /api/auth. */
-const email = z.email("must be an email address").max(254).transform((e) => e.toLowerCase());
+/** An account's email: accounts are found by its lower-case form. */
+export const accountEmail = z.email("must be an email address").max(254).transform((e) => e.toLowerCase());
+const email = accountEmail;
 const password = text({ min: 10, max: 128, trim: false });
 const name = text({ min: 1, max: 100 });
 const phone = z.string().regex(/^\+?[0-9 -]{7,20}$/, "must be a phone number");

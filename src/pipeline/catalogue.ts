@@ -8,11 +8,11 @@
 import { z } from "zod";
 import type { Envelope, OutboxMessage } from "./envelope";
 import {
-  bookingChange, bookingView, eventSnapshot, inventoryDelta, inventoryMove, paymentFacts, providerName, ticketInfo, unmatchedPayment,
+  bookingChange, bookingView, eventSnapshot, inventoryDelta, inventoryMove, paymentFacts, providerName, ticketInfo, ticketRecord, unmatchedPayment,
 } from "./payloads";
 import { BOOKING_STATES } from "../domain/booking-state";
 
-export const TOPICS = ["booking-events", "payment-events", "event-events", "inventory-events"] as const;
+export const TOPICS = ["booking-events", "payment-events", "event-events", "inventory-events", "ticket-events"] as const;
 export type Topic = (typeof TOPICS)[number];
 
 const bookingStatus = z.enum(BOOKING_STATES);
@@ -67,6 +67,19 @@ export const CATALOGUE = {
   SeatsReserved: { topic: "inventory-events", payload: inventoryDelta },
   SeatsConfirmed: { topic: "inventory-events", payload: inventoryMove },
   SeatsReleased: { topic: "inventory-events", payload: inventoryMove },
+  /**
+   * Tickets, keyed by ticket id (one ticket's story in order), each with the whole ticket record.
+   * Issued: a confirmed booking's ticket. Transferred: to another account (the sender's cores are
+   * revoked; `core_floor` is the lowest core version that still admits). Revoked: refunded or
+   * cancelled, admits nobody. Checked in: its first entry (a re-entry is not a new record).
+   */
+  TicketIssued: { topic: "ticket-events", payload: ticketRecord },
+  TicketTransferred: {
+    topic: "ticket-events",
+    payload: ticketRecord.extend({ from_user_id: ticketRecord.shape.holder_id, transferred_at: ticketRecord.shape.issued_at, core_floor: z.number().int().min(1) }),
+  },
+  TicketRevoked: { topic: "ticket-events", payload: ticketRecord.extend({ reason: bookingChange.shape.reason }) },
+  TicketCheckedIn: { topic: "ticket-events", payload: ticketRecord.extend({ gate_id: z.string().min(1).max(64) }) },
 } as const satisfies Record<string, { topic: Topic; payload: z.ZodType<Record<string, unknown>> }>;
 
 export type MessageType = keyof typeof CATALOGUE;
@@ -135,6 +148,10 @@ const typedMessage = z.discriminatedUnion("event_type", [
   typed("SeatsReserved", CATALOGUE.SeatsReserved.payload),
   typed("SeatsConfirmed", CATALOGUE.SeatsConfirmed.payload),
   typed("SeatsReleased", CATALOGUE.SeatsReleased.payload),
+  typed("TicketIssued", CATALOGUE.TicketIssued.payload),
+  typed("TicketTransferred", CATALOGUE.TicketTransferred.payload),
+  typed("TicketRevoked", CATALOGUE.TicketRevoked.payload),
+  typed("TicketCheckedIn", CATALOGUE.TicketCheckedIn.payload),
 ]);
 type TypedPart = z.output<typeof typedMessage>;
 // Compile-time check: the union above names every type of the catalogue.

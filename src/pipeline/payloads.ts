@@ -46,6 +46,24 @@ export const bookingView = z.object({
 export const ticketInfo = z.object({ ticket_id: id, item_id: itemId });
 
 /**
+ * A ticket as the EventRoom records it, sent whole with every ticket message: who holds it, whether
+ * it still admits, whether it was used. `revision` grows with every change of the ticket in its
+ * room, so a reader keeps the highest revision it has seen: messages twice or out of order
+ * converge on the same state (Postgres's projection does exactly that).
+ */
+export const ticketRecord = z.object({
+  ticket_id: id,
+  event_id: id,
+  booking_id: id,
+  item_id: itemId,
+  holder_id: id,
+  status: z.enum(["valid", "void"]),
+  revision: z.number().int().min(1),
+  issued_at: instant,
+  checked_in_at: instant.nullable(),
+});
+
+/**
  * A booking's change of state, with why it happened. The room sends its whole view; consumers
  * need only who, what state and how much, so how it is held (items, or seats and area) and its
  * times may be absent (older and hand-made messages): a consumer falls back to Postgres for them.

@@ -12,6 +12,7 @@ import { BASE_URL, JWT_PRIVATE_JWK } from "../support/env";
 import { contractAt, honoPath, operationsOf, type DocumentedOperation } from "../support/contract";
 import { encodeQuery, fuzzerFor, type FuzzRequest, type FuzzWorld } from "../support/fuzz-routes";
 import { hold } from "../support/saga";
+import { buyTickets } from "../support/tickets";
 
 // Every operation of the API, fed generated requests over HTTP: valid, one mutation from valid,
 // and hostile, generated from the OpenAPI document the Worker serves. Whatever comes in, the
@@ -109,10 +110,14 @@ beforeAll(async () => {
     const s = await api<{ state: string; access_token?: string }>(`/api/queue/${queued}/status`, { token: joined.body.queue_token });
     return s.body.access_token;
   }, 30_000, "admission to the queued sale");
+  // Paid tickets of the fan, and an account to give them to: the ticket routes (binding, transfer) act on real rows.
+  const { tickets: owned } = await buyTickets(fan, sale.eventId, 4, "FLOOR");
+  const recipient = await register();
   world = {
     tokens: { fan: fan.access, organizer: organizer.access, admin, expired, foreign },
     eventIds: [sale.eventId, draft.body.event_id, queued],
     bookingIds: [sale.bookingId],
+    ticketIds: owned.map((t) => t.ticket_id),
     intentIds: [sale.intentId],
     clientSecrets: [sale.clientSecret],
     queueTokens: [joined.body.queue_token],
@@ -120,7 +125,7 @@ beforeAll(async () => {
     pools: {
       uuids: [sale.eventId, draft.body.event_id, queued, sale.bookingId, fan.userId],
       strings: {
-        client_secret: [sale.clientSecret], refresh_token: [login.body.refresh_token], email: [fan.email], password: ["correct horse battery"],
+        client_secret: [sale.clientSecret], refresh_token: [login.body.refresh_token], email: [fan.email, recipient.email], password: ["correct horse battery"],
         area: ["FLOOR"], seat_ids: ["A-1-2", "A-1-3", "A-2-1", "A-2-10", "B-1-1"], start_date: [inDays(30)], on_sale_at: [new Date().toISOString()],
         access_token: [organizer.access, fan.access],
       },

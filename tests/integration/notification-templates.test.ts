@@ -28,6 +28,8 @@ const NOTICES: Notice[] = [
   { template: "event_rescheduled", previousStartDate: new Date("2027-03-01T10:00:00Z"), refundClosesAt: new Date("2027-03-06T10:00:00Z") },
   { template: "event_reminder", left: { unit: "days", n: 2 } },
   { template: "event_reminder", left: { unit: "hours", n: 5 } },
+  { template: "ticket_sent", to: "Alex Kim", at: new Date("2027-03-01T10:00:00Z") },
+  { template: "ticket_received", from: "Alex Kim", at: new Date("2027-03-01T10:00:00Z"), walletUrl: "https://ticketing.pro/tickets" },
 ];
 
 const facts = (tickets: TicketLine[], over: Partial<BookingFacts> = {}): BookingFacts => ({

@@ -26,6 +26,8 @@ export interface FuzzWorld {
   tokens: { fan: string; organizer: string; admin: string; expired: string; foreign: string };
   eventIds: string[];
   bookingIds: string[];
+  /** Tickets of the world's fan (bound, transferable), so ticket routes reach real rows too. */
+  ticketIds: string[];
   intentIds: string[];
   clientSecrets: string[];
   queueTokens: string[];
@@ -57,8 +59,8 @@ export function encodeQuery(pairs: [string, string][]): string {
 const rawJunk = fc.constantFrom("%", "%zz", "%E0%A4%A", "%C0%AF", "%00", "%FF%FE", "%2F..%2F", "%25", "a%0Ab", "%ED%A0%80");
 
 function pathSegment(w: FuzzWorld, kind: Kind): fc.Arbitrary<string> {
-  // The world holds no ticket ids yet: tickets take booking ids (real UUIDs that are not tickets, so 404s) plus the hostile values.
-  const real = kind === "event" ? w.eventIds : kind === "booking" || kind === "ticket" ? w.bookingIds : w.intentIds;
+  // Tickets take real ticket ids and booking ids (real UUIDs that are not tickets, so 404s), plus the hostile values.
+  const real = kind === "event" ? w.eventIds : kind === "booking" ? w.bookingIds : kind === "ticket" ? [...w.ticketIds, ...w.bookingIds] : w.intentIds;
   return fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...real) },
     { weight: 1, arbitrary: fc.constantFrom(...real).map((id) => id.toUpperCase()) },

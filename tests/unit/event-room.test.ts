@@ -152,7 +152,8 @@ describe("EventRoom", () => {
     expect(await stub.cancel(r.value.booking.booking_id, "t", { userId: u, isStaff: false })).toMatchObject({ ok: false, status: 409, code: "illegal_transition" });
     expect(await outboxTypes(stub)).toEqual([
       "BookingCreated", "SeatsReserved", "BookingCreated", "SeatsReserved",
-      "PaymentSucceeded", "BookingConfirmed", "SeatsConfirmed", "PaymentSucceeded", "BookingConfirmed", "SeatsConfirmed",
+      // Each ticket is announced as a record (ticket-events) in the transaction that issues it.
+      "PaymentSucceeded", "TicketIssued", "BookingConfirmed", "SeatsConfirmed", "PaymentSucceeded", "TicketIssued", "TicketIssued", "BookingConfirmed", "SeatsConfirmed",
     ]);
   });
 

@@ -12,6 +12,7 @@
  * | event_cancelled       | EventCancelled, to every buyer with a confirmed (or already refunded-by-the-cancellation) booking; also on a RefundProcessed caused by the cancellation | yes |
  * | event_rescheduled     | EventUpdated whose start date moved, to every confirmed buyer: old and new date, refund deadline | yes |
  * | event_reminder        | schedule (reminders.ts): a week ahead and on the last day, naming the real time left | yes |
+ * | ticket_sent / ticket_received | TicketTransferred: to the sender and to the recipient (with the wallet's link), once per transfer each (ticket-transfers.ts) | no |
  *
  * A send that fails (SMTP or the SMS provider down) is retried from its stored message on the
  * schedule for a day (notifications/retry.ts), so an outage delays a mail instead of losing it.
@@ -43,6 +44,7 @@ import { readForNotifier } from "../notifications/messages";
 import type { HoldCancelCause, Notice, RefundCause } from "../notifications/templates";
 import { ticketLines, type TicketLine } from "../notifications/tickets";
 import { announceCancellation, announceReschedule } from "./event-announcements";
+import { announceTransfer } from "./ticket-transfers";
 import { retryFailedSends } from "../notifications/retry";
 import type { Executor } from "./processed";
 import { sendReminders } from "./reminders";
@@ -50,7 +52,7 @@ import { sendReminders } from "./reminders";
 export { sendReminders };
 
 export const NOTIFY_CONSUMER = "notifier";
-export const NOTIFY_TOPICS = ["booking-events", "payment-events", "event-events"] as const;
+export const NOTIFY_TOPICS = ["booking-events", "payment-events", "event-events", "ticket-events"] as const;
 
 /** Sends what a message calls for; returns sent / duplicate / failed / ignored[:why]. */
 export async function notify(db: Executor, channels: Channels, e: Envelope, now = new Date()): Promise<string> {
@@ -68,6 +70,8 @@ export async function notify(db: Executor, channels: Channels, e: Envelope, now 
       return announceCancellation(db, channels, m, now);
     case "EventUpdated":
       return announceReschedule(db, channels, m, now);
+    case "TicketTransferred":
+      return announceTransfer(db, channels, m);
   }
 }
 

@@ -14,6 +14,7 @@ const PARTITIONS = {
   "payment-events": 3,
   "event-events": 3,
   "inventory-events": 6,
+  "ticket-events": 6,
 } as const satisfies Record<Topic, number>;
 
 export const TOPICS: readonly TopicSpec<Topic>[] = (Object.keys(PARTITIONS) as Topic[]).map((topic) => ({ topic, numPartitions: PARTITIONS[topic] }));

@@ -95,6 +95,18 @@ const ko: Copy = (n, d, f) => {
           field("공연", title), field("일시", f.date), field("장소", d.venue), seats],
       };
     }
+    case "ticket_sent":
+      return {
+        subject: `[Ticketing Pro] 티켓을 보냈습니다: ${title}`,
+        lines: [`${d.name}님, ${n.to}님에게 티켓을 보냈습니다. 이 티켓은 더 이상 회원님의 휴대폰에서 입장할 수 없습니다.`,
+          field("공연", title), field("일시", f.date), seats, field("보낸 시각", f.when(n.at)), "본인이 보내지 않았다면 바로 고객센터에 알려 주세요."],
+      };
+    case "ticket_received":
+      return {
+        subject: `[Ticketing Pro] 티켓을 받았습니다: ${title}`,
+        lines: [`${d.name}님, ${n.from}님이 티켓을 보냈습니다.`, field("공연", title), field("일시", f.date), field("장소", d.venue), seats,
+          `내 티켓에서 열어 이 휴대폰에 등록하면 입장 코드가 표시됩니다: ${n.walletUrl}`],
+      };
   }
 };
 
@@ -147,6 +159,18 @@ const en: Copy = (n, d, f) => {
         lines: [`Hi ${d.name}, ${title} starts in ${left}.`, field("When", f.date), field("Where", d.venue), seats],
       };
     }
+    case "ticket_sent":
+      return {
+        subject: `[Ticketing Pro] Ticket sent: ${title}`,
+        lines: [`Hi ${d.name}, you sent your ticket to ${n.to}. It no longer admits anyone from your phone.`,
+          field("Event", title), field("When", f.date), seats, field("Sent", f.when(n.at)), "If you did not send it, tell us right away."],
+      };
+    case "ticket_received":
+      return {
+        subject: `[Ticketing Pro] You received a ticket: ${title}`,
+        lines: [`Hi ${d.name}, ${n.from} sent you a ticket.`, field("Event", title), field("When", f.date), field("Where", d.venue), seats,
+          `Open it in your wallet and add it to this phone to show your entry code: ${n.walletUrl}`],
+      };
   }
 };
 

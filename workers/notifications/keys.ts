@@ -17,4 +17,7 @@ export const notificationKey = {
   eventRescheduled: (eventId: string, messageId: string, bookingId: string) => `event:${eventId}:rescheduled:${messageId}:${bookingId}`,
   /** Per start date, so a moved event earns its reminders again. */
   reminder: (bookingId: string, slot: ReminderSlot, start: Date) => `booking:${bookingId}:reminder:${slot}:${start.toISOString()}`,
+  /** Per transfer (the ticket's revision names it) and side: a ticket may change hands more than once. */
+  ticketSent: (ticketId: string, revision: number) => `ticket:${ticketId}:transfer:${revision}:sent`,
+  ticketReceived: (ticketId: string, revision: number) => `ticket:${ticketId}:transfer:${revision}:received`,
 };

@@ -12,6 +12,7 @@ export type { Locale } from "./tickets";
 
 export const TEMPLATES = [
   "booking_confirmation", "booking_cancelled", "booking_expired", "refund_completed", "event_cancelled", "event_rescheduled", "event_reminder",
+  "ticket_sent", "ticket_received",
 ] as const;
 export type Template = (typeof TEMPLATES)[number];
 
@@ -30,7 +31,10 @@ export type Notice =
   | { template: "refund_completed"; cause: RefundCause }
   | { template: "event_cancelled" }
   | { template: "event_rescheduled"; previousStartDate: Date; refundClosesAt: Date }
-  | { template: "event_reminder"; left: TimeLeft };
+  | { template: "event_reminder"; left: TimeLeft }
+  /** A transfer, to each side: the other side's name, when, and for the recipient where their wallet is. */
+  | { template: "ticket_sent"; to: string; at: Date }
+  | { template: "ticket_received"; from: string; at: Date; walletUrl: string };
 
 /** The booking and event a notification is about, and whom it addresses. */
 export interface BookingFacts {
