@@ -12,6 +12,8 @@ const EventPage = lazy(() => import("./pages/event").then((m) => ({ default: m.E
 const SearchPage = lazy(() => import("./pages/search").then((m) => ({ default: m.SearchPage })));
 const BookingsPage = lazy(() => import("./pages/bookings").then((m) => ({ default: m.BookingsPage })));
 const ProfilePage = lazy(() => import("./pages/profile").then((m) => ({ default: m.ProfilePage })));
+const LivePage = lazy(() => import("./pages/live").then((m) => ({ default: m.LivePage })));
+const CheckInPage = lazy(() => import("./pages/check-in").then((m) => ({ default: m.CheckInPage })));
 
 function Loading() {
   const { t } = useI18n();
@@ -36,6 +38,8 @@ export const routes: RouteObject[] = [{
     { path: "register", element: <RegisterPage /> },
     { path: "bookings", element: <SignedIn>{later(<BookingsPage />)}</SignedIn> },
     { path: "profile", element: <SignedIn>{later(<ProfilePage />)}</SignedIn> },
+    { path: "organizer/events/:id/live", element: <SignedIn>{later(<LivePage />)}</SignedIn> },
+    { path: "organizer/events/:id/check-in", element: <SignedIn>{later(<CheckInPage />)}</SignedIn> },
     { path: "*", element: <NotFoundPage /> },
   ],
 }];
