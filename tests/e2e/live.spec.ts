@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page, type WebSocketRoute } from "@playwright/test";
 import { api, eventually, pool, publishedEvent, register, type Session } from "../support/api";
 import { phone, soldTickets } from "../support/gate-tickets";
 import { expectAccessible, shot } from "./app-support";
@@ -84,6 +84,30 @@ test("the live on-sale page follows joins and holds within seconds, and its outf
   await expectAccessible(page, "live (en)");
   await shot(page, "live-en");
   await page.getByLabel("Language").selectOption("ko");
+  expect(watch.errors).toEqual([]);
+});
+
+test("the live page says when its connection dropped, reconnects by itself and draws the hour again", async ({ page }) => {
+  const watch = watchPage(page);
+  // The page's sockets go through this route (to the real Worker), so the test can cut one.
+  const routes: WebSocketRoute[] = [];
+  let letThrough: () => void = () => undefined;
+  const held = new Promise<void>((r) => { letThrough = r; });
+  await page.routeWebSocket(/\/queue\/live/, async (ws) => {
+    routes.push(ws);
+    if (routes.length > 1) await held;
+    ws.connectToServer();
+  });
+  await signIn(page, organizer, `/organizer/events/${eventId}/live`);
+  await expect(page.getByTestId("staleness")).toHaveText(/초 전 업데이트/);
+  await expect.poll(() => points(page, "line")).toBeGreaterThan(0);
+  await routes[0]!.close({ code: 4000, reason: "cut by the test" });
+  await expect(page.getByTestId("staleness")).toHaveText("연결이 끊겼습니다. 다시 연결하는 중…");
+  await expect.poll(() => routes.length).toBe(2);
+  letThrough();
+  await expect(page.getByTestId("staleness")).toHaveText(/^[0-2]\.[0-9]초 전 업데이트$/);
+  await expect.poll(() => points(page, "line")).toBeGreaterThan(0);
+  await expect(page.getByTestId("figure-held")).toHaveText(/^[0-9]+$/);
   expect(watch.errors).toEqual([]);
 });
 

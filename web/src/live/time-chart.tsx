@@ -1,6 +1,18 @@
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { useI18n } from "../i18n/i18n";
+
+/** uPlot's tick labels in the page's language: its template says which parts it wants. */
+function dateFormatter(locale: string): (template: string) => (date: Date) => string {
+  return (template) => {
+    const parts: Intl.DateTimeFormatOptions = template.includes("{ss}") ? { hour: "2-digit", minute: "2-digit", second: "2-digit" }
+      : template.includes("{mm}") || template.includes("{h}") ? { hour: "2-digit", minute: "2-digit" }
+      : { month: "short", day: "numeric" };
+    const f = new Intl.DateTimeFormat(locale, { ...parts, hour12: false });
+    return (date) => f.format(date);
+  };
+}
 
 export interface ChartLine { label: string; values: (number | null)[]; colour: string; dash?: boolean }
 
@@ -10,6 +22,7 @@ export interface ChartLine { label: string; values: (number | null)[]; colour: s
  * the latest values are said in words next to it. `data-points` carries the number of points drawn.
  */
 export function TimeChart({ id, title, x, lines, height = 180 }: { id: string; title: string; x: number[]; lines: ChartLine[]; height?: number }) {
+  const { lang } = useI18n();
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = lines.map((l) => `${l.label}:${l.colour}:${l.dash ? 1 : 0}`).join("|");
@@ -20,6 +33,7 @@ export function TimeChart({ id, title, x, lines, height = 180 }: { id: string; t
     const u = new uPlot({
       width: Math.max(200, el.clientWidth), height,
       legend: { show: false },
+      fmtDate: dateFormatter(lang === "ko" ? "ko-KR" : "en-GB"),
       cursor: { show: true, drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [{ stroke: "#334155" }, { stroke: "#334155", size: 60 }],
@@ -35,7 +49,7 @@ export function TimeChart({ id, title, x, lines, height = 180 }: { id: string; t
     };
     // The chart is rebuilt only when its lines change; new data goes through setData below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [shape, height]);
+  }, [shape, height, lang]);
 
   useEffect(() => {
     plot.current?.setData([x, ...lines.map((l) => l.values)]);

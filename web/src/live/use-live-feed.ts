@@ -1,8 +1,10 @@
 /**
  * The organizer's live feed in the page: a WebSocket to the event's room (the access token as
  * ?access_token=, browsers cannot set headers on one), the hour it sends on connect, then a sample
- * every second. Reconnects when dropped (backing off to 10 s), with a fresh token when the room
- * closed it because the token ran out (4401). Frames are parsed with the contract's schemas.
+ * every second. A minute before the access token expires the session is refreshed and the new
+ * token sent over the socket, so it stays open. Reconnects when dropped (backing off to 10 s),
+ * with a fresh token when the room closed it because its token ended (4401). Frames are parsed
+ * with the contract's schemas.
  */
 import { useEffect, useRef, useState } from "react";
 import { liveFrameSchema, type LiveSampleOut } from "../../../src/contract/live";
@@ -25,6 +27,19 @@ export interface LiveFeedView {
 
 const CLOSE_SESSION_ENDED = 4401;
 const MAX_BACKOFF_MS = 10_000;
+const RENEW_BEFORE_MS = 60_000;
+
+/** When an access token expires (its `exp`, read, not verified: only to know when to renew). */
+function expiryOf(token: string | null): number | null {
+  try {
+    const payload = token?.split(".")[1];
+    if (!payload) return null;
+    const claims: unknown = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
+    return typeof claims === "object" && claims !== null && "exp" in claims && typeof claims.exp === "number" ? claims.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
 
 function parseFrame(text: unknown): ReturnType<typeof liveFrameSchema.safeParse> | null {
   if (typeof text !== "string") return null;
@@ -44,7 +59,19 @@ export function useLiveFeed(eventId: string, enabled: boolean): LiveFeedView {
     let stopped = false;
     let socket: WebSocket | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
+    let renewal: ReturnType<typeof setTimeout> | undefined;
     let backoff = 1000;
+
+    const scheduleRenewal = (ws: WebSocket) => {
+      clearTimeout(renewal);
+      const expires = expiryOf(session.access());
+      if (expires === null) return;
+      renewal = setTimeout(async () => {
+        if (stopped || ws.readyState !== WebSocket.OPEN) return;
+        if (await refreshSession()) ws.send(JSON.stringify({ type: "token", access_token: session.access() }));
+        scheduleRenewal(ws);
+      }, Math.max(5_000, expires - Date.now() - RENEW_BEFORE_MS));
+    };
 
     const connect = async (freshToken: boolean) => {
       if (freshToken || !session.access()) await refreshSession();
@@ -53,10 +80,12 @@ export function useLiveFeed(eventId: string, enabled: boolean): LiveFeedView {
       const scheme = location.protocol === "https:" ? "wss" : "ws";
       const ws = new WebSocket(`${scheme}://${location.host}/api/events/${encodeURIComponent(eventId)}/queue/live?access_token=${encodeURIComponent(token ?? "")}`);
       socket = ws;
+      ws.onopen = () => scheduleRenewal(ws);
       ws.onmessage = (m) => {
         const frame = parseFrame(m.data);
         if (!frame?.success) return;
         const f = frame.data;
+        if (f.type === "token_rejected") return ws.close(1000, "token rejected");
         backoff = 1000;
         if (f.type === "history") {
           for (const s of f.samples) mergeSample(ring.current, s);
@@ -68,17 +97,20 @@ export function useLiveFeed(eventId: string, enabled: boolean): LiveFeedView {
         }
       };
       ws.onclose = (e) => {
+        clearTimeout(renewal);
         if (stopped) return;
         setView((v) => ({ ...v, state: "reconnecting" }));
         const wait = backoff;
         backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-        retry = setTimeout(() => void connect(e.code === CLOSE_SESSION_ENDED), wait);
+        // 4401: the room ended the token; 1000 from here: the room rejected a renewal. Either way, a fresh one.
+        retry = setTimeout(() => void connect(e.code === CLOSE_SESSION_ENDED || e.code === 1000), wait);
       };
     };
     void connect(false);
     return () => {
       stopped = true;
       clearTimeout(retry);
+      clearTimeout(renewal);
       socket?.close(1000, "left the page");
     };
   }, [eventId, enabled]);
