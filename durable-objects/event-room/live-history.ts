@@ -1,10 +1,11 @@
 /**
  * The room's last hour for the organizer's dashboard (src/domain/live-history.ts): a ring of
  * 5-second buckets, each the room's figures at its last sample. Kept in memory and sampled at most
- * once a second, on the alarm after a change or when the live feed pushes; never on the reserve
- * path itself (a change only asks for a sample, once). Persisted every PERSIST_MS to its own table
- * (only the buckets filled since), so an evicted room loses at most that much of the hour's shape:
- * counters are cumulative, so the next sample still gets every total right.
+ * once a second: on the alarms the room runs anyway after a change (the outbox's flush, the
+ * queue's tick) and when the live feed pushes. A change only sets a flag: the reserve path gets no
+ * extra work, write or alarm from it. Persisted every PERSIST_MS to its own table (only the
+ * buckets filled since), so an evicted room loses at most that much of the hour's shape: counters
+ * are cumulative, so the next sample still gets every total right.
  */
 import { BUCKET_MS, bucketOf, historyOf, recordSample, WINDOW_MS, type LiveSample } from "../../src/domain/live-history";
 import type { TimedPart } from "./timers";
@@ -18,7 +19,6 @@ export interface LiveHistoryDeps {
   sql: SqlStorage;
   /** The room's figures now (reads only). */
   figures: (now: number) => LiveFigures;
-  wake: (at: number) => void;
 }
 
 export class LiveHistory implements TimedPart {
@@ -32,11 +32,9 @@ export class LiveHistory implements TimedPart {
 
   constructor(private readonly deps: LiveHistoryDeps) {}
 
-  /** Something the dashboard shows changed: sample on the alarm, within a second. */
+  /** Something the dashboard shows changed: sampled on the next alarm (the change's own), or a second after the last sample. */
   touch(): void {
-    if (this.changed) return;
     this.changed = true;
-    this.deps.wake(Math.max(Date.now(), (this.last?.at ?? 0) + SAMPLE_MS));
   }
 
   /** The latest sample, taken now if the last is older than a second. */

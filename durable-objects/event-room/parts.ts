@@ -51,7 +51,7 @@ export function assembleRoom(ctx: DurableObjectState, env: Env, log: (requestId:
   const queue = new WaitingRoom(sql, storage, meta);
   // The feed shows the stats, which count the outbox, which tells the feed of changes: wired lazily.
   const live: LiveFeed = new LiveFeed(ctx, env, (now) => ({ ...reads.liveCounts(now), sample: history.current(now) }), (now) => history.history(now), wake);
-  const history: LiveHistory = new LiveHistory({ sql, figures: (now) => reads.liveFigures(now), wake });
+  const history: LiveHistory = new LiveHistory({ sql, figures: (now) => reads.liveFigures(now) });
   const changed = () => { live.touch(); history.touch(); };
   const database = env.DATABASE_URL ? { url: env.DATABASE_URL, proxy: config(env).pgWsProxy } : null;
   const outbox = new RoomOutbox({ sql, database, waitUntil: (p) => ctx.waitUntil(p), wake, changed, alarmLog });

@@ -4,8 +4,8 @@ import { LiveHistory, type LiveFigures } from "../../durable-objects/event-room/
 import { expandSeats, type SeatMap } from "../../src/domain/seat-map";
 
 // The room's hour (durable-objects/event-room/live-history.ts) in the real EventRoom: reservations
-// write nothing of it (they only ask for a sample); the alarm samples and persists; a room loaded
-// anew (after an eviction) reads the hour back from its table.
+// write nothing of it and set no alarm for it (they only flag a change); the alarm samples and
+// persists; a room loaded anew (after an eviction) reads the hour back from its table.
 
 const MAP: SeatMap = { sections: [{ name: "A", price: 1000, rows: [{ label: "1", seats: 40 }] }], areas: [{ name: "FLOOR", price: 500, capacity: 50 }] };
 
@@ -24,6 +24,10 @@ describe("the room's hour", () => {
     const results = await Promise.all(Array.from({ length: 30 }, (_, i) =>
       stub.reserve({ userId: crypto.randomUUID(), correlationId: "t", ...(i % 2 ? { seatIds: [`A-1-${i}`] } : { area: "FLOOR", quantity: 2 }) })));
     expect(results.every((r) => r.ok)).toBe(true);
+    // No alarm of its own: the room's alarm is still the first hold's expiry (this room has no Postgres, so no flush either).
+    const firstExpiry = Math.min(...results.map((r) => (r.ok ? Date.parse(r.value.booking.expires_at) : Infinity)));
+    expect(await runInDurableObject(stub, (_o, state) => state.storage.getAlarm())).toBe(firstExpiry);
+    expect(await stored(stub)).toEqual([]);
     await runDurableObjectAlarm(stub);
     // Thirty reservations, one stored sample: the first alarm's (the next persist is 30 s later).
     const rows = await stored(stub);
@@ -39,14 +43,14 @@ describe("the room's hour", () => {
       const figures = (held: number): LiveFigures => ({
         joined: 0, waiting: 0, admitted: 0, active: 0, held, sold: 0, capacity: 1, revenue: 0, admit_per_minute: 1, max_active: 1, wait_p50: null, wait_p90: null, no_show_rate: null,
       });
-      const before = new LiveHistory({ sql: state.storage.sql, figures: () => figures(7), wake: () => undefined });
+      const before = new LiveHistory({ sql: state.storage.sql, figures: () => figures(7) });
       before.touch();
       // The first tick samples and persists at once; nothing is left to do until the next change.
       expect(before.tick(now)).toBeNull();
       expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM live_history").one().n).toBe(1);
       const old = JSON.stringify({ t: now - 2 * 3600_000, at: now - 2 * 3600_000, ...figures(1) });
       state.storage.sql.exec("INSERT INTO live_history (t, sample) VALUES (?, ?)", now - 2 * 3600_000, old);
-      const after = new LiveHistory({ sql: state.storage.sql, figures: () => figures(9), wake: () => undefined });
+      const after = new LiveHistory({ sql: state.storage.sql, figures: () => figures(9) });
       const hour = after.history(now + 2000);
       expect(hour.map((s) => s.held)).toEqual(hour.length === 1 ? [9] : [7, 9]);
       expect(hour[0]!.held).not.toBe(1);
