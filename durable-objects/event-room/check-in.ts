@@ -9,6 +9,7 @@ import { decideOnlineScan, mergeOfflineScans, type Presence, type QueuedScan, ty
 import { isRevoked } from "../../src/domain/tickets/revocations";
 import { verifyTicketCode } from "../../src/domain/tickets/verify";
 import { ok, refuse, type BookingItem, type RoomResult, type TicketInfo } from "./contract";
+import { CheckInTally, type GateTally } from "./check-in-tally";
 import type { RoomMeta } from "./meta";
 import type { TicketIssuer } from "./ticket-issuer";
 import type { TicketRecords } from "./ticket-records";
@@ -30,14 +31,25 @@ export interface ScanAnswer {
 
 export type SyncAnswer = SyncDecision | { result: "rejected"; reason: "unknown_ticket" };
 
-export interface CheckInStats { tickets: number; admitted: number; inside: number; conflicts: number; scans: number; reentry: boolean }
+export interface CheckInStats {
+  tickets: number; admitted: number; inside: number; conflicts: number; scans: number; reentry: boolean;
+  /** The first entry at any gate: doors are open from then on. */
+  doors_opened_at: string | null;
+  /** Valid tickets not admitted yet, once doors are open (null before). */
+  no_shows: number | null;
+  gates: GateTally[];
+}
 
 const firstScan = (f: ScanRef) => ({ scanned_at: new Date(f.scannedAt).toISOString(), gate_id: f.gateId });
 
 export class CheckIn implements TimedPart {
   readonly name = "check_in";
 
-  constructor(private readonly sql: SqlStorage, private readonly meta: RoomMeta, private readonly issuer: TicketIssuer, private readonly records: TicketRecords) {}
+  private readonly tally: CheckInTally;
+
+  constructor(private readonly sql: SqlStorage, private readonly meta: RoomMeta, private readonly issuer: TicketIssuer, private readonly records: TicketRecords) {
+    this.tally = new CheckInTally(sql);
+  }
 
   /** One ticket per seat or general-admission place, held by the buyer. Call inside the confirming transaction. */
   issue(bookingId: string, items: BookingItem[], buyerId: string, correlationId: string): TicketInfo[] {
@@ -142,6 +154,7 @@ export class CheckIn implements TimedPart {
     const { decision, next } = decideOnlineScan(before, { scannedAt: now, gateId, nonce: crypto.randomUUID(), direction }, { reentry: this.reentry() });
     if (next) this.writePresence(t.ticketId, next);
     if (!before && next) this.records.announce({ type: "TicketCheckedIn", gate_id: gateId }, t.ticketId, `scan:${gateId}`);
+    if (decision.result === "admitted") this.tally.entered(gateId, now, now);
     if (decision.result === "already_used") return ok({ result: "already_used", ticket, first_scan: firstScan(decision.first) });
     if (decision.result === "exited") return ok({ result: "exited", ticket });
     return ok({ result: "admitted", ticket, reentry: decision.reentry });
@@ -153,7 +166,7 @@ export class CheckIn implements TimedPart {
   }
 
   /** An offline gate's queue: idempotent by (gate, nonce); double entries come back as conflicts. */
-  sync(scans: QueuedScan[]): SyncAnswer[] {
+  sync(scans: QueuedScan[], now: number): SyncAnswer[] {
     const answers = new Array<SyncAnswer>(scans.length);
     const knownScans: QueuedScan[] = [];
     const positions: number[] = [];
@@ -172,6 +185,8 @@ export class CheckIn implements TimedPart {
     for (const r of merged.recorded) {
       this.sql.exec("INSERT INTO gate_scans (gate_id, nonce, ticket_id, scan, decision) VALUES (?, ?, ?, ?, ?)",
         r.scan.gateId, r.scan.nonce, r.scan.ticketId, JSON.stringify(r.scan), JSON.stringify(r.decision));
+      // Only new scans are recorded (a replay is answered as before), so an entry counts once.
+      if (r.decision.result === "admitted") this.tally.entered(r.scan.gateId, r.scan.scannedAt, now);
     }
     merged.decisions.forEach((d, k) => {
       answers[positions[k] ?? 0] = d;
@@ -179,9 +194,14 @@ export class CheckIn implements TimedPart {
     return answers;
   }
 
-  stats(): CheckInStats {
+  stats(now: number): CheckInStats {
     const count = (q: string) => this.sql.exec<{ n: number }>(q).one().n;
+    const opened = this.sql.exec<{ t: number | null }>("SELECT MIN(first_at) AS t FROM check_ins").one().t;
+    const notIn = () => count("SELECT COUNT(*) AS n FROM tickets t WHERE status = 'valid' AND NOT EXISTS (SELECT 1 FROM check_ins c WHERE c.ticket_id = t.ticket_id)");
     return {
+      doors_opened_at: opened === null ? null : new Date(opened).toISOString(),
+      no_shows: opened === null ? null : notIn(),
+      gates: this.tally.byGate(now),
       tickets: count("SELECT COUNT(*) AS n FROM tickets WHERE status = 'valid'"),
       admitted: count("SELECT COUNT(*) AS n FROM check_ins"),
       inside: count("SELECT COUNT(*) AS n FROM check_ins WHERE inside = 1"),

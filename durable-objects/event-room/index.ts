@@ -96,7 +96,7 @@ export class EventRoom extends DurableObject<Env> {
   }
 
   syncScans(scans: QueuedScan[]): SyncAnswer[] {
-    return this.ctx.storage.transactionSync(() => this.p.checkIn.sync(scans));
+    return this.ctx.storage.transactionSync(() => this.p.checkIn.sync(scans, Date.now()));
   }
 
   gateManifest(): RoomResult<ManifestJson> {
@@ -108,12 +108,12 @@ export class EventRoom extends DurableObject<Env> {
   }
 
   checkInStats(): CheckInStats {
-    return this.p.checkIn.stats();
+    return this.p.checkIn.stats(Date.now());
   }
 
   setReentry(on: boolean): CheckInStats {
     this.p.checkIn.setReentry(on);
-    return this.p.checkIn.stats();
+    return this.p.checkIn.stats(Date.now());
   }
 
   /** The holder moves a ticket to another account (ticket-transfer.ts). */
@@ -156,6 +156,7 @@ export class EventRoom extends DurableObject<Env> {
   async configureQueue(settings: QueueSettings): Promise<QueueSettings> {
     this.p.queue.configure(settings, config(this.env).queueShards);
     this.p.live.touch();
+    this.p.history.touch();
     this.p.clock.wake(Math.max(Date.now(), Math.min(Date.parse(settings.on_sale_at), Date.now() + 1000)));
     await this.p.shards.push();
     return settings;

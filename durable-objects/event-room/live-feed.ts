@@ -10,6 +10,7 @@ import { z } from "zod";
 import { loadKeys, verifyAccessToken } from "../../src/domain/tokens";
 import type { Env } from "../../src/env";
 import { revocations } from "../../src/rate-limit";
+import { BUCKET_MS, WINDOW_MS, type LiveSample } from "../../src/domain/live-history";
 import type { LiveCounts } from "./contract";
 import type { TimedPart } from "./timers";
 
@@ -53,7 +54,8 @@ export class LiveFeed implements TimedPart {
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly env: Env,
-    private readonly counts: () => LiveCounts,
+    private readonly counts: (now: number) => LiveCounts & { sample: LiveSample },
+    private readonly history: (now: number) => LiveSample[],
     private readonly wake: (at: number) => void,
   ) {}
 
@@ -84,6 +86,8 @@ export class LiveFeed implements TimedPart {
     this.ctx.acceptWebSocket(server, [TAG]);
     server.serializeAttachment(auth.data);
     server.send(this.frame(now));
+    // Then the hour so far, so a dashboard opened mid-sale draws it at once.
+    server.send(JSON.stringify({ type: "history", bucket_ms: BUCKET_MS, window_ms: WINDOW_MS, samples: this.history(now) }));
     this.dirty = false;
     this.lastPush = now;
     const wake = this.nextWake();
@@ -139,10 +143,13 @@ export class LiveFeed implements TimedPart {
     for (const s of live) if (s.auth.sessionId && revoked.has(s.auth.sessionId)) close(s.ws, "session_revoked");
   }
 
-  /** Sends the counts if they changed since the last push. */
+  /**
+   * Sends the counts (with the latest sample) every second while anyone watches, changed or not:
+   * the dashboard shows how old its figures are, and a quiet second is news too.
+   */
   push(now: number): void {
     const sockets = this.sockets();
-    if (!sockets.length || !this.dirty) return;
+    if (!sockets.length || (!this.dirty && now - this.lastPush < PUSH_INTERVAL_MS)) return;
     const frame = this.frame(now);
     for (const ws of sockets) {
       try { ws.send(frame); } catch { /* closing */ }
@@ -155,8 +162,7 @@ export class LiveFeed implements TimedPart {
   nextWake(): number | null {
     const sockets = this.sockets();
     if (!sockets.length) return null;
-    const times = [this.lastSessionCheck + SESSION_CHECK_MS];
-    if (this.dirty) times.push(this.lastPush + PUSH_INTERVAL_MS);
+    const times = [this.lastSessionCheck + SESSION_CHECK_MS, this.lastPush + PUSH_INTERVAL_MS];
     for (const ws of sockets) {
       const auth = liveAuthSchema.safeParse(ws.deserializeAttachment());
       times.push(auth.success ? auth.data.expiresAt : 0);
@@ -165,7 +171,7 @@ export class LiveFeed implements TimedPart {
   }
 
   private frame(now: number): string {
-    return JSON.stringify({ type: "counts", at: new Date(now).toISOString(), ...this.counts() });
+    return JSON.stringify({ type: "counts", at: new Date(now).toISOString(), ...this.counts(now) });
   }
 }
 

@@ -9,6 +9,7 @@ import { paymentProvider } from "../../src/payments";
 import { CheckIn } from "./check-in";
 import { Inventory } from "./inventory";
 import { LiveFeed } from "./live-feed";
+import { LiveHistory } from "./live-history";
 import { RoomMeta } from "./meta";
 import { RoomOutbox } from "./outbox";
 import { PaymentSaga } from "./payment-saga";
@@ -29,6 +30,7 @@ export interface RoomParts {
   queue: WaitingRoom;
   shards: QueueShards;
   live: LiveFeed;
+  history: LiveHistory;
   outbox: RoomOutbox;
   tasks: ProviderTasks;
   checkIn: CheckIn;
@@ -51,9 +53,11 @@ export function assembleRoom(ctx: DurableObjectState, env: Env, log: (requestId:
   const terms = new SaleTermsStore(meta);
   const queue = new WaitingRoom(sql, storage, meta);
   // The feed shows the stats, which count the outbox, which tells the feed of changes: wired lazily.
-  const live: LiveFeed = new LiveFeed(ctx, env, () => reads.liveCounts(Date.now()), wake);
+  const live: LiveFeed = new LiveFeed(ctx, env, (now) => ({ ...reads.liveCounts(now), sample: history.current(now) }), (now) => history.history(now), wake);
+  const history: LiveHistory = new LiveHistory({ sql, figures: (now) => reads.liveFigures(now) });
+  const changed = () => { live.touch(); history.touch(); };
   const database = env.DATABASE_URL ? { url: env.DATABASE_URL, proxy: config(env).pgWsProxy } : null;
-  const outbox = new RoomOutbox({ sql, database, waitUntil: (p) => ctx.waitUntil(p), wake, changed: () => live.touch(), alarmLog });
+  const outbox = new RoomOutbox({ sql, database, waitUntil: (p) => ctx.waitUntil(p), wake, changed, alarmLog });
   const reads = new RoomStatsReader({ sql, meta, outbox, queue });
   const tasks = new ProviderTasks({ sql, provider: () => paymentProvider(env), wake, alarmLog });
   const issuer = new TicketIssuer({ sql, meta, terms, bindsPerDay: () => config(env).deviceBindsPerDay });
@@ -62,6 +66,6 @@ export function assembleRoom(ctx: DurableObjectState, env: Env, log: (requestId:
   const transfers = new TicketTransfers({ sql, storage, meta, terms, issuer, checkIn, records });
   const inventory = new Inventory({ sql, storage, meta, terms, queue, outbox, tasks, tickets: checkIn, knobs: () => config(env), wake, log });
   const saga = new PaymentSaga({ storage, sql, meta, inventory, outbox, tasks, tickets: checkIn });
-  const shards = new QueueShards({ env, meta, terms, queue, waitUntil: (p) => ctx.waitUntil(p), changed: () => live.touch(), alarmLog });
-  return { clock, meta, terms, queue, shards, live, outbox, tasks, checkIn, issuer, transfers, inventory, saga, reads, timed: [inventory, shards, tasks, outbox, live, checkIn] };
+  const shards = new QueueShards({ env, meta, terms, queue, waitUntil: (p) => ctx.waitUntil(p), changed, alarmLog });
+  return { clock, meta, terms, queue, shards, live, history, outbox, tasks, checkIn, issuer, transfers, inventory, saga, reads, timed: [inventory, shards, tasks, outbox, history, live, checkIn] };
 }

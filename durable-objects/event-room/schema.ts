@@ -47,6 +47,11 @@ const TABLES = `
   CREATE INDEX IF NOT EXISTS ticket_transfers_by_sender ON ticket_transfers(ticket_id, from_user);
   CREATE TABLE IF NOT EXISTS gate_scans (gate_id TEXT NOT NULL, nonce TEXT NOT NULL, ticket_id TEXT NOT NULL, scan TEXT NOT NULL,
     decision TEXT NOT NULL, PRIMARY KEY (gate_id, nonce));
+  -- The dashboard's last hour, persisted every half minute (live-history.ts); t is the bucket's start.
+  CREATE TABLE IF NOT EXISTS live_history (t INTEGER PRIMARY KEY, sample TEXT NOT NULL);
+  -- Entries per gate per minute (check-in-tally.ts).
+  CREATE TABLE IF NOT EXISTS check_in_minutes (gate_id TEXT NOT NULL, minute INTEGER NOT NULL, entries INTEGER NOT NULL,
+    PRIMARY KEY (gate_id, minute));
 `;
 
 /** Booking columns added after the first release (ADD COLUMN is cheap; the check makes it idempotent). */

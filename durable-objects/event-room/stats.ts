@@ -1,6 +1,8 @@
 /** What the room shows: the seat map's live state, the sale's totals, and the organizer's live counts. Reads only. */
 import { BOOKING_STATES, type BookingState } from "../../src/domain/booking-state";
+import { noShowRate, waitPercentiles } from "../../src/domain/live-history";
 import type { AreaStatus, LiveCounts, RoomSnapshot, RoomStats, SeatMapRead, SeatStatus } from "./contract";
+import type { LiveFigures } from "./live-history";
 import type { RoomMeta } from "./meta";
 import type { RoomOutbox } from "./outbox";
 import type { WaitingRoom } from "./waiting-room";
@@ -12,7 +14,7 @@ export interface StatsDeps {
   sql: SqlStorage;
   meta: RoomMeta;
   outbox: Pick<RoomOutbox, "pending">;
-  queue: Pick<WaitingRoom, "counts">;
+  queue: Pick<WaitingRoom, "counts" | "watermark" | "settings">;
 }
 
 export class RoomStatsReader {
@@ -78,6 +80,27 @@ export class RoomStatsReader {
     return {
       ...this.deps.queue.counts(now),
       held: st.seats.held + st.areas.held, sold: st.seats.sold + st.areas.sold, available: st.seats.available + st.areas.available,
+    };
+  }
+
+  /** What the dashboard's hour is made of (live-history.ts): the live counts, money, the caps, waits and no-shows. */
+  liveFigures(now: number): LiveFigures {
+    const { sql, queue } = this.deps;
+    const st = this.stats();
+    const line = queue.counts(now);
+    const wm = queue.watermark(now);
+    const s = queue.settings();
+    const waits = waitPercentiles(wm.forecast, wm.admittedThrough, line.waiting, now);
+    // A turn ends as 'done' when the shopper booked, 'lapsed' when the session ran out first.
+    const turns = sql.exec<{ lapsed: number; booked: number }>(
+      "SELECT COALESCE(SUM(state = 'lapsed'), 0) AS lapsed, COALESCE(SUM(state = 'done'), 0) AS booked FROM queue").one();
+    const seats = st.seats.available + st.seats.held + st.seats.sold;
+    const areas = st.areas.available + st.areas.held + st.areas.sold;
+    return {
+      joined: line.joined, waiting: line.waiting, admitted: wm.admittedThrough, active: line.active,
+      held: st.seats.held + st.areas.held, sold: st.seats.sold + st.areas.sold, capacity: seats + areas, revenue: st.revenue,
+      admit_per_minute: s?.admit_per_minute ?? 0, max_active: s?.max_active ?? 0,
+      wait_p50: waits.p50, wait_p90: waits.p90, no_show_rate: noShowRate(turns.lapsed, turns.booked),
     };
   }
 }

@@ -161,7 +161,8 @@ export const eventOperations = {
   live: operation({
     method: "get", path: "/api/events/{id}/queue/live", operationId: "watchQueue", tags: ["Waiting room"], ...ORGANIZER,
     summary: "The organizer's live feed (WebSocket)",
-    description: "Upgrade to a WebSocket. The server pushes `{joined, waiting, admitted, active, held, sold, available}` at most once a second while they change, "
+    description: "Upgrade to a WebSocket. On connect the server sends a `counts` frame and a `history` frame (the last hour in 5-second samples), then a `counts` frame "
+      + "every second with `{joined, waiting, admitted, active, held, sold, available}` and the latest `sample` (src/contract/live.ts describes both frames), "
       + "and closes with code 4401 when the token expires or the session is signed out; send `{\"type\":\"token\",\"access_token\":…}` to extend it.",
     request: { params: eventIdParams, query: liveFeedQuery },
     responses: {

@@ -57,6 +57,13 @@ export const deltaQuery = z.strictObject({ cursor: z.coerce.number().int().min(0
 
 export const checkInStatsSchema = z.strictObject({
   tickets: count, admitted: count, inside: count, conflicts: count, scans: count.describe("Offline scans synced"), reentry: z.boolean(),
+  doors_opened_at: instantOut.nullable().describe("The first entry at any gate; null until then"),
+  no_shows: count.nullable().describe("Valid tickets not admitted yet, once doors are open (null before)"),
+  gates: z.array(z.strictObject({
+    gate_id: z.string(),
+    entries: count.describe("Entries at this gate, all day"),
+    per_minute: z.array(z.strictObject({ minute: instantOut, entries: count })).describe("The last hour's minutes with entries, oldest first"),
+  })).describe("The busiest 50 gates"),
 }).meta({ id: "CheckInStats" });
 
 const TAGS = ["Gates"];

@@ -2,36 +2,13 @@ import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { loadKeys, signAccessToken } from "../../src/domain/tokens";
 import { api, eventually, publishedEvent, register, type Session } from "../support/api";
-import { BASE_URL, JWT_PRIVATE_JWK } from "../support/env";
+import { JWT_PRIVATE_JWK } from "../support/env";
+import { feed, openFeed, type Feed } from "../support/live-feed";
 
 // The organizer's live feed against the running Worker: a socket lives only as long as the
 // credentials it was opened with (or was given since), however long the organizer keeps it open.
 
-interface Feed { ws: WebSocket; frames: Record<string, unknown>[]; closed: Promise<{ code: number; reason: string }> }
-
-const liveUrl = (eventId: string) => `${BASE_URL.replace("http", "ws")}/api/events/${eventId}/queue/live`;
 const sid = (access: string) => (JSON.parse(Buffer.from(access.split(".")[1]!, "base64url").toString()) as { sid: string }).sid;
-
-/** Opens the feed and waits for its first frame; the HTTP status if the upgrade is refused. */
-function openFeed(eventId: string, token: string): Promise<Feed | number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(liveUrl(eventId), { headers: { authorization: `Bearer ${token}` } });
-    const frames: Record<string, unknown>[] = [];
-    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));
-    ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
-    ws.on("error", () => resolve(-1));
-    ws.on("message", (m) => {
-      frames.push(JSON.parse(String(m)) as Record<string, unknown>);
-      if (frames.length === 1) resolve({ ws, frames, closed });
-    });
-  });
-}
-
-async function feed(eventId: string, token: string): Promise<Feed> {
-  const f = await openFeed(eventId, token);
-  if (typeof f === "number") throw new Error(`live feed refused: ${f}`);
-  return f;
-}
 
 /**
  * The server's close frame, or a failure if none came within `ms` (a generous bound: the room

@@ -18,6 +18,8 @@ const ConsoleEventsPage = lazy(() => import("./console/events-page").then((m) =>
 const NewEventPage = lazy(() => import("./console/event-page").then((m) => ({ default: m.NewEventPage })));
 const ConsoleEventPage = lazy(() => import("./console/event-page").then((m) => ({ default: m.ConsoleEventPage })));
 const SalesPage = lazy(() => import("./console/sales-page").then((m) => ({ default: m.SalesPage })));
+const LivePage = lazy(() => import("./pages/live").then((m) => ({ default: m.LivePage })));
+const CheckInPage = lazy(() => import("./pages/check-in").then((m) => ({ default: m.CheckInPage })));
 
 function Loading() {
   const { t } = useI18n();
@@ -46,6 +48,8 @@ export const routes: RouteObject[] = [{
     { path: "organizer/events/new", element: <OrganizerOnly>{later(<NewEventPage />)}</OrganizerOnly> },
     { path: "organizer/events/:id", element: <OrganizerOnly>{later(<ConsoleEventPage />)}</OrganizerOnly> },
     { path: "organizer/events/:id/sales", element: <OrganizerOnly>{later(<SalesPage />)}</OrganizerOnly> },
+    { path: "organizer/events/:id/live", element: <OrganizerOnly>{later(<LivePage />)}</OrganizerOnly> },
+    { path: "organizer/events/:id/check-in", element: <OrganizerOnly>{later(<CheckInPage />)}</OrganizerOnly> },
     { path: "*", element: <NotFoundPage /> },
   ],
 }];
