@@ -12,6 +12,7 @@ const EventPage = lazy(() => import("./pages/event").then((m) => ({ default: m.E
 const SearchPage = lazy(() => import("./pages/search").then((m) => ({ default: m.SearchPage })));
 const BookingsPage = lazy(() => import("./pages/bookings").then((m) => ({ default: m.BookingsPage })));
 const ProfilePage = lazy(() => import("./pages/profile").then((m) => ({ default: m.ProfilePage })));
+const GatePage = lazy(() => import("./pages/gate").then((m) => ({ default: m.GatePage })));
 
 function Loading() {
   const { t } = useI18n();
@@ -36,6 +37,7 @@ export const routes: RouteObject[] = [{
     { path: "register", element: <RegisterPage /> },
     { path: "bookings", element: <SignedIn>{later(<BookingsPage />)}</SignedIn> },
     { path: "profile", element: <SignedIn>{later(<ProfilePage />)}</SignedIn> },
+    { path: "gate/:eventId", element: <SignedIn>{later(<GatePage />)}</SignedIn> },
     { path: "*", element: <NotFoundPage /> },
   ],
 }];
