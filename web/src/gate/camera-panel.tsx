@@ -1,7 +1,14 @@
 import { useEffect, useRef, useState } from "react";
 import { buttonClass } from "../components/field";
 import { useI18n } from "../i18n/i18n";
+import { decodeTicketCode } from "../../../src/domain/tickets/code";
 import { startScanning } from "./camera";
+
+/** Reads of one ticket are one read, whatever its rotating code says now. */
+const ticketOf = (text: string): string => {
+  const d = decodeTicketCode(text);
+  return "problem" in d ? text : d.signedCore.core.ticketId;
+};
 
 /** The camera: off until staff turn it on (the permission prompt needs a tap), off again when the page goes. */
 export function CameraPanel({ onCode }: { onCode: (text: string) => void }) {
@@ -27,7 +34,7 @@ export function CameraPanel({ onCode }: { onCode: (text: string) => void }) {
     setFailed(false);
     setOn(true);
     try {
-      stopRef.current = await startScanning(el, (text) => onCodeRef.current(text));
+      stopRef.current = await startScanning(el, (text) => onCodeRef.current(text), ticketOf);
     } catch {
       setOn(false);
       setFailed(true);

@@ -47,15 +47,17 @@ async function zxingReader(): Promise<FrameReader> {
 
 export const frameReader = async (): Promise<FrameReader> => (await nativeReader()) ?? zxingReader();
 
-/** How long the same text is ignored after a read (a code stays in front of the lens for a while). */
-const REPEAT_MS = 4000;
+/** A ticket out of view this long counts as a new read when it comes back. */
+const REPEAT_MS = 3000;
 const FRAME_GAP_MS = 100;
 
 /**
- * Opens the back camera into `video` and calls `onCode` for each new code read; returns the stop.
+ * Opens the back camera into `video` and calls `onCode` for each new read; returns the stop.
+ * A phone held in front of the lens is read once, even as its code rotates: reads are the same
+ * while `sameAs` gives the same key (the ticket) and it never left view for REPEAT_MS.
  * Frames are read one after another (never overlapping), so a slow phone drops frames, not answers.
  */
-export async function startScanning(video: HTMLVideoElement, onCode: (text: string) => void): Promise<() => void> {
+export async function startScanning(video: HTMLVideoElement, onCode: (text: string) => void, sameAs: (text: string) => string = (t) => t): Promise<() => void> {
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
   let running = true;
   const stop = () => {
@@ -67,17 +69,18 @@ export async function startScanning(video: HTMLVideoElement, onCode: (text: stri
     video.srcObject = stream;
     await video.play();
     const read = await frameReader();
-    let lastText = "";
-    let lastAt = 0;
+    let lastKey = "";
+    let lastSeen = 0;
     void (async () => {
       while (running) {
         const texts = await read(video).catch(() => []);
         const text = texts[0];
         const now = Date.now();
-        if (text && (text !== lastText || now - lastAt > REPEAT_MS)) {
-          lastText = text;
-          lastAt = now;
-          onCode(text);
+        if (text) {
+          const key = sameAs(text);
+          if (key !== lastKey || now - lastSeen > REPEAT_MS) onCode(text);
+          lastKey = key;
+          lastSeen = now;
         }
         await new Promise((r) => setTimeout(r, FRAME_GAP_MS));
       }
