@@ -20,9 +20,13 @@ const TICKETS = 4;
 const PASSWORD = "correct horse battery";
 
 let organizer: Session;
+let fan: Session;
 let eventId: string;
-/** One code maker per ticket: a fresh code from its bound phone key, now. */
-let codes: (() => Promise<string>)[];
+let ticketIds: string[];
+/** One code maker per ticket: a code from its bound phone key, made now (or at `at`, epoch ms). */
+let codes: ((at?: number) => Promise<string>)[];
+/** A ticket of another event, bound to a phone. */
+let otherEventCode: () => Promise<string>;
 
 interface Stats { admitted: number; conflicts: number; scans: number }
 const checkIns = async (): Promise<Stats> => {
@@ -31,33 +35,45 @@ const checkIns = async (): Promise<Stats> => {
   return r.body;
 };
 
-test.beforeAll(async () => {
-  organizer = await register("organizer");
-  eventId = await publishedEvent(organizer);
-  const fan = await register();
-  await checkout(await hold(fan, eventId, { area: "FLOOR", quantity: TICKETS }));
-  const tickets = await eventually(async () => {
+/** Confirmed tickets of an event in the fan's wallet (the projection is fed by the outbox pipeline). */
+async function buyTickets(event: string, quantity: number): Promise<string[]> {
+  await checkout(await hold(fan, event, { area: "FLOOR", quantity }));
+  const mine = await eventually(async () => {
     await drainPipeline();
     const r = await api<{ tickets: { ticket_id: string; event_id: string }[] }>("/api/tickets", { token: fan.access });
-    const mine = r.body.tickets.filter((t) => t.event_id === eventId);
-    return mine.length === TICKETS ? mine : undefined;
+    const here = r.body.tickets.filter((t) => t.event_id === event);
+    return here.length === quantity ? here : undefined;
   }, 90_000, "the fan's tickets");
-  codes = await Promise.all(tickets.map(async (t) => {
-    const keys = await generateDeviceKey();
-    const raw = new Uint8Array(await crypto.subtle.exportKey("raw", keys.publicKey));
-    const r = await api<{ core: string }>(`/api/tickets/${t.ticket_id}/device`, { token: fan.access, body: { public_key: toBase64Url(raw) } });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    const core = fromBase64Url(r.body.core);
-    if (!core) throw new Error("core is not base64url");
-    return () => makeTicketCode(core, keys.privateKey, Date.now());
-  }));
+  return mine.map((t) => t.ticket_id);
+}
+
+/** Binds a fresh phone key to the ticket (a new core version: older cores are revoked) and returns its code maker. */
+async function bindPhone(ticketId: string): Promise<(at?: number) => Promise<string>> {
+  const keys = await generateDeviceKey();
+  const raw = new Uint8Array(await crypto.subtle.exportKey("raw", keys.publicKey));
+  const r = await api<{ core: string }>(`/api/tickets/${ticketId}/device`, { token: fan.access, body: { public_key: toBase64Url(raw) } });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  const core = fromBase64Url(r.body.core);
+  if (!core) throw new Error("core is not base64url");
+  return (at) => makeTicketCode(core, keys.privateKey, at ?? Date.now());
+}
+
+test.beforeAll(async () => {
+  organizer = await register("organizer");
+  fan = await register();
+  eventId = await publishedEvent(organizer);
+  ticketIds = await buyTickets(eventId, TICKETS);
+  codes = await Promise.all(ticketIds.map(bindPhone));
+  const [other] = await buyTickets(await publishedEvent(organizer), 1);
+  otherEventCode = await bindPhone(other ?? "");
 });
 
 /** The organizer signed in on a fresh device (a session of its own: refresh tokens rotate), optionally with a gate already chosen. */
 async function gateDevice(browser: Browser, lang: "ko" | "en", gate?: string, options: Parameters<Browser["newContext"]>[0] = {}): Promise<{ context: BrowserContext; page: Page; watch: { errors: string[] } }> {
   const login = await api<{ refresh_token: string }>("/api/auth/login", { body: { email: organizer.email, password: PASSWORD } });
   expect(login.status).toBe(200);
-  const context = await browser.newContext({ locale: lang === "ko" ? "ko-KR" : "en-US", ...options });
+  // A phone's screen: one column, thumbs.
+  const context = await browser.newContext({ locale: lang === "ko" ? "ko-KR" : "en-US", viewport: { width: 412, height: 915 }, hasTouch: true, ...options });
   await context.addInitScript(([refresh, l, g]) => {
     if (!localStorage.getItem("tp.refresh")) localStorage.setItem("tp.refresh", refresh);
     localStorage.setItem("tp.lang", l);
@@ -94,6 +110,8 @@ test("two gates online: the first scan admits, the second is refused naming the 
   await north.page.getByLabel("게이트 이름").fill("north");
   await north.page.getByRole("button", { name: "이 게이트로 시작" }).click();
   await expect(north.page.getByTestId("gate-id")).toHaveText("게이트 north");
+  // Reloaded once signed in (a reload in the middle of the first token refresh would lose the rotated token).
+  await manifestReady(north.page);
   await north.page.reload();
   await expect(north.page.getByTestId("gate-id")).toHaveText("게이트 north");
   await expect(south.page.getByTestId("gate-id")).toHaveText("게이트 south");
@@ -136,6 +154,15 @@ test("two gates online: the first scan admits, the second is refused naming the 
   await expect(answer(south.page)).toHaveAttribute("data-verdict", "invalid");
   await expectAccessible(south.page, "gate invalid");
   await shot(south.page, "gate-invalid");
+  // A screenshot of a code two minutes old, and a ticket of another event: red, with the reason.
+  await enter(south.page, await codes[1]!(Date.now() - 120_000), "ko");
+  await expect(answer(south.page)).toHaveAttribute("data-verdict", "expired_code");
+  await expect(answer(south.page)).toContainText("만료된 코드");
+  await expect(answer(south.page)).toContainText("코드가 오래되었습니다");
+  await enter(south.page, await otherEventCode(), "ko");
+  await expect(answer(south.page)).toHaveAttribute("data-verdict", "wrong_event");
+  await expect(answer(south.page).getByTestId("gate-verdict")).toHaveText("다른 공연의 티켓");
+  await expect(south.page.getByTestId("gate-entries")).toHaveText(verdicts[1] === "admitted" ? "1" : "0");
   expect(await checkIns()).toMatchObject({ admitted: before.admitted + 1, conflicts: before.conflicts });
 
   for (const g of [north, south]) {
@@ -153,6 +180,13 @@ test("two gates offline both admit one ticket; back online both sync: one entry,
     await expect(g.page.getByTestId("gate-connection")).toHaveAttribute("data-online", "yes");
   }
   const before = await checkIns();
+  // The fan moves ticket 4 to a new phone while the gates are online: the revocation delta they poll reaches both.
+  const cursors = await Promise.all([east, west].map(async (g) => Number(await g.page.getByTestId("gate-manifest").getAttribute("data-cursor"))));
+  const oldPhone = codes[3]!;
+  const newPhone = await bindPhone(ticketIds[3]!);
+  for (const [i, g] of [east, west].entries()) {
+    await expect.poll(async () => Number(await g.page.getByTestId("gate-manifest").getAttribute("data-cursor")), { timeout: 60_000 }).toBeGreaterThan(cursors[i]!);
+  }
 
   await Promise.all([east.context.setOffline(true), west.context.setOffline(true)]);
   for (const g of [east, west]) await expect(g.page.getByTestId("gate-connection")).toHaveAttribute("data-online", "no");
@@ -172,7 +206,10 @@ test("two gates offline both admit one ticket; back online both sync: one entry,
   await enter(west.page, "not a ticket at all", "en");
   await expect(answer(west.page)).toHaveAttribute("data-verdict", "invalid");
   await expect(answer(west.page)).toContainText("Not a ticket code");
-  await enter(west.page, await codes[3]!(), "en");
+  await enter(west.page, await oldPhone(), "en");
+  await expect(answer(west.page)).toHaveAttribute("data-verdict", "revoked");
+  await expect(answer(west.page).getByTestId("gate-verdict")).toHaveText("Revoked ticket");
+  await enter(west.page, await newPhone(), "en");
   await expect(answer(west.page)).toHaveAttribute("data-verdict", "admitted");
   await expect(west.page.getByTestId("gate-entries")).toHaveText("2");
   await expectAccessible(east.page, "gate offline");

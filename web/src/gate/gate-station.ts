@@ -10,9 +10,9 @@ import { applyDelta, gateRevoked, readManifest, type GateState } from "../../../
 import { CLOCK_SKEW_SECONDS, CODE_WINDOW_SECONDS, verifyTicketCode } from "../../../src/domain/tickets/verify";
 import { call } from "../api/client";
 import { ApiError } from "../api/problem";
-import { decideLocally, fromRoom, notACode, type GateAnswer } from "./answer";
+import { fromRoom, notACode, type GateAnswer } from "./answer";
 import { gateDb, type ScanRecord } from "./gate-db";
-import { gateFigures, knownPresence, unsynced, type GateFigures } from "./scan-log";
+import { decideOffline, gateFigures, recordOf, unsynced, type GateFigures, type ReadAt } from "./scan-log";
 
 /** How long an online scan may take before the gate decides on its own (an API that hangs is unreachable). */
 const ONLINE_SCAN_TIMEOUT_MS = 2500;
@@ -187,51 +187,44 @@ export class GateStation {
   /** One read of a code (camera or typed): the answer to show. */
   async scan(raw: string): Promise<GateAnswer> {
     const code = raw.trim();
-    const at = Date.now();
-    const nonce = crypto.randomUUID();
+    const read: ReadAt = { eventId: this.eventId, gateId: this.gateId, nonce: crypto.randomUUID(), at: Date.now() };
     let answer: GateAnswer;
     if (navigator.onLine && !this.view.problem) {
       try {
         const r = await withTimeout(call(op.scan, { params: { event_id: this.eventId }, auth: true, body: { code, gate_id: this.gateId } }), ONLINE_SCAN_TIMEOUT_MS);
-        answer = fromRoom(r, at);
+        answer = fromRoom(r, read.at);
+        this.log = appendRecord(this.log, recordOf(answer, read));
         if (!this.view.online) this.update({ online: true });
       } catch (e) {
-        if (e instanceof ApiError && (e.code === "invalid_code" || e.code === "validation_failed")) answer = notACode(at);
+        if (e instanceof ApiError && (e.code === "invalid_code" || e.code === "validation_failed")) answer = notACode(read.at);
         else if (unreachable(e)) {
           this.update({ online: false });
-          answer = await this.decideOffline(code, at, nonce);
+          answer = await this.decideOffline(code, read);
         } else {
           this.noteFailure(e);
           throw e;
         }
       }
-    } else answer = await this.decideOffline(code, at, nonce);
+    } else answer = await this.decideOffline(code, read);
     // Shown first, then written down: the IndexedDB write must not delay the answer at the door.
-    const record = this.remember(answer, nonce);
     this.update({ last: answer });
-    await record;
+    const record = this.log.find((r) => r.nonce === read.nonce);
+    if (record) await gateDb.putScans([record]);
     return answer;
   }
 
-  private async decideOffline(code: string, at: number, nonce: string): Promise<GateAnswer> {
+  private async decideOffline(code: string, read: ReadAt): Promise<GateAnswer> {
     const state = this.state;
     const ring = this.ring;
-    if (!state || !ring) return { verdict: "no_manifest", offline: true, at };
+    if (!state || !ring) return { verdict: "no_manifest", offline: true, at: read.at };
     const check = await verifyTicketCode(code, {
-      now: at, keys: await ring, eventId: this.eventId, revoked: gateRevoked(state), windowSeconds: CODE_WINDOW_SECONDS, skewSeconds: CLOCK_SKEW_SECONDS,
+      now: read.at, keys: await ring, eventId: this.eventId, revoked: gateRevoked(state), windowSeconds: CODE_WINDOW_SECONDS, skewSeconds: CLOCK_SKEW_SECONDS,
     });
-    const known = check.ok ? knownPresence(this.log).get(check.ticket.ticketId) : undefined;
-    return decideLocally(check, known, { at, gateId: this.gateId, nonce }).answer;
-  }
-
-  /** Admits and already-used answers go into the log: offline ones are what syncs, online ones what the gate counts and knows. */
-  private async remember(a: GateAnswer, nonce: string): Promise<void> {
-    if (!a.ticketId || (a.verdict !== "admitted" && a.verdict !== "already_used")) return;
-    const record: ScanRecord = {
-      nonce, eventId: this.eventId, gateId: this.gateId, ticketId: a.ticketId, label: a.label ?? "", at: a.at,
-      mode: a.offline ? "offline" : "online", outcome: a.verdict, ...(a.first ? { first: a.first } : {}),
-    };
-    this.log = [...this.log, record];
-    await gateDb.putScans([record]);
+    // From the verifier's answer on, synchronous: decided and logged before another read can decide.
+    const { answer, record } = decideOffline(check, this.log, read);
+    this.log = appendRecord(this.log, record);
+    return answer;
   }
 }
+
+const appendRecord = (log: ScanRecord[], record: ScanRecord | null): ScanRecord[] => (record ? [...log, record] : log);

@@ -3,7 +3,31 @@
  * "against its own queue"), what still has to sync, and the gate's figures.
  */
 import type { Presence } from "../../../src/domain/tickets/offline-sync";
+import type { TicketCheck } from "../../../src/domain/tickets/verify";
+import { decideLocally, type GateAnswer } from "./answer";
 import type { ScanRecord } from "./gate-db";
+
+export interface ReadAt { eventId: string; gateId: string; nonce: string; at: number }
+
+/** What goes into the log for an answer: admits and already-used answers about a real ticket; nothing else. */
+export function recordOf(a: GateAnswer, read: ReadAt): ScanRecord | null {
+  if (!a.ticketId || (a.verdict !== "admitted" && a.verdict !== "already_used")) return null;
+  return {
+    nonce: read.nonce, eventId: read.eventId, gateId: read.gateId, ticketId: a.ticketId, label: a.label ?? "", at: a.at,
+    mode: a.offline ? "offline" : "online", outcome: a.verdict, ...(a.first ? { first: a.first } : {}),
+  };
+}
+
+/**
+ * The offline decision and its log entry, in one synchronous step after the (async) verification:
+ * the caller appends the record before anything else runs, so two reads of one ticket racing on
+ * this device cannot both admit.
+ */
+export function decideOffline(check: TicketCheck, log: readonly ScanRecord[], read: ReadAt): { answer: GateAnswer; record: ScanRecord | null } {
+  const known = check.ok ? knownPresence(log).get(check.ticket.ticketId) : undefined;
+  const { answer } = decideLocally(check, known, read);
+  return { answer, record: recordOf(answer, read) };
+}
 
 /** Ticket id → the entry this device knows of: its own admits, and first scans the room named. */
 export function knownPresence(log: readonly ScanRecord[]): Map<string, Presence> {

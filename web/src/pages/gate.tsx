@@ -90,7 +90,7 @@ function ConnectionLine({ view }: { view: StationView }) {
   return (
     <div className="flex flex-col gap-1 text-base" data-testid="gate-connection" data-online={view.online ? "yes" : "no"}>
       <p className={view.online ? "text-green-900" : "font-semibold text-amber-900"}>{view.online ? t("gate.status.online") : t("gate.status.offline")}</p>
-      <p data-testid="gate-manifest" data-tickets={view.manifest?.tickets ?? 0}>
+      <p data-testid="gate-manifest" data-tickets={view.manifest?.tickets ?? 0} data-cursor={view.manifest?.cursor ?? -1}>
         {view.manifest ? t("gate.manifest.ready", { count: view.manifest.tickets }) : t("gate.manifest.none")}
       </p>
       {view.syncing && <p>{t("gate.syncing")}</p>}
