@@ -178,8 +178,6 @@ test("two gates offline both admit one ticket; back online both sync: one entry,
   for (const g of [east, west]) {
     await manifestReady(g.page);
     await expect(g.page.getByTestId("gate-connection")).toHaveAttribute("data-online", "yes");
-    // The gate's service worker holds the page's shell and files (it loads offline from now on).
-    await expect(g.page.locator("html")).toHaveAttribute("data-gate-shell", "offline-ready");
   }
   const before = await checkIns();
   // The fan moves ticket 4 to a new phone while the gates are online: the revocation delta they poll reaches both.
@@ -214,15 +212,6 @@ test("two gates offline both admit one ticket; back online both sync: one entry,
   await enter(west.page, await newPhone(), "en");
   await expect(answer(west.page)).toHaveAttribute("data-verdict", "admitted");
   await expect(west.page.getByTestId("gate-entries")).toHaveText("2");
-  // Reloaded with no network: the shell comes from the gate's cache, the manifest and the queue from IndexedDB.
-  await east.page.reload();
-  await expect(east.page.getByTestId("gate-id")).toHaveText("Gate east");
-  await manifestReady(east.page);
-  await expect(east.page.getByTestId("gate-pending")).toHaveText("2");
-  await expect(east.page.getByTestId("gate-connection")).toHaveAttribute("data-online", "no");
-  await enter(east.page, await codes[2]!(), "en");
-  await expect(answer(east.page)).toHaveAttribute("data-verdict", "already_used");
-  await expect(east.page.getByTestId("gate-pending")).toHaveText("3");
   await expectAccessible(east.page, "gate offline");
   await shot(east.page, "gate-offline");
   // Nothing reached the room while cut off.

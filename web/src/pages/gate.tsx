@@ -1,11 +1,10 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { useParams } from "react-router";
 import { buttonClass, Field } from "../components/field";
 import { isGreen } from "../gate/answer";
 import { AnswerPanel, useClockTime } from "../gate/answer-panel";
 import { CameraPanel } from "../gate/camera-panel";
 import { signal } from "../gate/feedback";
-import { keepShellOffline } from "../gate/offline-shell";
 import type { StationView } from "../gate/gate-station";
 import { deviceGate, useGateStation } from "../gate/use-gate-station";
 import { useI18n } from "../i18n/i18n";
@@ -15,7 +14,6 @@ import type { MessageKey } from "../i18n/messages";
 export function GatePage() {
   const { eventId = "" } = useParams();
   const [gateId, setGateId] = useState(deviceGate.get);
-  useEffect(() => { void keepShellOffline(); }, []);
   if (!gateId) return <ChooseGate onChosen={(id) => { deviceGate.set(id); setGateId(id); }} />;
   return <Scanner key={`${eventId}/${gateId}`} eventId={eventId} gateId={gateId} onChangeGate={() => { deviceGate.clear(); setGateId(null); }} />;
 }
