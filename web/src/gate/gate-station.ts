@@ -168,7 +168,8 @@ export class GateStation {
           params: { event_id: this.eventId }, auth: true,
           body: { gate_id: gateId, scans: batch.map((r) => ({ ticket_id: r.ticketId, scanned_at: new Date(r.at).toISOString(), nonce: r.nonce, direction: "in", local: r.outcome === "admitted" ? "admitted" : "refused" })) },
         }));
-        if (!body) return;
+        // One answer per scan, or none taken: a short answer would leave scans queued and loop.
+        if (!body || body.results.length !== batch.length) return;
         const synced = batch.map((r, i): ScanRecord => {
           const d = body.results[i];
           if (!d) return r;
