@@ -69,6 +69,9 @@ export async function startScanning(video: HTMLVideoElement, onCode: (text: stri
     video.srcObject = stream;
     await video.play();
     const read = await frameReader();
+    // One read up front, outside the loop's catch: a reader that cannot start (its .wasm refused or
+    // missing) fails the camera here, where staff are told to type codes, not silently forever.
+    await read(video);
     let lastKey = "";
     let lastSeen = 0;
     void (async () => {
