@@ -7,7 +7,7 @@
  */
 import { decideOnlineScan, mergeOfflineScans, type Presence, type QueuedScan, type RecordedScan, type ScanRef, type SyncDecision } from "../../src/domain/tickets/offline-sync";
 import { isRevoked } from "../../src/domain/tickets/revocations";
-import { verifyTicketCode } from "../../src/domain/tickets/verify";
+import { CLOCK_SKEW_SECONDS, CODE_WINDOW_SECONDS, verifyTicketCode } from "../../src/domain/tickets/verify";
 import { ok, refuse, type BookingItem, type RoomResult, type TicketInfo } from "./contract";
 import { CheckInTally, type GateTally } from "./check-in-tally";
 import type { RoomMeta } from "./meta";
@@ -16,10 +16,6 @@ import type { TicketRecords } from "./ticket-records";
 import type { TimedPart } from "./timers";
 
 export interface TicketStatus extends TicketInfo { status: string }
-
-/** How long a displayed code lives, and the clock difference tolerated either way (docs/tickets.md). */
-export const CODE_WINDOW_SECONDS = 30;
-export const CLOCK_SKEW_SECONDS = 30;
 
 export interface ScanAnswer {
   result: "admitted" | "exited" | "already_used" | "invalid" | "expired_code" | "not_yet_valid" | "revoked";

@@ -20,6 +20,7 @@ const ConsoleEventPage = lazy(() => import("./console/event-page").then((m) => (
 const SalesPage = lazy(() => import("./console/sales-page").then((m) => ({ default: m.SalesPage })));
 const LivePage = lazy(() => import("./pages/live").then((m) => ({ default: m.LivePage })));
 const CheckInPage = lazy(() => import("./pages/check-in").then((m) => ({ default: m.CheckInPage })));
+const GatePage = lazy(() => import("./pages/gate").then((m) => ({ default: m.GatePage })));
 
 function Loading() {
   const { t } = useI18n();
@@ -50,6 +51,7 @@ export const routes: RouteObject[] = [{
     { path: "organizer/events/:id/sales", element: <OrganizerOnly>{later(<SalesPage />)}</OrganizerOnly> },
     { path: "organizer/events/:id/live", element: <OrganizerOnly>{later(<LivePage />)}</OrganizerOnly> },
     { path: "organizer/events/:id/check-in", element: <OrganizerOnly>{later(<CheckInPage />)}</OrganizerOnly> },
+    { path: "gate/:eventId", element: <SignedIn>{later(<GatePage />)}</SignedIn> },
     { path: "*", element: <NotFoundPage /> },
   ],
 }];

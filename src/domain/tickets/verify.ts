@@ -13,6 +13,10 @@ import { CORE_SIGNING_TAG } from "./core";
 import { CODE_SIGNING_TAG, decodeTicketCode, type CodeProblem } from "./code";
 import { importDeviceKey, SIGN_PARAMS, type IssuerKeyRing } from "./keys";
 
+/** How long a displayed code lives, and the clock difference tolerated either way: what the room and every gate use. */
+export const CODE_WINDOW_SECONDS = 30;
+export const CLOCK_SKEW_SECONDS = 30;
+
 export interface VerifyOptions {
   /** Epoch milliseconds of the verifier's clock. */
   now: number;
