@@ -12,6 +12,8 @@ const EventPage = lazy(() => import("./pages/event").then((m) => ({ default: m.E
 const SearchPage = lazy(() => import("./pages/search").then((m) => ({ default: m.SearchPage })));
 const BookingsPage = lazy(() => import("./pages/bookings").then((m) => ({ default: m.BookingsPage })));
 const ProfilePage = lazy(() => import("./pages/profile").then((m) => ({ default: m.ProfilePage })));
+const PayPage = lazy(() => import("./pages/pay").then((m) => ({ default: m.PayPage })));
+const QueuePage = lazy(() => import("./pages/queue").then((m) => ({ default: m.QueuePage })));
 
 function Loading() {
   const { t } = useI18n();
@@ -36,6 +38,8 @@ export const routes: RouteObject[] = [{
     { path: "register", element: <RegisterPage /> },
     { path: "bookings", element: <SignedIn>{later(<BookingsPage />)}</SignedIn> },
     { path: "profile", element: <SignedIn>{later(<ProfilePage />)}</SignedIn> },
+    { path: "pay/:bookingId", element: <SignedIn>{later(<PayPage />)}</SignedIn> },
+    { path: "events/:id/queue", element: <SignedIn>{later(<QueuePage />)}</SignedIn> },
     { path: "*", element: <NotFoundPage /> },
   ],
 }];
