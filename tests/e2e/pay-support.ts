@@ -11,6 +11,13 @@ export async function signIn(page: Page, fan: Session, lang: "ko" | "en" = "ko",
   await page.evaluate(([token, l]) => { localStorage.setItem("tp.refresh", token); localStorage.setItem("tp.lang", l); }, [fan.refresh, lang] as const);
 }
 
+/** A second session of the same account (another device or tab signed in on its own): its own refresh token. */
+export async function secondSession(fan: Session, base?: string): Promise<Session> {
+  const r = await api<{ access_token: string; refresh_token: string }>("/api/auth/login", { body: { email: fan.email, password: "correct horse battery" }, ...(base ? { base } : {}) });
+  if (r.status !== 200) throw new Error(`login failed: ${r.status}`);
+  return { ...fan, access: r.body.access_token, refresh: r.body.refresh_token };
+}
+
 export type Booking = { booking_id: string; event_id: string; status: string; seats: string[]; payment: { payment_intent_id: string; status: string } | null };
 
 /** A hold made over the API (the checkout is left for the app to open). */

@@ -4,7 +4,7 @@ import { STRIPE_BASE_URL } from "../support/env";
 import { checkout as payOverApi, hold as holdWithCheckout } from "../support/saga";
 import { expectAccessible, seatStatus, shot } from "./app-support";
 import { isResourceLoadError, watchPage } from "./page-watch";
-import { bookingBecomes, holdSeats, signIn } from "./pay-support";
+import { bookingBecomes, holdSeats, secondSession, signIn } from "./pay-support";
 
 // The app's pay step in a real browser against the running Worker (payment simulator), and the
 // Stripe-mode Worker (stripe-mock) for the Payment Element path: hold, pay, confirmed; a declined
@@ -173,11 +173,11 @@ test("several fans pay in their browsers at the same moment, and one fan pays in
     await expect(payButton(page)).toBeEnabled();
     return { context, page, watch };
   }));
-  // The first fan's booking open in a second tab too.
+  // The first fan's booking open in a second window too (signed in on its own).
   const twin = await browser.newContext();
   const twinPage = await twin.newPage();
   const twinWatch = watchPage(twinPage);
-  await signIn(twinPage, fans[0]!, "ko");
+  await signIn(twinPage, await secondSession(fans[0]!), "ko");
   await twinPage.goto(`/pay/${holds[0]!.booking_id}`);
   await expect(payButton(twinPage)).toBeEnabled();
 
@@ -220,7 +220,7 @@ test("Stripe mode: the app takes the Payment Element path with stripe-mock's int
   await expectAccessible(page, "pay stripe unavailable");
   await shot(page, "pay-stripe-unavailable");
   // Retry fetches Stripe.js again (and here fails again, the same way).
-  await alert.getByRole("button", { name: "Retry" }).click();
+  await alert.getByRole("button", { name: "Try again" }).click();
   await expect.poll(() => stripeJs.length).toBe(2);
   await expect(page.getByRole("alert").filter({ hasText: "could not be loaded" })).toBeVisible();
   await bookingBecomes(fan, b.booking_id, "reserved", STRIPE_BASE_URL);
