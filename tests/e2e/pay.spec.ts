@@ -187,9 +187,12 @@ test("several fans pay in their browsers at the same moment, and one fan pays in
   // Each booking has the one intent its checkout opened, paid once.
   for (const c of confirmed) expect(c.payment?.status).toBe("succeeded");
   await expect.poll(() => seatStatus(eventId, seats.flat()), { timeout: 20_000 }).toEqual(seats.flat().map(() => "sold"));
-  // The twin tab that lost the race was told the payment was already settled (its 409 is the browser's network log).
-  for (const t of tabs) expect(t.watch.errors).toEqual([]);
-  expect(twinWatch.errors.filter((e) => !isResourceLoadError(e, /409/))).toEqual([]);
+  for (const t of tabs.slice(1)) expect(t.watch.errors).toEqual([]);
+  // Of the first fan's two windows, the one that lost the race was answered 409 (payment already
+  // settled; the browser logs it as a failed resource) and then showed the confirmed booking too.
+  const firstFans = [...(tabs[0]?.watch.errors ?? []), ...twinWatch.errors];
+  expect(firstFans).toHaveLength(1);
+  expect(firstFans.every((e) => isResourceLoadError(e, /409/))).toBe(true);
   for (const t of tabs) await t.context.close();
   await twin.close();
 });
