@@ -1,4 +1,7 @@
-import type { Booking } from "../components/hold-panel";
+import type { z } from "zod";
+import type { bookingSchema } from "../../../src/contract/bookings";
+
+type Booking = z.output<typeof bookingSchema>;
 
 /**
  * What the pay page tells the fan, from the booking as the API last said and what this page
