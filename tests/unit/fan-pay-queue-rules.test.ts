@@ -17,8 +17,8 @@ describe("waiting page: an honest countdown", () => {
   it("never jumps up for a poll's rounding, but takes (and says) a real slowdown", () => {
     const shown = nextEstimate(null, 60, t0);
     // One second later the API says 61 s (its rounding, or a tick late): not news.
-    expect(nextEstimate(shown, 61, t0 + 1000)).toBe(shown);
-    expect(nextEstimate(shown, 60, t0 + JITTER_MS)).toBe(shown);
+    expect(nextEstimate(shown, 61, t0 + 1000)).toEqual(shown);
+    expect(nextEstimate(shown, 60, t0 + JITTER_MS)).toEqual(shown);
     // Two minutes more: the organizer slowed admission; the page takes it and says why.
     expect(nextEstimate(shown, 180, t0 + 1000)).toEqual({ at: t0 + 181_000, grew: true });
     // Polls every 2 s whose answers wobble by up to 2 s around a steady countdown: the shown end never moves later.
