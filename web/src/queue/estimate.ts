@@ -3,11 +3,13 @@
  *
  * The API's `estimated_wait_seconds` is an upper bound that counts down with the clock; each poll
  * re-estimates it. The page counts down from the latest estimate, taken against the moment its
- * answer arrived (never the server's clock: the two may differ). A later estimate that is only
- * a poll's rounding (within `JITTER_MS`) is not news and is ignored, so the wait never jumps up
- * without reason; a real slowdown (the organizer lowered the admission rate) is taken and said.
+ * answer arrived (never the server's clock: the two may differ). A later estimate within
+ * `GROW_MIN_MS` or half the wait still shown is the API refining its guess (a poll's rounding,
+ * or the place's position estimated anew across the queue's shards), not news: it is ignored,
+ * so the wait never jumps up without reason. A bigger rise (the organizer slowed admission) is
+ * taken, and the page says why.
  */
-export const JITTER_MS = 3000;
+export const GROW_MIN_MS = 30_000;
 
 export interface Estimate { at: number; grew: boolean }
 
@@ -15,7 +17,7 @@ export interface Estimate { at: number; grew: boolean }
 export function nextEstimate(shown: Estimate | null, waitSeconds: number, receivedAt: number): Estimate {
   const fresh = receivedAt + waitSeconds * 1000;
   if (!shown || fresh <= shown.at) return { at: fresh, grew: false };
-  if (fresh - shown.at <= JITTER_MS) return { at: shown.at, grew: false };
+  if (fresh - shown.at <= Math.max(GROW_MIN_MS, (shown.at - receivedAt) / 2)) return { at: shown.at, grew: false };
   return { at: fresh, grew: true };
 }
 
