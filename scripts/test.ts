@@ -70,7 +70,7 @@ async function main(): Promise<number> {
       },
       stripe: {
         port: STRIPE_WORKER_PORT, database: "postgres", persistTo: `${TMP}/wrangler-stripe-state`, logFile: `${TMP}/wrangler-stripe.log`,
-        vars: { ...common, ...STAGING_VARS }, stripeMock: true, upstash: true,
+        vars: { ...common, ...STAGING_VARS, STRIPE_PUBLISHABLE_KEY: "pk_test_123" }, stripeMock: true, upstash: true,
       },
       embedded: {
         port: EMBEDDED_WORKER_PORT, database: "embedded", persistTo: `${TMP}/wrangler-embedded-state`, logFile: `${TMP}/wrangler-embedded.log`,

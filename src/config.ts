@@ -25,6 +25,7 @@ export const CONFIG_VARS = [
   "ENVIRONMENT", "LOG_LEVEL", "HOLD_TTL_SECONDS", "MAX_SEATS_PER_BOOKING", "MAX_HELD_SEATS_PER_ACCOUNT",
   "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS",
   "CORS_ORIGINS", "MAILBOX_PAGE", "BUS_MODE", "BUS_LAG_DEGRADED_SECONDS", "PUBLIC_BASE_URL", "PG_WS_PROXY", "STRIPE_API_BASE",
+  "STRIPE_PUBLISHABLE_KEY",
   "QUEUE_SHARDS",
   "DEVICE_BINDS_PER_DAY",
 ] as const;
@@ -59,6 +60,8 @@ export interface Config {
   pgWsProxy: string | undefined;
   /** Another Stripe API endpoint (stripe-mock in tests). */
   stripeApiBase: string | undefined;
+  /** Stripe's publishable key (pk_…), handed to the web app's Payment Element; public by design, so a var, not a secret. */
+  stripePublishableKey: string | undefined;
   /** Queue shards per event (objects that take its joins); fixed per event when its queue is first configured. */
   queueShards: number;
 }
@@ -98,6 +101,7 @@ export function parseConfig(vars: ConfigVars, warn: (name: ConfigVar, problem: s
     publicBaseUrl: read("PUBLIC_BASE_URL", httpUrl, "http://127.0.0.1:8787"),
     pgWsProxy: read<string | undefined>("PG_WS_PROXY", hostPort, undefined),
     stripeApiBase: read<string | undefined>("STRIPE_API_BASE", httpUrl, undefined),
+    stripePublishableKey: read<string | undefined>("STRIPE_PUBLISHABLE_KEY", z.string().regex(/^pk_(test|live)_[A-Za-z0-9]{1,200}$/, "must be a Stripe publishable key (pk_…)"), undefined),
     queueShards: read("QUEUE_SHARDS", whole(1, 64), 8),
   };
 }

@@ -45,6 +45,8 @@ export const checkoutSchema = z.strictObject({
   client_secret: z.string().nullable().describe("For Stripe.js (`stripe.confirmPayment`)"),
   checkout_url: z.string().optional().describe("The simulator's test checkout page (local development only)"),
   expires_at: instantOut.describe("When the hold lapses unless paid"),
+  provider: z.enum(["stripe", "simulator"]).describe("Who takes the payment: Stripe (pay with Stripe.js and `client_secret`) or the local simulator"),
+  publishable_key: z.string().nullable().describe("Stripe's publishable key for Stripe.js (`STRIPE_PUBLISHABLE_KEY`); null with the simulator or when none is configured"),
 }).meta({ id: "Checkout" });
 
 export const bookingListSchema = z.strictObject({ bookings: z.array(bookingSchema), page: z.int().min(1), page_size: z.int().min(1) });

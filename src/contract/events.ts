@@ -33,7 +33,12 @@ const eventFields = {
 /** An event in lists (no seat map). */
 export const eventSummarySchema = z.strictObject(eventFields).meta({ id: "EventSummary" });
 /** An event with its seat map. */
-export const eventSchema = z.strictObject({ ...eventFields, seat_map: seatMapSchema }).meta({ id: "Event" });
+export const eventSchema = z.strictObject({
+  ...eventFields,
+  seat_map: seatMapSchema,
+  waiting_room: z.strictObject({ on_sale_at: instantOut, session_minutes: z.int().min(1) }).nullable()
+    .describe("Set when buyers queue first (`/api/queue/{event_id}/join`) and book with the admission token; null when they book directly"),
+}).meta({ id: "Event" });
 
 export const eventListSchema = z.strictObject({ events: z.array(eventSummarySchema), page: z.int().min(1), page_size: z.int().min(1), total: count });
 

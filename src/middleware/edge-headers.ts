@@ -15,10 +15,14 @@ export const isWebSocketUpgrade = (c: Ctx): boolean => c.req.header("upgrade")?.
 const policy: Parameters<typeof secureHeaders>[0] = {
   contentSecurityPolicy: {
     defaultSrc: ["'self'"],
-    scriptSrc: ["'self'", NONCE],
+    // Stripe.js and its Payment Element frames (the web app's card form when Stripe takes payments);
+    // 'wasm-unsafe-eval' lets the gate scanner compile zxing-wasm (our own asset), since the app's
+    // document may have been served here (at /) before the fan or gate moves on inside it.
+    scriptSrc: ["'self'", "'wasm-unsafe-eval'", NONCE, "https://js.stripe.com"],
+    frameSrc: ["https://js.stripe.com", "https://hooks.stripe.com"],
     styleSrc: ["'self'", NONCE],
     imgSrc: ["'self'", "data:"],
-    connectSrc: ["'self'"],
+    connectSrc: ["'self'", "https://api.stripe.com"],
     objectSrc: ["'none'"],
     baseUri: ["'none'"],
     formAction: ["'self'"],

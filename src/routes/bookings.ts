@@ -5,6 +5,7 @@ import { bookingItems, bookings, events, payments } from "../db/schema";
 import { visibleState, type BookingState } from "../domain/booking-state";
 import { buyerRefundClosesAt } from "../domain/refund-window";
 import { sha256Hex } from "../domain/refresh-token";
+import { config } from "../config";
 import { readBody } from "../middleware/body";
 import { readHeader, readQuery } from "../middleware/params";
 import { requireAuth } from "../middleware/auth";
@@ -54,6 +55,7 @@ async function startPayment(c: Ctx, b: BookingView) {
   if (attached.intentId !== intent.id) intent = await provider.retrieveIntent(attached.intentId).catch((e: unknown) => { throw unavailable(c, b, e); });
   return {
     booking_id: b.booking_id, payment_intent_id: intent.id, status: intent.status, client_secret: intent.clientSecret, expires_at: b.expires_at,
+    provider: provider.name, publishable_key: provider.name === "stripe" ? config(c.env).stripePublishableKey ?? null : null,
     ...(provider.name === "simulator" ? { checkout_url: `/checkout/${intent.id}?client_secret=${encodeURIComponent(intent.clientSecret ?? "")}` } : {}),
   };
 }

@@ -13,6 +13,7 @@ import type { Category } from "../domain/event-input";
 import type { Currency } from "../domain/money";
 import { buyerRefundClosesAt } from "../domain/refund-window";
 import { expandSeats, type SeatMap } from "../domain/seat-map";
+import type { QueueSettings } from "../domain/waiting-room";
 import { eventPages, seatMaps, type EventFacts } from "../edge-cache/event-caches";
 import type { CachedBody, FillOutcome, Served } from "../edge-cache/read-cache";
 import { principalFrom } from "../middleware/auth";
@@ -33,8 +34,14 @@ export const eventSummary = (e: EventRow) => ({
   created_at: e.createdAt.toISOString(), updated_at: e.updatedAt.toISOString(),
 });
 
+/** Whether buyers queue first, and when the line opens: what a fan's app needs to send them to the waiting page. */
+const waitingRoom = (e: EventRow) => {
+  const q = e.queueSettings as QueueSettings | null;
+  return q?.enabled ? { on_sale_at: new Date(q.on_sale_at).toISOString(), session_minutes: q.session_minutes } : null;
+};
+
 /** An event with its seat map. */
-export const eventView = (e: EventRow) => ({ ...eventSummary(e), seat_map: e.seatMap as SeatMap });
+export const eventView = (e: EventRow) => ({ ...eventSummary(e), seat_map: e.seatMap as SeatMap, waiting_room: waitingRoom(e) });
 
 /** Published and cancelled events are public; a draft only to its organizer (and admins). */
 export async function mayView(c: Ctx, e: EventRow): Promise<boolean> {

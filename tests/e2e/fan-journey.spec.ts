@@ -100,7 +100,8 @@ test("a fan registers, finds an event by a Korean search, picks seats in the lis
   await page.getByRole("button", { name: "좌석 선점" }).click();
   await expect(page.getByRole("heading", { name: "좌석을 선점했습니다" })).toBeVisible();
   await expect(page.getByTestId("hold-countdown")).toHaveText(/남은 시간 \d+:\d\d/);
-  await expect(page.getByText("결제 단계는 곧 이어집니다")).toBeVisible();
+  await expect(page.getByText("남은 시간 안에 결제하면 예매가 확정됩니다.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "결제하기" })).toBeVisible();
   // The seat map is an edge copy at most a second old: polled until it shows the change.
   await expect.poll(() => seatStatus(eventId, ["A-1-3", "B-2-5"]), { timeout: 20_000 }).toEqual(["held", "held"]);
   await expectAccessible(page, "event with hold");

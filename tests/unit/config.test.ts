@@ -26,9 +26,10 @@ describe("config: one typed reading of the vars", () => {
       ENVIRONMENT: "staging", LOG_LEVEL: "warn", HOLD_TTL_SECONDS: "120", MAX_SEATS_PER_BOOKING: "4", MAX_HELD_SEATS_PER_ACCOUNT: "12",
       MAILBOX_PAGE: "on", BUS_MODE: "in_process", BUS_LAG_DEGRADED_SECONDS: "30",
       CORS_ORIGINS: " https://a.example ,http://localhost:5173/, ", PUBLIC_BASE_URL: "https://tickets.example/", PG_WS_PROXY: "127.0.0.1:5480",
-      STRIPE_API_BASE: "http://127.0.0.1:12111",
+      STRIPE_API_BASE: "http://127.0.0.1:12111", STRIPE_PUBLISHABLE_KEY: "pk_test_51Abc",
     });
     expect(ignored).toEqual([]);
+    expect(c.stripePublishableKey).toBe("pk_test_51Abc");
     expect(c).toMatchObject({
       environment: "staging", logLevel: "warn", holdTtlSeconds: 120, maxSeatsPerBooking: 4, maxHeldSeatsPerAccount: 12, mailboxPage: true,
       busMode: "in_process", busLagDegradedSeconds: 30, publicBaseUrl: "https://tickets.example", pgWsProxy: "127.0.0.1:5480", stripeApiBase: "http://127.0.0.1:12111",
@@ -45,6 +46,7 @@ describe("config: one typed reading of the vars", () => {
       ["LOG_LEVEL", "verbose", "logLevel"], ["BUS_MODE", "rabbit", "busMode"], ["MAILBOX_PAGE", "yes", "mailboxPage"],
       ["ENVIRONMENT", "Development", "environment"], ["ENVIRONMENT", "dev", "environment"], ["PUBLIC_BASE_URL", "ftp://x.example", "publicBaseUrl"],
       ["PG_WS_PROXY", "localhost", "pgWsProxy"], ["STRIPE_API_BASE", "not a url", "stripeApiBase"], ["CORS_ORIGINS", "https://a.example,evil", "corsOrigins"],
+      ["STRIPE_PUBLISHABLE_KEY", "sk_test_secret", "stripePublishableKey"], ["STRIPE_PUBLISHABLE_KEY", "pk_test_<script>", "stripePublishableKey"],
     ];
     const defaults = parseConfig({});
     for (const [name, value, key] of cases) {

@@ -21,6 +21,8 @@ const SalesPage = lazy(() => import("./console/sales-page").then((m) => ({ defau
 const LivePage = lazy(() => import("./pages/live").then((m) => ({ default: m.LivePage })));
 const CheckInPage = lazy(() => import("./pages/check-in").then((m) => ({ default: m.CheckInPage })));
 const GatePage = lazy(() => import("./pages/gate").then((m) => ({ default: m.GatePage })));
+const PayPage = lazy(() => import("./pages/pay").then((m) => ({ default: m.PayPage })));
+const QueuePage = lazy(() => import("./pages/queue").then((m) => ({ default: m.QueuePage })));
 
 function Loading() {
   const { t } = useI18n();
@@ -52,6 +54,8 @@ export const routes: RouteObject[] = [{
     { path: "organizer/events/:id/live", element: <OrganizerOnly>{later(<LivePage />)}</OrganizerOnly> },
     { path: "organizer/events/:id/check-in", element: <OrganizerOnly>{later(<CheckInPage />)}</OrganizerOnly> },
     { path: "gate/:eventId", element: <SignedIn>{later(<GatePage />)}</SignedIn> },
+    { path: "pay/:bookingId", element: <SignedIn>{later(<PayPage />)}</SignedIn> },
+    { path: "events/:id/queue", element: <SignedIn>{later(<QueuePage />)}</SignedIn> },
     { path: "*", element: <NotFoundPage /> },
   ],
 }];

@@ -13,7 +13,7 @@ import { session } from "./session";
 type JsonOf<R> = R extends { content: { "application/json": { schema: infer S extends z.ZodType } } } ? z.output<S> : undefined;
 export type Answer<O extends Operation> =
   O["responses"] extends { 200: infer R } ? JsonOf<R> : O["responses"] extends { 201: infer R } ? JsonOf<R>
-  : O["responses"] extends { 202: infer R } ? JsonOf<R> : undefined;
+    : O["responses"] extends { 202: infer R } ? JsonOf<R> : undefined;
 
 export interface CallInput {
   params?: Record<string, string>;

@@ -10,6 +10,9 @@ const KNOWN: Record<string, MessageKey> = {
   unauthorized: "error.unauthorized",
   seats_unavailable: "error.seats_unavailable",
   hold_limit_reached: "error.hold_limit_reached",
+  // Paying, refunds and the waiting room (i18n area: checkout).
+  ...Object.fromEntries((["booking_not_payable", "payment_unavailable", "payment_already_final", "refund_window_closed", "not_refundable",
+    "queue_required", "admission_expired", "invalid_queue_token", "queue_not_enabled"] as const).map((c) => [c, `error.${c}` as const])),
 };
 
 /** What went wrong, in plain words: never a status code alone, never a blank page. */

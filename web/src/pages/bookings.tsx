@@ -1,11 +1,14 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useMutationState, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { bookingOperations } from "../../../src/contract/bookings";
 import { call } from "../api/client";
-import { clock, useSecondsLeft, type Booking } from "../components/hold-panel";
+import { bookedItems, clock, useSecondsLeft, type Booking } from "../components/hold-panel";
+import { RefundControl } from "../payments/refund-button";
 import { ProblemMessage } from "../components/problem-message";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
+
+const REFUND_POLL_MS = 2000;
 
 function HoldTimer({ expiresAt }: { expiresAt: string }) {
   const { t } = useI18n();
@@ -26,23 +29,33 @@ function BookingRow({ booking }: { booking: Booking }) {
   return (
     <li className="rounded-lg border border-slate-200 bg-white p-4" data-testid="booking">
       <p className="font-semibold"><Link to={`/events/${booking.event_id}`} className="text-indigo-800 underline">
-        {booking.seats.length ? booking.seats.join(", ") : `${booking.area ?? ""} × ${booking.quantity ?? 0}`}</Link></p>
+        {bookedItems(booking)}</Link></p>
       <p><span data-testid="booking-status">{t(`status.${booking.status}` as MessageKey)}</span> · {t("bookings.total")} {money(booking.total_amount, booking.currency)} · {date(booking.created_at)}</p>
       {booking.status === "reserved" && (
         <>
           <p><HoldTimer expiresAt={booking.expires_at} /></p>
           {cancel.error && <ProblemMessage error={cancel.error} onRetry={() => cancel.mutate()} />}
-          <button type="button" onClick={() => cancel.mutate()} disabled={cancel.isPending}
-            className="mt-2 rounded border border-red-800 px-3 py-1 text-red-800 hover:bg-red-50 disabled:opacity-60">{t("bookings.cancel")}</button>
+          <p className="mt-2 flex flex-wrap gap-3">
+            <Link to={`/pay/${booking.booking_id}`} className="rounded bg-indigo-700 px-3 py-1 font-medium text-white hover:bg-indigo-800">{t("bookings.pay")}</Link>
+            <button type="button" onClick={() => cancel.mutate()} disabled={cancel.isPending}
+              className="rounded border border-red-800 px-3 py-1 text-red-800 hover:bg-red-50 disabled:opacity-60">{t("bookings.cancel")}</button>
+          </p>
         </>
       )}
+      {booking.status === "confirmed" && <RefundControl booking={booking} />}
     </li>
   );
 }
 
 export function BookingsPage() {
   const { t } = useI18n();
-  const bookings = useQuery({ queryKey: ["bookings"], queryFn: () => call(bookingOperations.list, { auth: true }) });
+  // Refunds asked for here: the list is read again until they show as refunded.
+  const asked = useMutationState({ filters: { mutationKey: ["refund"], status: "success" }, select: (m) => m.options.mutationKey?.[1] });
+  const bookings = useQuery({
+    queryKey: ["bookings"],
+    queryFn: () => call(bookingOperations.list, { auth: true }),
+    refetchInterval: (q) => (q.state.data?.bookings.some((b) => b.status === "confirmed" && asked.includes(b.booking_id)) ? REFUND_POLL_MS : false),
+  });
   return (
     <section>
       <h1 className="mb-4 text-2xl font-bold">{t("bookings.title")}</h1>

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
-import { Link, useLocation, useParams } from "react-router";
+import { Link, Navigate, useLocation, useNavigate, useParams } from "react-router";
 import { bookingOperations } from "../../../src/contract/bookings";
 import { eventOperations } from "../../../src/contract/events";
 import { call } from "../api/client";
@@ -15,6 +15,8 @@ import { HELD, SELECTED, SOLD, tiersOf } from "../seat-map/colours";
 import { layoutSeatMap } from "../seat-map/layout";
 import { ListPicker } from "../seat-map/list-picker";
 import { SeatCanvas, type SeatStatus } from "../seat-map/seat-canvas";
+import { ShoppingSession } from "../queue/shopping-session";
+import { queueTickets } from "../queue/ticket-store";
 
 /**
  * Live seat status by polling GET /api/events/{id}/seats once a second while the page is
@@ -32,6 +34,7 @@ export function EventPage() {
   const here = useLocation();
   const signedIn = useSignedIn();
   const queries = useQueryClient();
+  const navigate = useNavigate();
   const event = useQuery({ queryKey: ["event", id], queryFn: () => call(eventOperations.get, { params: { id } }) });
   const seats = useQuery({
     queryKey: ["seats", id],
@@ -55,17 +58,27 @@ export function EventPage() {
     return next;
   }), []);
 
+  // With a waiting room, booking needs the admission token the queue page keeps (queue/ticket-store.ts).
+  const admission = queueTickets.admission(id, Date.now());
   const reserve = useMutation({
     mutationFn: (body: { event_id: string; seat_ids: string[] } | { event_id: string; area: string; quantity: number }) =>
       // A key per attempt: a retried request after a dropped answer cannot hold twice.
-      call(bookingOperations.create, { auth: true, body, headers: { "Idempotency-Key": crypto.randomUUID() } }),
+      call(bookingOperations.create, { auth: true, body, headers: { "Idempotency-Key": crypto.randomUUID(), ...(admission ? { "Admission-Token": admission.token } : {}) } }),
     onSuccess: (b) => {
+      // Booking ends the shopping session (the API's rule); more seats mean queueing again.
+      queueTickets.dropAdmission(id);
       setHold(b);
       setSelected(new Set());
       void queries.invalidateQueries({ queryKey: ["seats", id] });
       void queries.invalidateQueries({ queryKey: ["bookings"] });
     },
     onError: (e) => {
+      // No (or no longer a) admission: back to the line, where the place is kept or taken anew.
+      if (e instanceof ApiError && (e.code === "queue_required" || e.code === "admission_expired")) {
+        queueTickets.dropAdmission(id);
+        navigate(`/events/${id}/queue`);
+        return;
+      }
       // Seats someone else took first leave the selection; the map shows them taken at once.
       if (e instanceof ApiError && e.problem?.unavailable_seats) {
         const gone = new Set(e.problem.unavailable_seats);
@@ -83,6 +96,8 @@ export function EventPage() {
   for (const a of seats.data?.areas ?? []) counts.available += a.available;
   const total = [...selected].reduce((sum, s) => sum + (seats.data?.seats.find((x) => x.seat_id === s)?.price ?? 0), 0);
   const loginLink = `/login?next=${encodeURIComponent(here.pathname)}`;
+  // A sale with a waiting room: a signed-in fan without an admission lands on the waiting page.
+  if (e.waiting_room && signedIn && !admission && !hold) return <Navigate to={`/events/${id}/queue`} replace />;
 
   return (
     <article>
@@ -115,6 +130,8 @@ export function EventPage() {
         <p data-testid="availability">{t("event.available")} {counts.available} · {t("event.held")} {counts.held} · {t("event.sold")} {counts.sold}</p>
       </section>
 
+      {e.waiting_room && !signedIn && <p className="my-3 rounded border border-indigo-300 bg-indigo-50 p-3">{t("queue.hasWaitingRoom")} <Link to={loginLink} className="text-indigo-800 underline">{t("queue.loginToJoin")}</Link></p>}
+      {admission && !hold && <ShoppingSession eventId={id} admission={admission} />}
       {hold && <HoldPanel booking={hold} />}
       {reserve.error && <ProblemMessage error={reserve.error} onRetry={() => reserve.reset()} />}
 
