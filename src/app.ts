@@ -16,6 +16,7 @@ import { queueRoutes } from "./routes/queue";
 import { searchRoutes } from "./routes/search";
 import { ticketRoutes } from "./routes/tickets";
 import { gateRoutes } from "./routes/gate";
+import { gateAccountRoutes } from "./routes/gate-accounts";
 import { checkoutPage } from "./pages/checkout";
 import { mailboxPage } from "./pages/mailbox";
 import { documentOf } from "./routes/openapi";
@@ -28,7 +29,7 @@ app.use(requestContext);
 app.use(securityHeaders);
 app.use(corsPolicy);
 app.use(webAppAtRoot);
-for (const routes of [healthRoutes, authRoutes, eventRoutes, bookingRoutes, paymentRoutes, queueRoutes, searchRoutes, ticketRoutes, gateRoutes, checkoutPage, mailboxPage]) {
+for (const routes of [healthRoutes, authRoutes, eventRoutes, bookingRoutes, paymentRoutes, queueRoutes, searchRoutes, ticketRoutes, gateRoutes, gateAccountRoutes, checkoutPage, mailboxPage]) {
   app.route(routes.prefix || "/", routes);
 }
 // The root document, /api/openapi.json and /api/docs: every route above is in the document.

@@ -60,12 +60,14 @@ export const checkInStatsSchema = z.strictObject({
 }).meta({ id: "CheckInStats" });
 
 const TAGS = ["Gates"];
+/** The event's organizer, admins, and the event's gate accounts (a gate account of another event is refused). */
+const GATES = { security: BEARER, "x-roles": ["organizer" as const, "gate" as const] };
 const STAFF = { security: BEARER, "x-roles": ["organizer" as const] };
 const gateProblems = { ...withRole, 404: problem(404, ["not_found"]), ...withDatabase };
 
 export const gateOperations = {
   scan: operation({
-    method: "post", path: "/api/gate/{event_id}/scan", operationId: "scanTicket", tags: TAGS, ...STAFF,
+    method: "post", path: "/api/gate/{event_id}/scan", operationId: "scanTicket", tags: TAGS, ...GATES,
     summary: "Scan a ticket code online: the first scan admits, later ones are `already_used`",
     request: { params: gateEventParams, body: jsonBody(scanBody) },
     responses: {
@@ -74,19 +76,19 @@ export const gateOperations = {
     },
   }),
   sync: operation({
-    method: "post", path: "/api/gate/{event_id}/sync", operationId: "syncGateScans", tags: TAGS, ...STAFF,
+    method: "post", path: "/api/gate/{event_id}/sync", operationId: "syncGateScans", tags: TAGS, ...GATES,
     summary: "Upload an offline gate's queued scans (idempotent by gate and nonce)",
     request: { params: gateEventParams, body: jsonBody(syncBody) },
     responses: { 200: json(syncResultSchema, "One decision per scan"), ...withJsonBody, ...gateProblems },
   }),
   manifest: operation({
-    method: "get", path: "/api/gate/{event_id}/manifest", operationId: "gateManifest", tags: TAGS, ...STAFF,
+    method: "get", path: "/api/gate/{event_id}/manifest", operationId: "gateManifest", tags: TAGS, ...GATES,
     summary: "What an offline gate needs: public keys, ticket id prefixes, revocation floors (no personal data)",
     request: { params: gateEventParams },
     responses: { 200: json(manifestOut, "The manifest"), ...gateProblems, 409: problem(409, ["no_signing_key"]) },
   }),
   revocations: operation({
-    method: "get", path: "/api/gate/{event_id}/revocations", operationId: "revocationDelta", tags: TAGS, ...STAFF,
+    method: "get", path: "/api/gate/{event_id}/revocations", operationId: "revocationDelta", tags: TAGS, ...GATES,
     summary: "Revocations and new tickets since a cursor",
     request: { params: gateEventParams, query: deltaQuery },
     responses: { 200: json(deltaOut, "The delta"), ...withQuery, ...gateProblems, 409: problem(409, ["cursor_ahead"]) },

@@ -8,6 +8,7 @@ import { authOperations } from "./auth";
 import { bookingOperations } from "./bookings";
 import { eventOperations } from "./events";
 import { gateOperations } from "./gate";
+import { gateAccountOperations } from "./gate-accounts";
 import type { Operation } from "./operation";
 import { paymentOperations } from "./payments";
 import { queueOperations } from "./queue";
@@ -25,6 +26,7 @@ export * from "./search";
 export * from "./system";
 export * from "./tickets";
 export * from "./gate";
+export * from "./gate-accounts";
 export type { Operation } from "./operation";
 export { registerBody, loginBody, refreshBody, updateProfileBody } from "../domain/auth-input";
 export { createBookingBody, listBookingsQuery } from "../domain/booking-input";
@@ -43,6 +45,7 @@ export const operations = {
   search: searchOperations,
   tickets: ticketOperations,
   gate: gateOperations,
+  gateAccounts: gateAccountOperations,
   system: systemOperations,
 };
 

@@ -35,8 +35,8 @@ async function visibleEvent(c: Ctx, rawId: string | undefined): Promise<EventRow
   return e;
 }
 
-/** The event if the caller organizes it (or is an admin). */
-async function ownedEvent(c: Ctx, id: string | undefined): Promise<EventRow> {
+/** The event if the caller organizes it (or is an admin): 404 for one it may not see, 403 for another's. */
+export async function ownedEvent(c: Ctx, id: string | undefined): Promise<EventRow> {
   const e = await visibleEvent(c, id);
   const p = c.get("principal");
   if (p.userId !== e.organizerId && p.role !== "admin") throw problems.forbidden("Only the event's organizer may do this");
