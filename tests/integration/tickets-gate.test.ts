@@ -4,44 +4,12 @@
  * The EventRoom must admit each ticket exactly once, whatever the concurrency.
  */
 import { describe, expect, it } from "vitest";
-import { fromBase64Url, toBase64Url } from "../../src/domain/tickets/bytes";
-import { makeTicketCode } from "../../src/domain/tickets/code";
-import { generateDeviceKey } from "../../src/domain/tickets/keys";
-import { api, eventually, pool, publishedEvent, register, type Session } from "../support/api";
-import { checkout, hold } from "../support/saga";
-
-interface Ticket { ticket_id: string; event_id: string; status: string }
-interface Scan { result: string; ticket: { ticket_id: string } | null; first_scan?: { scanned_at: string; gate_id: string } }
-interface Stats { tickets: number; admitted: number; inside: number; conflicts: number; scans: number }
+import { api, pool, publishedEvent, register, type Session } from "../support/api";
+import { phone, soldTickets, type Scan } from "../support/tickets";
 
 const PER_BUYER = 8;
 
-/** `buyers` fans, each with 8 paid general-admission tickets, as their wallets show them. */
-async function soldTickets(eventId: string, buyers: number): Promise<{ fan: Session; ticket: Ticket }[]> {
-  const fans = await pool(8, Array.from({ length: buyers }, () => async () => {
-    const fan = await register();
-    await checkout(await hold(fan, eventId, { area: "FLOOR", quantity: PER_BUYER }));
-    return fan;
-  }));
-  const wallets = await pool(8, fans.map((fan) => () => eventually(async () => {
-    const r = await api<{ tickets: Ticket[] }>("/api/tickets", { token: fan.access });
-    expect(r.status).toBe(200);
-    const mine = r.body.tickets.filter((t) => t.event_id === eventId);
-    return mine.length === PER_BUYER ? mine.map((ticket) => ({ fan, ticket })) : undefined;
-  }, 90_000, "the wallet")));
-  return wallets.flat();
-}
-
-/** Binds a fresh phone key to the ticket and returns a code maker for that phone. */
-async function phone(fan: Session, ticketId: string): Promise<() => Promise<string>> {
-  const keys = await generateDeviceKey();
-  const raw = new Uint8Array(await crypto.subtle.exportKey("raw", keys.publicKey));
-  const r = await api<{ core: string; version: number }>(`/api/tickets/${ticketId}/device`, { token: fan.access, body: { public_key: toBase64Url(raw) } });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  const core = fromBase64Url(r.body.core);
-  if (!core) throw new Error("core is not base64url");
-  return () => makeTicketCode(core, keys.privateKey, Date.now());
-}
+interface Stats { tickets: number; admitted: number; inside: number; conflicts: number; scans: number }
 
 const stats = async (organizer: Session, eventId: string) => {
   const r = await api<Stats>(`/api/events/${eventId}/check-ins`, { token: organizer.access });
