@@ -56,7 +56,7 @@ export function assembleRoom(ctx: DurableObjectState, env: Env, log: (requestId:
   const issuer = new TicketIssuer({ sql, meta, terms, bindsPerDay: () => config(env).deviceBindsPerDay });
   const checkIn = new CheckIn(sql, meta, issuer);
   const inventory = new Inventory({ sql, storage, meta, terms, queue, outbox, tasks, tickets: checkIn, knobs: () => config(env), wake, log });
-  const saga = new PaymentSaga({ storage, sql, meta, inventory, outbox, tasks });
+  const saga = new PaymentSaga({ storage, sql, meta, inventory, outbox, tasks, tickets: checkIn });
   const shards = new QueueShards({ env, meta, terms, queue, waitUntil: (p) => ctx.waitUntil(p), changed: () => live.touch(), alarmLog });
   return { clock, meta, terms, queue, shards, live, outbox, tasks, checkIn, issuer, inventory, saga, reads, timed: [inventory, shards, tasks, outbox, live, checkIn] };
 }

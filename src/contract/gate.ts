@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queryInt } from "../domain/input";
 import { MAX_CODE_CHARS } from "../domain/tickets/code";
 import { count, eventIdParams, instantOut } from "./common";
 import { BEARER, json, jsonBody, operation, problem, withDatabase, withJsonBody, withQuery, withRole } from "./operation";
@@ -53,7 +54,8 @@ export const manifestOut = z.strictObject({
 export const deltaOut = z.strictObject({
   format: z.literal("tp-delta-1"), event_id: uuid, from: count, to: count, revocations: b64, added: b64,
 }).meta({ id: "RevocationDelta" });
-export const deltaQuery = z.strictObject({ cursor: z.coerce.number().int().min(0).max(2 ** 31).default(0) });
+// Digits only: "", " 1", "0x10" or "1e3" are refused, not read as some number.
+export const deltaQuery = z.strictObject({ cursor: queryInt(0, 2 ** 31).default(0) });
 
 export const checkInStatsSchema = z.strictObject({
   tickets: count, admitted: count, inside: count, conflicts: count, scans: count.describe("Offline scans synced"), reentry: z.boolean(),

@@ -148,13 +148,17 @@ describe("gate accounts", () => {
     expect(sold).toHaveLength(200);
     const gates = await pool(5, Array.from({ length: 10 }, (_, i) => () => gate(organizer, eventId, `lane ${i}`)));
     const makers = await pool(20, sold.map(({ fan, ticket }) => () => phone(fan, ticket.ticket_id)));
-    const codes = await Promise.all(makers.map((m) => m()));
 
-    const scans = codes.flatMap((code, i) => Array.from({ length: 5 }, (_, k) => ({ code, ticketId: sold[i]!.ticket.ticket_id, gate: gates[(i + k) % 10]! })));
+    const scans = sold.flatMap((t, i) => Array.from({ length: 5 }, (_, k) => ({ maker: makers[i]!, ticketId: t.ticket.ticket_id, gate: gates[(i + k) % 10]! })));
     scans.sort(() => Math.random() - 0.5);
-    const answers = await Promise.all(scans.map(async (s) => ({
-      s, r: await api<Scan>(`/api/gate/${eventId}/scan`, { token: s.gate.access, body: { code: s.code, gate_id: "lane" } }),
-    })));
+    const answers = await Promise.all(scans.map(async (s) => {
+      for (let attempt = 1; ; attempt++) {
+        const r = await api<Scan>(`/api/gate/${eventId}/scan`, { token: s.gate.access, body: { code: await s.maker(), gate_id: "lane" } });
+        // A code that outlived its 30 s window in a long queue (a busy machine) is refused as a screenshot
+        // would be; the phone shows a fresh one and the gate scans again, as at a real door.
+        if (r.body.result !== "expired_code" || attempt === 5) return { s, r };
+      }
+    }));
     const byTicket = new Map<string, { gate: Gate; body: Scan }[]>();
     for (const { s, r } of answers) {
       expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -163,10 +167,9 @@ describe("gate accounts", () => {
     }
     expect(byTicket.size).toBe(200);
     for (const [, seen] of byTicket) {
+      expect(seen.map((x) => x.body.result).sort()).toEqual(["admitted", "already_used", "already_used", "already_used", "already_used"]);
       const admitted = seen.filter((x) => x.body.result === "admitted");
-      expect(admitted).toHaveLength(1);
       const used = seen.filter((x) => x.body.result === "already_used");
-      expect(used).toHaveLength(4);
       expect(new Set(used.map((x) => `${x.body.first_scan?.gate_id}@${x.body.first_scan?.scanned_at}`)).size).toBe(1);
       expect(used[0]!.body.first_scan?.gate_id).toBe(`lane@${admitted[0]!.gate.account_id}`);
     }
