@@ -18,6 +18,7 @@ import { ticketRoutes } from "./routes/tickets";
 import { ticketSettingsRoutes } from "./routes/ticket-settings";
 import { gateRoutes } from "./routes/gate";
 import { organizerRoutes, salesRoutes } from "./routes/sales";
+import { gateAccountRoutes } from "./routes/gate-accounts";
 import { checkoutPage } from "./pages/checkout";
 import { mailboxPage } from "./pages/mailbox";
 import { documentOf } from "./routes/openapi";
@@ -30,7 +31,7 @@ app.use(requestContext);
 app.use(securityHeaders);
 app.use(corsPolicy);
 app.use(webAppAtRoot);
-for (const routes of [healthRoutes, authRoutes, eventRoutes, bookingRoutes, paymentRoutes, queueRoutes, searchRoutes, ticketRoutes, ticketSettingsRoutes, gateRoutes, organizerRoutes, salesRoutes, checkoutPage, mailboxPage]) {
+for (const routes of [healthRoutes, authRoutes, eventRoutes, bookingRoutes, paymentRoutes, queueRoutes, searchRoutes, ticketRoutes, ticketSettingsRoutes, gateRoutes, gateAccountRoutes, organizerRoutes, salesRoutes, checkoutPage, mailboxPage]) {
   app.route(routes.prefix || "/", routes);
 }
 // The root document, /api/openapi.json and /api/docs: every route above is in the document.

@@ -28,6 +28,7 @@ export const CONFIG_VARS = [
   "STRIPE_PUBLISHABLE_KEY",
   "QUEUE_SHARDS",
   "DEVICE_BINDS_PER_DAY",
+  "GATE_ACCOUNTS_PER_EVENT",
 ] as const;
 export type ConfigVar = (typeof CONFIG_VARS)[number];
 export type ConfigVars = { readonly [K in ConfigVar]?: string | undefined };
@@ -41,6 +42,8 @@ export interface Config {
   holdTtlSeconds: number;
   /** How many times a day one ticket may be bound to a (new) phone: stops a reseller rebinding in a loop. */
   deviceBindsPerDay: number;
+  /** Gate accounts (staff logins) one event may have enabled at once. */
+  gateAccountsPerEvent: number;
   /** Seats (or general-admission places) in one booking. */
   maxSeatsPerBooking: number;
   /** Unpaid seats one account may hold for one event at once (places count as seats). */
@@ -89,6 +92,7 @@ export function parseConfig(vars: ConfigVars, warn: (name: ConfigVar, problem: s
     logLevel: read("LOG_LEVEL", z.enum(LOG_LEVELS), "info"),
     holdTtlSeconds: read("HOLD_TTL_SECONDS", whole(1, 86_400), 600),
     deviceBindsPerDay: read("DEVICE_BINDS_PER_DAY", whole(1, 100), 3),
+    gateAccountsPerEvent: read("GATE_ACCOUNTS_PER_EVENT", whole(1, 10_000), 200),
     maxSeatsPerBooking: read("MAX_SEATS_PER_BOOKING", whole(1, 50), 8),
     maxHeldSeatsPerAccount: read("MAX_HELD_SEATS_PER_ACCOUNT", whole(1, 10_000), 8),
     // Longer asks are capped, not refused: the edge revocation store keeps entries for this long at most.

@@ -20,7 +20,7 @@ export interface PaymentSagaDeps {
   inventory: Pick<Inventory, "booking" | "view" | "transition" | "retake">;
   outbox: Pick<RoomOutbox, "emit">;
   tasks: Pick<ProviderTasks, "queue" | "refundDone">;
-  tickets: Pick<CheckIn, "heldByOthers">;
+  tickets: Pick<CheckIn, "heldByOthers" | "voidFor">;
 }
 
 const notFound = () => refuse(404, "not_found", "Booking was not found");
@@ -148,7 +148,13 @@ export class PaymentSaga {
     return ok({ booking: inventory.view(after), changed });
   }
 
+  /**
+   * From the moment a refund is decided the booking's tickets admit nobody (online at once,
+   * offline from the next delta), not from when the provider confirms it: otherwise the money
+   * and the entry could both be had in between. Voiding again on completion changes nothing.
+   */
   private queueRefund(row: BookingRecord, paidIntentId: string, reason: string): void {
+    this.deps.tickets.voidFor(row.booking_id, reason, `refund:${row.booking_id}`);
     this.deps.sql.exec("UPDATE bookings SET refund_state = 'requested', reason = ? WHERE booking_id = ?", reason, row.booking_id);
     this.deps.tasks.queue("refund", row.booking_id, paidIntentId, reason);
   }

@@ -6,7 +6,8 @@
  * scenarios/ one after another with a fixed number of requests in flight (plain, do, reserve,
  * pay, join, poll), checks that Postgres and the EventRoom agree with what the 201s promised
  * (consistency.ts), runs the load models on events of their own (load-models.ts: open model,
- * spike, several events at once), measures the event pipeline over its own Kafka broker, and
+ * spike, several events at once), gate scans by a gate account (scenarios/scan.ts) and the
+ * ticket formats' costs in Node (tickets.ts), measures the event pipeline over its own Kafka broker, and
  * writes the report (report.ts: bench-results/ and README.md), with each process's CPU (cpu.ts).
  * Settings: config.ts, models-config.ts.
  */
@@ -33,6 +34,8 @@ import { plain } from "./scenarios/plain";
 import { poll } from "./scenarios/poll";
 import { eventPage, plainSized, prepareReads, seatMap } from "./scenarios/reads";
 import { reserve } from "./scenarios/reserve";
+import { prepareScans, scan } from "./scenarios/scan";
+import { measureTicketFormats, ticketFormatSettings } from "./tickets";
 import { BENCH_PG_DIR, reloadGuard, startBenchStack } from "./services";
 import { keepTokensFresh, prepare } from "./setup";
 
@@ -71,6 +74,15 @@ async function main(): Promise<number> {
       log(`outbox: ${pendingAtStart} messages behind after reserve and pay, drained in ${outboxAfterPay.drain_ms} ms`);
     }
   }
+  // Gate scans: their tickets are bought and bound now (untimed), after the other scenarios' load.
+  await keepTokensFresh(ctx);
+  const scans = scan(await prepareScans(ctx));
+  await scans.before();
+  runs[scans.name] = await runScenario(scans, config, log, meter);
+  noReloads();
+  log("ticket formats: verify time, manifest and delta sizes (Node, no server involved)");
+  const tickets = await measureTicketFormats(ticketFormatSettings(process.env));
+  log(`verify one code: p50 ${tickets.verify_ms.p50} ms, p99 ${tickets.verify_ms.p99} ms; manifest ${tickets.manifest_bytes.bytes} B; delta ${tickets.delta_bytes.bytes} B`);
   const at = (name: string): ScenarioRun => {
     const r = runs[name];
     if (!r) throw new Error(`scenario ${name} did not run`);
@@ -89,7 +101,7 @@ async function main(): Promise<number> {
   const pipeline = await benchPipeline(stack.databases.postgres.url, config, log);
   const report = {
     finished_at: new Date().toISOString(), setup, scenarios: Object.values(runs).map((r) => ({ ...r.result, warmup: r.warmup, cpu: r.cpu })), ratios, consistency,
-    outbox: outboxAfterPay ?? outbox, pipeline,
+    outbox: outboxAfterPay ?? outbox, pipeline, tickets,
     ...(loadModels ? { load_models: loadModels } : {}),
   };
   const { markdown, files } = writeReport(report, { overrides: { ...config.overrides, ...models.overrides }, updateReadme: config.updateReadme });

@@ -12,11 +12,12 @@ import type { CpuUsage } from "./cpu";
 import type { LoadModelsResult } from "./load-models";
 import { cpuRuns, cpuTable, renderModels } from "./report-models";
 import type { PipelineResult } from "./scenarios/pipeline";
+import type { TicketFormatResult } from "./tickets";
 
 export const README_START = "<!-- bench:start -->";
 export const README_END = "<!-- bench:end -->";
 /** The scenarios compared with both baselines, in the ratio table's order. */
-export const MEASURED = ["event", "reserve", "pay", "join", "poll"] as const;
+export const MEASURED = ["event", "reserve", "pay", "join", "poll", "scan"] as const;
 
 export interface BenchReport {
   finished_at: string;
@@ -26,6 +27,8 @@ export interface BenchReport {
   consistency: Consistency;
   outbox: OutboxLag;
   pipeline: PipelineResult;
+  /** The ticket formats in Node (tickets.ts): verify time of one code, manifest and delta sizes. */
+  tickets: TicketFormatResult;
   /** Open model, spike and multi-event runs (absent with BENCH_MODELS=off). */
   load_models?: LoadModelsResult;
 }
@@ -37,6 +40,21 @@ function ratioRows(ratios: Record<string, Ratio>): string[][] {
     // The seat map is a large body: held to a plain Worker returning as many bytes.
     row("seats / plain, same size", ratios.seats_vs_plain_same_size),
   ];
+}
+
+/** Gate scans against the empty DO call (goal ≥ 0.8×), and the ticket formats against their goals. */
+function renderTickets(r: BenchReport): string {
+  const t = r.tickets;
+  const vsDo = r.ratios.scan_vs_do;
+  const mark = (ok: boolean) => (ok ? "goal met" : "goal NOT met");
+  return [
+    `Tickets and gates: a gate account scanning each ticket once ran at **${vsDo ? vsDo.throughput.toFixed(2) : "-"}×** the empty Durable Object call's throughput ` +
+      `(goal ≥ 0.8×: ${vsDo ? mark(vsDo.throughput >= 0.8) : "not measured"}). In Node (${t.node}), verifying one code with the reference verifier took ` +
+      `p50 ${t.verify_ms.p50} ms, p99 **${t.verify_ms.p99} ms** (goal ≤ 2 ms: ${mark(t.verify_ms.p99 <= 2)}; ${t.verify_ms.cpu_mean} ms CPU per code, ${t.verify_ms.codes} codes, load average ${round(t.load_average_1m ?? 0)}). ` +
+      `A ${t.manifest_bytes.tickets.toLocaleString("en")}-ticket event's manifest (${t.manifest_bytes.revocations} revocations) is **${t.manifest_bytes.bytes.toLocaleString("en")} B** ` +
+      `(goal ≤ 1 MB: ${mark(t.manifest_bytes.bytes <= t.manifest_bytes.goal)}); a ${t.delta_bytes.revocations}-revocation delta is **${t.delta_bytes.bytes.toLocaleString("en")} B** ` +
+      `(goal ≤ 4 KB: ${mark(t.delta_bytes.bytes <= t.delta_bytes.goal)}).`,
+  ].join("\n");
 }
 
 /** Everything after the heading: the same text in latest.md and README. */
@@ -77,6 +95,8 @@ export function renderBody(r: BenchReport): string {
       `p95 ${p.end_to_end_lag_ms.p95} ms, p99 **${p.end_to_end_lag_ms.p99} ms** (the burst queues behind itself, so this is the lag of a backlog, not of one message). ` +
       `The search consumer alone (kafkajs eachBatch, one statement per batch) worked through a published backlog of ${p.consumer.backlog} messages ` +
       `at **${p.consumer.msgs_per_s} messages/s** in ${p.consumer.batches} batches.`,
+    "",
+    renderTickets(r),
     "",
     ...(r.load_models ? [renderModels(r.load_models)] : []),
     "### CPU per process",

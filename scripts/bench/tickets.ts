@@ -1,12 +1,14 @@
 /**
- * `npx tsx scripts/bench/tickets.ts`: the ticket formats' costs in Node, with the same
- * src/domain/tickets code the Worker and the gate app run (WebCrypto via globalThis.crypto).
- * Prints JSON: verify time of one code (p50/p99 over CODES codes, after a warm-up), issue and
- * code-making time, code length, manifest bytes for a 50,000-ticket event, delta bytes for 100
- * revocations. Goals (issue 11): verify p99 <= 2 ms, manifest <= 1 MB, delta <= 4 KB.
- * Settings: TICKET_BENCH_CODES (default 5000), TICKET_BENCH_MANIFEST_TICKETS (default 50000).
+ * The ticket formats' costs in Node, with the same src/domain/tickets code the Worker and the gate
+ * app run (WebCrypto via globalThis.crypto): verify time of one code (p50/p99 over CODES codes,
+ * after a warm-up), issue and code-making time, code length, manifest bytes for a 50,000-ticket
+ * event, delta bytes for 100 revocations. Goals (issue 11): verify p99 <= 2 ms, manifest <= 1 MB,
+ * delta <= 4 KB. Part of `npm run bench` (main.ts); alone: `npx tsx scripts/bench/tickets.ts`
+ * prints the JSON. Settings: TICKET_BENCH_CODES (default 5000), TICKET_BENCH_MANIFEST_TICKETS (default 50000).
  */
 import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { makeTicketCode, MAX_CODE_CHARS } from "../../src/domain/tickets/code";
 import { generateHolderSecret, holderRef, signTicketCore } from "../../src/domain/tickets/issue";
@@ -16,10 +18,10 @@ import { revokeTicket, supersede } from "../../src/domain/tickets/revocations";
 import { verifyTicketCode } from "../../src/domain/tickets/verify";
 import { round, summarizeLatencies } from "../lib/bench-stats";
 
-const CODES = Number(process.env.TICKET_BENCH_CODES ?? 5000);
-const MANIFEST_TICKETS = Number(process.env.TICKET_BENCH_MANIFEST_TICKETS ?? 50_000);
-const TICKETS = Math.max(1, Math.ceil(CODES / 10));
-const WARMUP = Math.min(500, CODES);
+export interface TicketFormatSettings { codes: number; manifestTickets: number }
+export const ticketFormatSettings = (env: NodeJS.ProcessEnv): TicketFormatSettings => ({
+  codes: Number(env.TICKET_BENCH_CODES ?? 5000), manifestTickets: Number(env.TICKET_BENCH_MANIFEST_TICKETS ?? 50_000),
+});
 
 async function timed<T>(samples: number[], f: () => Promise<T>): Promise<T> {
   const t = performance.now();
@@ -28,7 +30,11 @@ async function timed<T>(samples: number[], f: () => Promise<T>): Promise<T> {
   return out;
 }
 
-async function main(): Promise<void> {
+export type TicketFormatResult = Awaited<ReturnType<typeof measureTicketFormats>>;
+
+export async function measureTicketFormats({ codes: CODES, manifestTickets: MANIFEST_TICKETS }: TicketFormatSettings) {
+  const TICKETS = Math.max(1, Math.ceil(CODES / 10));
+  const WARMUP = Math.min(500, CODES);
   const now = Date.now();
   const eventId = crypto.randomUUID();
   const key = await generateEventSigningKey();
@@ -75,7 +81,7 @@ async function main(): Promise<void> {
   const delta = JSON.stringify(buildDelta({ eventId, from: 1000, to: 1100, revocations: ids(100).map((id) => supersede(id, 2)), added: [] }));
   const lengths = codes.map((c) => c.length);
 
-  console.log(JSON.stringify({
+  return {
     node: process.version, cpus: os.cpus().length, load_average_1m: os.loadavg()[0],
     verify_ms: { codes: CODES, warmup: WARMUP, ...summarizeLatencies(verifyMs), cpu_mean: round((cpuMs.user + cpuMs.system) / 1000 / CODES, 3), goal_p99: 2 },
     issue_core_ms: { cores: issueMs.length, ...summarizeLatencies(issueMs) },
@@ -83,10 +89,14 @@ async function main(): Promise<void> {
     code_chars: { min: Math.min(...lengths), max: Math.max(...lengths), format_max: MAX_CODE_CHARS },
     manifest_bytes: { tickets: MANIFEST_TICKETS, revocations: 1000, bytes: manifest.length, goal: 1_000_000 },
     delta_bytes: { revocations: 100, bytes: delta.length, goal: 4096 },
-  }, null, 2));
+  };
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  measureTicketFormats(ticketFormatSettings(process.env))
+    .then((r) => console.log(JSON.stringify(r, null, 2)))
+    .catch((e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    });
+}

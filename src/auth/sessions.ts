@@ -11,10 +11,10 @@ import { refreshTokens, sessions, users } from "../db/schema";
 import { newRefreshToken, parseRefreshToken } from "../domain/refresh-token";
 import type { Role } from "../domain/tokens";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export interface SessionUser { userId: string; email: string; role: Role }
-export type RevokeReason = "logout" | "refresh_token_reuse";
+export type RevokeReason = "logout" | "refresh_token_reuse" | "gate_account_disabled";
 /** Time is an input, so callers (and tests) decide what "now" is. */
 export interface SessionClock { now: Date; refreshTtlSeconds: number }
 
@@ -37,11 +37,14 @@ async function insertRefreshToken(tx: Tx | Db, sessionId: string, userId: string
 
 /** A new session (login, registration) with its first refresh token. */
 export async function createSession(db: Db, userId: string, clock: SessionClock): Promise<{ sessionId: string; refreshToken: string }> {
+  return db.transaction((tx) => createSessionIn(tx, userId, clock));
+}
+
+/** `createSession` inside the caller's transaction (which may hold a lock the session depends on). */
+export async function createSessionIn(tx: Tx, userId: string, clock: SessionClock): Promise<{ sessionId: string; refreshToken: string }> {
   const sessionId = crypto.randomUUID();
-  return db.transaction(async (tx) => {
-    await tx.insert(sessions).values({ sessionId, userId, createdAt: clock.now });
-    return { sessionId, refreshToken: await insertRefreshToken(tx, sessionId, userId, clock) };
-  });
+  await tx.insert(sessions).values({ sessionId, userId, createdAt: clock.now });
+  return { sessionId, refreshToken: await insertRefreshToken(tx, sessionId, userId, clock) };
 }
 
 /**
@@ -59,7 +62,7 @@ async function lockSession(tx: Tx, sessionId: string, userId: string) {
 }
 
 /** Marks the session and every token of it revoked. Takes the session's row lock first (the UPDATE). */
-async function revokeInTx(tx: Tx, sessionId: string, userId: string, reason: RevokeReason, now: Date): Promise<void> {
+export async function revokeInTx(tx: Tx, sessionId: string, userId: string, reason: RevokeReason, now: Date): Promise<void> {
   // A family without a row (minted before sessions had them) gets one, born revoked; if a rotation
   // is creating it right now, this waits for that to commit, so the UPDATE below sees and locks it.
   await tx.insert(sessions).values({ sessionId, userId, revokedAt: now, revokedReason: reason }).onConflictDoNothing();

@@ -10,7 +10,7 @@ export const userSchema = z.strictObject({
   email: z.email(),
   name: z.string(),
   phone_number: z.string().nullable(),
-  role: z.enum(["user", "organizer", "admin"]),
+  role: z.enum(["user", "organizer", "admin", "gate"]).describe("`gate`: staff of one event, made by its organizer (POST /api/events/{id}/gate-accounts)"),
   locale: z.string(),
   created_at: instantOut,
 }).meta({ id: "User" });
@@ -64,7 +64,7 @@ export const authOperations = {
     responses: { 204: { description: "Signed out (or already was)" }, ...withJsonBody, ...withDatabase },
   }),
   me: operation({
-    method: "get", path: "/api/auth/me", operationId: "getProfile", tags: TAGS, security: BEARER, "x-roles": ["user"],
+    method: "get", path: "/api/auth/me", operationId: "getProfile", tags: TAGS, security: BEARER, "x-roles": ["user", "gate"],
     summary: "The signed-in account",
     responses: { 200: json(profileSchema, "The account"), ...signedIn, 404: problem(404, ["not_found"]), ...withDatabase },
   }),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queryInt } from "../domain/input";
 import { MAX_CODE_CHARS } from "../domain/tickets/code";
 import { count, eventIdParams, instantOut } from "./common";
 import { BEARER, json, jsonBody, operation, problem, withDatabase, withJsonBody, withQuery, withRole } from "./operation";
@@ -53,7 +54,8 @@ export const manifestOut = z.strictObject({
 export const deltaOut = z.strictObject({
   format: z.literal("tp-delta-1"), event_id: uuid, from: count, to: count, revocations: b64, added: b64,
 }).meta({ id: "RevocationDelta" });
-export const deltaQuery = z.strictObject({ cursor: z.coerce.number().int().min(0).max(2 ** 31).default(0) });
+// Digits only: "", " 1", "0x10" or "1e3" are refused, not read as some number.
+export const deltaQuery = z.strictObject({ cursor: queryInt(0, 2 ** 31).default(0) });
 
 export const checkInStatsSchema = z.strictObject({
   tickets: count, admitted: count, inside: count, conflicts: count, scans: count.describe("Offline scans synced"), reentry: z.boolean(),
@@ -67,12 +69,14 @@ export const checkInStatsSchema = z.strictObject({
 }).meta({ id: "CheckInStats" });
 
 const TAGS = ["Gates"];
+/** The event's organizer, admins, and the event's gate accounts (a gate account of another event is refused). */
+const GATES = { security: BEARER, "x-roles": ["organizer" as const, "gate" as const] };
 const STAFF = { security: BEARER, "x-roles": ["organizer" as const] };
 const gateProblems = { ...withRole, 404: problem(404, ["not_found"]), ...withDatabase };
 
 export const gateOperations = {
   scan: operation({
-    method: "post", path: "/api/gate/{event_id}/scan", operationId: "scanTicket", tags: TAGS, ...STAFF,
+    method: "post", path: "/api/gate/{event_id}/scan", operationId: "scanTicket", tags: TAGS, ...GATES,
     summary: "Scan a ticket code online: the first scan admits, later ones are `already_used`",
     request: { params: gateEventParams, body: jsonBody(scanBody) },
     responses: {
@@ -81,19 +85,19 @@ export const gateOperations = {
     },
   }),
   sync: operation({
-    method: "post", path: "/api/gate/{event_id}/sync", operationId: "syncGateScans", tags: TAGS, ...STAFF,
+    method: "post", path: "/api/gate/{event_id}/sync", operationId: "syncGateScans", tags: TAGS, ...GATES,
     summary: "Upload an offline gate's queued scans (idempotent by gate and nonce)",
     request: { params: gateEventParams, body: jsonBody(syncBody) },
     responses: { 200: json(syncResultSchema, "One decision per scan"), ...withJsonBody, ...gateProblems },
   }),
   manifest: operation({
-    method: "get", path: "/api/gate/{event_id}/manifest", operationId: "gateManifest", tags: TAGS, ...STAFF,
+    method: "get", path: "/api/gate/{event_id}/manifest", operationId: "gateManifest", tags: TAGS, ...GATES,
     summary: "What an offline gate needs: public keys, ticket id prefixes, revocation floors (no personal data)",
     request: { params: gateEventParams },
     responses: { 200: json(manifestOut, "The manifest"), ...gateProblems, 409: problem(409, ["no_signing_key"]) },
   }),
   revocations: operation({
-    method: "get", path: "/api/gate/{event_id}/revocations", operationId: "revocationDelta", tags: TAGS, ...STAFF,
+    method: "get", path: "/api/gate/{event_id}/revocations", operationId: "revocationDelta", tags: TAGS, ...GATES,
     summary: "Revocations and new tickets since a cursor",
     request: { params: gateEventParams, query: deltaQuery },
     responses: { 200: json(deltaOut, "The delta"), ...withQuery, ...gateProblems, 409: problem(409, ["cursor_ahead"]) },

@@ -8,6 +8,7 @@ import { authOperations } from "./auth";
 import { bookingOperations } from "./bookings";
 import { eventOperations } from "./events";
 import { gateOperations } from "./gate";
+import { gateAccountOperations } from "./gate-accounts";
 import type { Operation } from "./operation";
 import { paymentOperations } from "./payments";
 import { queueOperations } from "./queue";
@@ -27,6 +28,7 @@ export * from "./system";
 export * from "./tickets";
 export * from "./gate";
 export * from "./sales";
+export * from "./gate-accounts";
 export type { Operation } from "./operation";
 export { registerBody, loginBody, refreshBody, updateProfileBody } from "../domain/auth-input";
 export { createBookingBody, listBookingsQuery } from "../domain/booking-input";
@@ -46,6 +48,7 @@ export const operations = {
   tickets: ticketOperations,
   gate: gateOperations,
   sales: salesOperations,
+  gateAccounts: gateAccountOperations,
   system: systemOperations,
 };
 

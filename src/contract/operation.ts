@@ -27,7 +27,7 @@ export interface Operation {
   /** Who may call it: absent is anyone; see `SECURITY` for the schemes. */
   security?: { [scheme: string]: string[] }[];
   /** The roles that pass (admin always does), for readers and the fuzz test's choice of token. */
-  "x-roles"?: ("user" | "organizer" | "admin")[];
+  "x-roles"?: ("user" | "organizer" | "admin" | "gate")[];
   /** Served only where `ENVIRONMENT=development` (elsewhere it answers 404). */
   "x-development-only"?: boolean;
   request?: {
@@ -80,8 +80,8 @@ export function problem<const S extends number, const C extends readonly [string
 export const unexpected = { 500: problem(500, ["internal_error"]) };
 /** Operations that read or write Postgres. */
 export const withDatabase = { ...unexpected, 503: problem(503, ["database_unavailable"]) };
-/** Operations behind an access token. */
-export const signedIn = { 401: problem(401, ["unauthorized"]) };
+/** Operations behind an access token (403: a gate account is refused wherever `gate` is not among the roles). */
+export const signedIn = { 401: problem(401, ["unauthorized"]), 403: problem(403, ["forbidden"]) };
 /** Operations for some roles only. */
 export const withRole = { ...signedIn, 403: problem(403, ["forbidden"]) };
 /** Operations that read a JSON body (`readJson`: size, media type, UTF-8, JSON, then the schema). */

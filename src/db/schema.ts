@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
-  bigint, bigserial, char, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+  bigint, bigserial, char, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from "drizzle-orm/pg-core";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
@@ -13,11 +13,12 @@ export const users = pgTable("users", {
   passwordHash: text("password_hash").notNull(),
   name: text("name").notNull(),
   phoneNumber: text("phone_number"),
-  role: text("role", { enum: ["user", "organizer", "admin"] }).notNull().default("user"),
+  /** `gate`: staff of one event (its row in gate_accounts), made by the event's organizer; never registered. */
+  role: text("role", { enum: ["user", "organizer", "admin", "gate"] }).notNull().default("user"),
   locale: text("locale").notNull().default("ko"),
   createdAt: ts("created_at").notNull().defaultNow(),
   updatedAt: ts("updated_at").notNull().defaultNow(),
-}, (t) => [uniqueIndex("users_email_key").on(t.email)]);
+}, (t) => [uniqueIndex("users_email_key").on(t.email), check("users_role_check", sql`${t.role} IN ('user', 'organizer', 'admin', 'gate')`)]);
 
 export const refreshTokens = pgTable("refresh_tokens", {
   tokenId: uuid("token_id").primaryKey(),
@@ -252,3 +253,18 @@ export const notifications = pgTable("notifications", {
   createdAt: ts("created_at").notNull().defaultNow(),
   sentAt: ts("sent_at"),
 }, (t) => [index("notifications_created_idx").on(t.createdAt)]);
+
+/**
+ * A gate account: a `gate` user bound to exactly one event (the primary key is the user), made by
+ * that event's organizer or an admin. Disabling is final: its sessions are revoked in the same
+ * transaction (src/auth/gate-accounts.ts), and login takes a share lock on this row, so no session
+ * starts after a disable commits.
+ */
+export const gateAccounts = pgTable("gate_accounts", {
+  accountId: uuid("account_id").primaryKey().references(() => users.userId, { onDelete: "cascade" }),
+  eventId: uuid("event_id").notNull().references(() => events.eventId, { onDelete: "cascade" }),
+  label: text("label").notNull(),
+  createdBy: uuid("created_by").notNull().references(() => users.userId),
+  createdAt: ts("created_at").notNull().defaultNow(),
+  disabledAt: ts("disabled_at"),
+}, (t) => [index("gate_accounts_event_idx").on(t.eventId, t.createdAt)]);

@@ -2,13 +2,14 @@ import { SignJWT, exportJWK, importJWK, jwtVerify, type CryptoKey } from "jose";
 import { z } from "zod";
 
 /** Access tokens: ES256 JWTs, short-lived, algorithm pinned on verification. */
-export const ROLES = ["user", "organizer", "admin"] as const;
+export const ROLES = ["user", "organizer", "admin", "gate"] as const;
 export type Role = (typeof ROLES)[number];
 /**
  * `sessionId` is the refresh-token family the access token was issued from; logout revokes it.
- * `expiresAt` (epoch ms) is set on verified tokens.
+ * `expiresAt` (epoch ms) is set on verified tokens. `eventId` is the one event a `gate` account
+ * staffs (claim `evt`): a gate token without it is not accepted, and other roles carry none.
  */
-export interface Principal { userId: string; email: string; role: Role; sessionId?: string; expiresAt?: number }
+export interface Principal { userId: string; email: string; role: Role; sessionId?: string; expiresAt?: number; eventId?: string }
 
 const ISSUER = "ticketing-pro";
 const AUDIENCE = "ticketing-pro-api";
@@ -44,7 +45,8 @@ export function loadKeys(privateJwkJson: string): Promise<KeyPair> {
 /** `issuedAt` defaults to now; the token expires `ttlSeconds` after it. */
 export async function signAccessToken(keys: KeyPair, p: Principal, ttlSeconds: number, issuedAt = new Date()): Promise<string> {
   const iat = Math.floor(issuedAt.getTime() / 1000);
-  return new SignJWT({ email: p.email, role: p.role, ...(p.sessionId ? { sid: p.sessionId } : {}) })
+  if ((p.role === "gate") !== (p.eventId !== undefined)) throw new Error("a gate token names its event, and only a gate token does");
+  return new SignJWT({ email: p.email, role: p.role, ...(p.sessionId ? { sid: p.sessionId } : {}), ...(p.eventId ? { evt: p.eventId } : {}) })
     .setProtectedHeader({ alg: ALG, kid: keys.kid, typ: "JWT" })
     .setSubject(p.userId)
     .setIssuer(ISSUER)
@@ -55,14 +57,18 @@ export async function signAccessToken(keys: KeyPair, p: Principal, ttlSeconds: n
     .sign(keys.privateKey);
 }
 
-const claimsSchema = z.object({ sub: z.uuid(), email: z.string(), role: z.enum(ROLES), sid: z.uuid().optional(), exp: z.number() });
+const claimsSchema = z.object({ sub: z.uuid(), email: z.string(), role: z.enum(ROLES), sid: z.uuid().optional(), evt: z.uuid().optional(), exp: z.number() })
+  .refine((c) => (c.role === "gate") === (c.evt !== undefined), "a gate token names its event, and only a gate token does");
 
 /** Returns the principal, or null for any token that is forged, expired, or not ours. */
 export async function verifyAccessToken(keys: KeyPair, token: string): Promise<Principal | null> {
   try {
     const { payload } = await jwtVerify(token, keys.publicKey, { algorithms: [ALG], issuer: ISSUER, audience: AUDIENCE });
     const claims = claimsSchema.parse(payload);
-    return { userId: claims.sub, email: claims.email, role: claims.role, expiresAt: claims.exp * 1000, ...(claims.sid ? { sessionId: claims.sid } : {}) };
+    return {
+      userId: claims.sub, email: claims.email, role: claims.role, expiresAt: claims.exp * 1000,
+      ...(claims.sid ? { sessionId: claims.sid } : {}), ...(claims.evt ? { eventId: claims.evt } : {}),
+    };
   } catch {
     return null;
   }

@@ -45,12 +45,20 @@ export async function authenticate(c: Ctx, token = bearerToken(c)): Promise<Prin
   return p;
 }
 
-/** Requires a valid access token, and one of `roles` when given (admin always passes). */
+/** Every role but `gate`: what `requireAuth()` with no roles admits. */
+const PERSON_ROLES: readonly Role[] = ["user", "organizer", "admin"];
+
+/**
+ * Requires a valid access token, and one of `roles` when given (admin always passes). With no
+ * roles, any person's account passes; a `gate` account (staff of one event) passes only where
+ * `gate` is named, so a route made for people (buying, the wallet, the profile) never serves it.
+ */
 export function requireAuth(...roles: Role[]): MiddlewareHandler<AppEnv> {
+  const allowed = roles.length ? [...roles, "admin" satisfies Role] : PERSON_ROLES;
   return async (c, next) => {
     const p = await authenticate(c);
-    if (roles.length && !roles.includes(p.role) && p.role !== "admin") {
-      throw problems.forbidden(`This needs the ${roles.join(" or ")} role`);
+    if (!allowed.includes(p.role)) {
+      throw problems.forbidden(roles.length ? `This needs the ${roles.join(" or ")} role` : "A gate account may only scan for its event");
     }
     c.set("principal", p);
     await next();

@@ -11,6 +11,7 @@ import { Problem, problems } from "../problem";
 import { rateLimiter } from "../rate-limit";
 import { accessTokenTtl, revokeAtEdge, revocationStillMatters } from "../auth/edge-revocation";
 import { createSession, logoutByRefreshToken, rotateRefreshToken, type SessionUser } from "../auth/sessions";
+import { gateEventOf, startGateSession } from "../auth/gate-accounts";
 import { clientIp, enforce } from "../rate-limit/limiter";
 import { ApiRoutes } from "./api-routes";
 
@@ -19,10 +20,10 @@ const publicUser = (u: UserRow) => ({
   user_id: u.userId, email: u.email, name: u.name, phone_number: u.phoneNumber, role: u.role, locale: u.locale, created_at: u.createdAt.toISOString(),
 });
 
-/** The tokens a client gets for a session: a fresh access token and the session's current refresh token. */
-async function sessionTokens(c: Ctx, user: SessionUser, sessionId: string, refreshToken: string, issuedAt: Date) {
+/** The tokens a client gets for a session: a fresh access token and the session's current refresh token. `eventId`: a gate account's event. */
+async function sessionTokens(c: Ctx, user: SessionUser, sessionId: string, refreshToken: string, issuedAt: Date, eventId?: string) {
   const ttl = accessTokenTtl(c.env);
-  const principal: Principal = { userId: user.userId, email: user.email, role: user.role, sessionId };
+  const principal: Principal = { userId: user.userId, email: user.email, role: user.role, sessionId, ...(eventId ? { eventId } : {}) };
   return {
     access_token: await signAccessToken(await loadKeys(c.env.JWT_PRIVATE_JWK), principal, ttl, issuedAt),
     refresh_token: refreshToken,
@@ -36,6 +37,12 @@ const clock = (c: Ctx, now: Date) => ({ now, refreshTtlSeconds: config(c.env).re
 /** Login and registration: a new session row, its first refresh token, an access token. */
 async function startSession(c: Ctx, user: SessionUser) {
   const now = new Date();
+  if (user.role === "gate") {
+    // Bound to its event, and only while enabled: a disabled gate account fails like a wrong password.
+    const s = await startGateSession(db(c), user.userId, clock(c, now));
+    if (!s) throw problems.invalidCredentials();
+    return sessionTokens(c, user, s.sessionId, s.refreshToken, now, s.eventId);
+  }
   const { sessionId, refreshToken } = await createSession(db(c), user.userId, clock(c, now));
   return sessionTokens(c, user, sessionId, refreshToken, now);
 }
@@ -72,7 +79,13 @@ export const authRoutes = new ApiRoutes("/api/auth")
     // outlives the access token minted here (see edge-revocation.ts).
     const now = new Date();
     const r = await rotateRefreshToken(db(c), body.refresh_token, clock(c, now));
-    if (r.ok) return c.json(await sessionTokens(c, r.user, r.sessionId, r.refreshToken, now), 200);
+    if (r.ok && r.user.role !== "gate") return c.json(await sessionTokens(c, r.user, r.sessionId, r.refreshToken, now), 200);
+    if (r.ok) {
+      // Disabling revokes the session too; this covers a rotation that won the session lock first.
+      const eventId = await gateEventOf(db(c), r.user.userId);
+      if (eventId) return c.json(await sessionTokens(c, r.user, r.sessionId, r.refreshToken, now, eventId), 200);
+      throw invalidRefresh();
+    }
     if (r.reason === "reused") {
       c.get("log").warn("refresh token reuse: session revoked", { session_id: r.sessionId });
       await revokeAtEdge(c.env, r.sessionId);
@@ -88,7 +101,7 @@ export const authRoutes = new ApiRoutes("/api/auth")
     if (sessionId) await revokeAtEdge(c.env, sessionId);
     return c.body(null, 204);
   })
-  .serve(op.me, requireAuth(), async (c) => {
+  .serve(op.me, requireAuth("user", "organizer", "gate"), async (c) => {
     const [user] = await db(c).select().from(users).where(eq(users.userId, c.get("principal").userId));
     if (!user) throw problems.notFound("User");
     return c.json({ user: publicUser(user) }, 200);

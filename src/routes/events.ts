@@ -35,7 +35,7 @@ async function visibleEvent(c: Ctx, rawId: string | undefined): Promise<EventRow
   return e;
 }
 
-/** The event if the caller organizes it (or is an admin). */
+/** The event if the caller organizes it (or is an admin): 404 for one it may not see, 403 for another's. */
 export async function ownedEvent(c: Ctx, id: string | undefined): Promise<EventRow> {
   const e = await visibleEvent(c, id);
   const p = c.get("principal");

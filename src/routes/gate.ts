@@ -12,8 +12,9 @@ import { ApiRoutes } from "./api-routes";
 import { unwrap } from "./room-result";
 
 /**
- * Gates of one event: only its organizer (or an admin) may scan, download the manifest and sync.
- * The event's organizer is cached per isolate briefly: a gate scans hundreds of codes a minute.
+ * Gates of one event: its organizer, an admin, or a gate account of that event (whose token names
+ * it) may scan, download the manifest and deltas, and sync. The event's organizer is cached per
+ * isolate briefly: a gate scans hundreds of codes a minute.
  */
 const OWNER_TTL_MS = 30_000;
 const owners = new Map<string, { organizerId: string | null; at: number }>();
@@ -34,8 +35,19 @@ async function staffedEvent(c: Ctx, raw: string | undefined): Promise<string> {
   const organizerId = await organizerOf(c, eventId);
   if (!organizerId) throw problems.notFound("Event");
   const p = c.get("principal");
-  if (p.userId !== organizerId && p.role !== "admin") throw problems.forbidden("Only this event's organizer or its gates may do this");
+  const staffs = p.role === "gate" ? p.eventId === eventId : p.userId === organizerId || p.role === "admin";
+  if (!staffs) throw problems.forbidden("Only this event's organizer or its gates may do this");
   return eventId;
+}
+
+/**
+ * The gate a scan is recorded under. A gate account's scans carry its account id, so one account
+ * cannot pass for another (nor for the organizer's own gates), and offline nonces of different
+ * accounts never collide; the organizer's and admins' gate ids are kept as sent.
+ */
+function gateOf(c: Ctx, gateId: string): string {
+  const p = c.get("principal");
+  return p.role === "gate" ? `${gateId}@${p.userId}` : gateId;
 }
 
 const firstScan = (f: ScanRef) => ({ scanned_at: new Date(f.scannedAt).toISOString(), gate_id: f.gateId });
@@ -46,25 +58,25 @@ function syncView(d: SyncAnswer) {
 }
 
 export const gateRoutes = new ApiRoutes("/api")
-  .serve(op.scan, requireAuth("organizer"), async (c) => {
+  .serve(op.scan, requireAuth("organizer", "gate"), async (c) => {
     const eventId = await staffedEvent(c, c.req.param("event_id"));
     const body = await readBody(c, op.scan, 4096);
-    return c.json(unwrap(await room(c, eventId).scanTicket(body.code, body.gate_id, body.direction)), 200);
+    return c.json(unwrap(await room(c, eventId).scanTicket(body.code, gateOf(c, body.gate_id), body.direction)), 200);
   })
-  .serve(op.sync, requireAuth("organizer"), async (c) => {
+  .serve(op.sync, requireAuth("organizer", "gate"), async (c) => {
     const eventId = await staffedEvent(c, c.req.param("event_id"));
     const body = await readBody(c, op.sync, 256 * 1024);
     const scans = body.scans.map((s) => ({
-      ticketId: s.ticket_id, scannedAt: Date.parse(s.scanned_at), gateId: body.gate_id, nonce: s.nonce, direction: s.direction, local: s.local,
+      ticketId: s.ticket_id, scannedAt: Date.parse(s.scanned_at), gateId: gateOf(c, body.gate_id), nonce: s.nonce, direction: s.direction, local: s.local,
     }));
     const results = await room(c, eventId).syncScans(scans);
     return c.json({ results: results.map(syncView) }, 200);
   })
-  .serve(op.manifest, requireAuth("organizer"), async (c) => {
+  .serve(op.manifest, requireAuth("organizer", "gate"), async (c) => {
     const eventId = await staffedEvent(c, c.req.param("event_id"));
     return c.json(unwrap(await room(c, eventId).gateManifest()), 200);
   })
-  .serve(op.revocations, requireAuth("organizer"), async (c) => {
+  .serve(op.revocations, requireAuth("organizer", "gate"), async (c) => {
     const eventId = await staffedEvent(c, c.req.param("event_id"));
     const { cursor } = readQuery(c, op.revocations.request.query);
     return c.json(unwrap(await room(c, eventId).revocationDelta(cursor)), 200);

@@ -1,6 +1,6 @@
 import { expect, test, type Page, type WebSocketRoute } from "@playwright/test";
 import { api, eventually, pool, publishedEvent, register, type Session } from "../support/api";
-import { phone, soldTickets } from "../support/gate-tickets";
+import { phone, soldTickets } from "../support/tickets";
 import { expectAccessible, shot } from "./app-support";
 import { isResourceLoadError, watchPage } from "./page-watch";
 

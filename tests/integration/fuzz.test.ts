@@ -101,6 +101,11 @@ beforeAll(async () => {
   const login = await api<{ refresh_token: string }>("/api/auth/login", { body: { email: fan.email, password: "correct horse battery" } });
   const draft = await api<{ event_id: string }>("/api/events", { token: organizer.access, body: eventBody() });
   const sale = await freshSale();
+  // A gate account of the sale: its token for the gate routes (and refused elsewhere), its id for the gate-account routes.
+  const gate = await api<{ account_id: string; login: string; password: string }>(`/api/events/${sale.eventId}/gate-accounts`, { token: organizer.access, body: { label: "fuzz gate" } });
+  expect(gate.status).toBe(201);
+  const gateLogin = await api<{ access_token: string }>("/api/auth/login", { body: { email: gate.body.login, password: gate.body.password } });
+  expect(gateLogin.status).toBe(200);
   // A sale behind a waiting room, and the fan's place in it and admission.
   const queued = await publishedEvent(organizer);
   const settings = { enabled: true, on_sale_at: new Date(Date.now() - 60_000).toISOString(), admit_per_minute: 6000, max_active: 1000, session_minutes: 10 };
@@ -114,8 +119,9 @@ beforeAll(async () => {
   const { tickets: owned } = await buyTickets(fan, sale.eventId, 4, "FLOOR");
   const recipient = await register();
   world = {
-    tokens: { fan: fan.access, organizer: organizer.access, admin, expired, foreign },
+    tokens: { fan: fan.access, organizer: organizer.access, admin, expired, foreign, gate: gateLogin.body.access_token },
     eventIds: [sale.eventId, draft.body.event_id, queued],
+    gateAccountIds: [gate.body.account_id],
     bookingIds: [sale.bookingId],
     ticketIds: owned.map((t) => t.ticket_id),
     intentIds: [sale.intentId],
@@ -123,7 +129,7 @@ beforeAll(async () => {
     queueTokens: [joined.body.queue_token],
     admissionTokens: [admission],
     pools: {
-      uuids: [sale.eventId, draft.body.event_id, queued, sale.bookingId, fan.userId],
+      uuids: [sale.eventId, draft.body.event_id, queued, sale.bookingId, fan.userId, gate.body.account_id],
       strings: {
         client_secret: [sale.clientSecret], refresh_token: [login.body.refresh_token], email: [fan.email, recipient.email], password: ["correct horse battery"],
         area: ["FLOOR"], seat_ids: ["A-1-2", "A-1-3", "A-2-1", "A-2-10", "B-1-1"], start_date: [inDays(30)], on_sale_at: [new Date().toISOString()],

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { liveCountsFrame, liveHistoryFrame, type LiveSampleOut } from "../../src/contract/live";
 import { api, eventually, pool, publishedEvent, register, type Session } from "../support/api";
-import { phone, soldTickets } from "../support/gate-tickets";
+import { phone, soldTickets } from "../support/tickets";
 import { feed, openFeed, type Feed } from "../support/live-feed";
 import { checkout, openCheckout, type Hold } from "../support/saga";
 

@@ -5,9 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { api, pool, publishedEvent, register, type Session } from "../support/api";
-import { PER_BUYER, phone, soldTickets } from "../support/gate-tickets";
+import { PER_BUYER, phone, soldTickets, type Scan } from "../support/tickets";
 
-interface Scan { result: string; ticket: { ticket_id: string } | null; first_scan?: { scanned_at: string; gate_id: string } }
 interface Stats { tickets: number; admitted: number; inside: number; conflicts: number; scans: number }
 
 const stats = async (organizer: Session, eventId: string) => {

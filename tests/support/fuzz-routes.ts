@@ -23,8 +23,9 @@ export interface FuzzRequest {
 
 /** Real things the generators reuse: accounts' tokens, ids that exist, secrets that match. */
 export interface FuzzWorld {
-  tokens: { fan: string; organizer: string; admin: string; expired: string; foreign: string };
+  tokens: { fan: string; organizer: string; admin: string; expired: string; foreign: string; gate: string };
   eventIds: string[];
+  gateAccountIds: string[];
   bookingIds: string[];
   /** Tickets of the world's fan (bound, transferable), so ticket routes reach real rows too. */
   ticketIds: string[];
@@ -35,7 +36,7 @@ export interface FuzzWorld {
   pools: ValuePools;
 }
 
-type Kind = "event" | "booking" | "intent" | "ticket";
+type Kind = "event" | "booking" | "intent" | "ticket" | "gateAccount";
 type RouteFuzzer = (w: FuzzWorld) => fc.Arbitrary<FuzzRequest>;
 
 // ---------------------------------------------------------------------------------------------
@@ -60,7 +61,7 @@ const rawJunk = fc.constantFrom("%", "%zz", "%E0%A4%A", "%C0%AF", "%00", "%FF%FE
 
 function pathSegment(w: FuzzWorld, kind: Kind): fc.Arbitrary<string> {
   // Tickets take real ticket ids and booking ids (real UUIDs that are not tickets, so 404s), plus the hostile values.
-  const real = kind === "event" ? w.eventIds : kind === "booking" ? w.bookingIds : kind === "ticket" ? [...w.ticketIds, ...w.bookingIds] : w.intentIds;
+  const real = kind === "event" ? w.eventIds : kind === "booking" ? w.bookingIds : kind === "ticket" ? [...w.ticketIds, ...w.bookingIds] : kind === "gateAccount" ? w.gateAccountIds : w.intentIds;
   return fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...real) },
     { weight: 1, arbitrary: fc.constantFrom(...real).map((id) => id.toUpperCase()) },
@@ -157,6 +158,7 @@ function preferredTokens(roles: string[] | undefined): TokenName[] {
     if (role === "user") names.add("fan").add("organizer");
     else if (role === "organizer") names.add("organizer");
     else if (role === "admin") names.add("admin");
+    else if (role === "gate") names.add("gate");
     else throw new Error(`no token for role ${role}`);
   }
   return [...names];
@@ -183,7 +185,7 @@ const stripeSigned = (body: fc.Arbitrary<string | Uint8Array<ArrayBuffer>>) => f
 
 /** Which real ids a path parameter takes: named by it (`booking_id`) or, for `id`, by the collection before it. */
 function kindOf(template: string, name: string): Kind {
-  const byName: Record<string, Kind> = { event_id: "event", booking_id: "booking", intent_id: "intent" };
+  const byName: Record<string, Kind> = { event_id: "event", booking_id: "booking", intent_id: "intent", account_id: "gateAccount" };
   const named = byName[name];
   if (named) return named;
   const segments = template.split("/");

@@ -1,18 +1,30 @@
-import { expect } from "vitest";
+/**
+ * Tickets over HTTP as a fan's browser and a gate use them (the WebCrypto calls the web app
+ * makes): fans with paid tickets as their wallets show them, and phones that show codes. No test
+ * runner's expect here, so vitest and Playwright share it: a wrong answer throws.
+ */
 import { fromBase64Url, toBase64Url } from "../../src/domain/tickets/bytes";
 import { makeTicketCode } from "../../src/domain/tickets/code";
 import { generateDeviceKey } from "../../src/domain/tickets/keys";
-import { api, eventually, type Session } from "./api";
-import { checkout, hold } from "./saga";
+import { api, eventually, pool, register, type Session } from "./api";
+import { checkout, hold, type Hold } from "./saga";
 
-/** Tickets over HTTP as a fan's browser and a gate use them (the WebCrypto calls the web app makes). */
 export interface WalletTicket { ticket_id: string; event_id: string; booking_id: string; item_id: string; status: string; transferred_at?: string }
+export type Ticket = WalletTicket;
 export interface ScanAnswer { result: string; reason?: string; ticket: { ticket_id: string; version: number } | null; first_scan?: { scanned_at: string; gate_id: string } }
+export type Scan = ScanAnswer;
+
+/** Tickets each buyer of soldTickets gets by default. */
+export const PER_BUYER = 8;
+
+const ok = <T>(r: { status: number; body: T }, what: string, status = 200): T => {
+  if (r.status !== status) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+};
 
 export async function wallet(fan: Session, eventId: string): Promise<WalletTicket[]> {
-  const r = await api<{ tickets: WalletTicket[] }>("/api/tickets", { token: fan.access });
-  expect(r.status).toBe(200);
-  return r.body.tickets.filter((t) => t.event_id === eventId);
+  const body = ok(await api<{ tickets: WalletTicket[] }>("/api/tickets", { token: fan.access }), "the wallet");
+  return body.tickets.filter((t) => t.event_id === eventId);
 }
 
 /** Waits until `fan`'s wallet shows `check` true for this event's tickets (Postgres follows the room's outbox). */
@@ -31,6 +43,21 @@ export async function buyTickets(fan: Session, eventId: string, quantity: number
   return { bookingId: h.booking_id, tickets: tickets.filter((t) => t.booking_id === h.booking_id) };
 }
 
+/** `buyers` fans (new ones unless given), each with `perBuyer` paid general-admission tickets (area FLOOR), as their wallets show them. */
+export async function soldTickets(eventId: string, buyers: number, perBuyer = PER_BUYER, fans?: Session[]): Promise<{ fan: Session; ticket: Ticket; booking: Hold }[]> {
+  const bought = await pool(8, Array.from({ length: buyers }, (_, i) => async () => {
+    const fan = fans?.[i] ?? await register();
+    const booking = await hold(fan, eventId, { area: "FLOOR", quantity: perBuyer });
+    await checkout(booking);
+    return { fan, booking };
+  }));
+  const wallets = await pool(8, bought.map(({ fan, booking }) => () => eventually(async () => {
+    const mine = (await wallet(fan, eventId)).filter((t) => t.booking_id === booking.booking_id);
+    return mine.length === perBuyer ? mine.map((ticket) => ({ fan, ticket, booking })) : undefined;
+  }, 90_000, "the wallet")));
+  return wallets.flat();
+}
+
 /** Binds a fresh phone key to the ticket; returns the bind's answer and, when bound, a code maker for that phone. */
 export async function bindPhone(fan: Session, ticketId: string): Promise<{ status: number; code: (() => Promise<string>) | null; version: number | null }> {
   const keys = await generateDeviceKey();
@@ -42,14 +69,13 @@ export async function bindPhone(fan: Session, ticketId: string): Promise<{ statu
   return { status: 200, code: () => makeTicketCode(core, keys.privateKey, Date.now()), version: r.body.version };
 }
 
+/** Binds a fresh phone key to the ticket and returns a code maker for that phone (each call signs the time of the call). */
 export async function phone(fan: Session, ticketId: string): Promise<() => Promise<string>> {
   const b = await bindPhone(fan, ticketId);
-  if (!b.code) throw new Error(`binding failed: ${b.status}`);
+  if (!b.code) throw new Error(`binding a phone: ${b.status}`);
   return b.code;
 }
 
-export async function scan(organizer: Session, eventId: string, code: string, gate = "gate-1"): Promise<ScanAnswer> {
-  const r = await api<ScanAnswer>(`/api/gate/${eventId}/scan`, { token: organizer.access, body: { code, gate_id: gate } });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
+export async function scan(staff: Session, eventId: string, code: string, gate = "gate-1"): Promise<ScanAnswer> {
+  return ok(await api<ScanAnswer>(`/api/gate/${eventId}/scan`, { token: staff.access, body: { code, gate_id: gate } }), "a scan");
 }
