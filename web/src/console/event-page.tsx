@@ -6,6 +6,7 @@ import { useI18n } from "../i18n/i18n";
 import { eventStatusKey, EventProblem } from "./access";
 import { EventActions } from "./event-actions";
 import { EventEditor } from "./event-editor";
+import { GateAccounts } from "./gate-accounts";
 
 /** /organizer/events/new */
 export function NewEventPage() {
@@ -44,6 +45,7 @@ export function ConsoleEventPage() {
         {e.status !== "draft" && <Link to={`/events/${e.event_id}`} className="text-indigo-800 underline">{t("console.viewAsFan")}</Link>}
       </nav>
       <EventActions event={e} />
+      {e.status === "published" && <GateAccounts eventId={e.event_id} />}
       {/* Keyed by version: a saved or published event starts the form from what the API answered. */}
       <EventEditor key={`${e.event_id}-${e.updated_at}-${e.status}`} event={e} onSaved={() => undefined} />
     </section>
