@@ -32,6 +32,10 @@ export const ticketRoutes = new ApiRoutes("/api/tickets")
     return c.json({ tickets: rows.map(view) }, 200);
   })
   .serve(op.get, requireAuth(), async (c) => c.json(view(await ownTicket(c)), 200))
+  .serve(op.state, requireAuth(), async (c) => {
+    const t = await ownTicket(c);
+    return c.json(unwrap(await room(c, t.eventId).ticketState(t.ticketId)), 200);
+  })
   .serve(op.bindDevice, requireAuth(), async (c) => {
     const body = await readBody(c, op.bindDevice, 1024);
     const t = await ownTicket(c);
