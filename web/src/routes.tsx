@@ -11,6 +11,8 @@ import { useI18n } from "./i18n/i18n";
 const EventPage = lazy(() => import("./pages/event").then((m) => ({ default: m.EventPage })));
 const SearchPage = lazy(() => import("./pages/search").then((m) => ({ default: m.SearchPage })));
 const BookingsPage = lazy(() => import("./pages/bookings").then((m) => ({ default: m.BookingsPage })));
+const TicketsPage = lazy(() => import("./pages/tickets").then((m) => ({ default: m.TicketsPage })));
+const TicketPage = lazy(() => import("./pages/ticket").then((m) => ({ default: m.TicketPage })));
 const ProfilePage = lazy(() => import("./pages/profile").then((m) => ({ default: m.ProfilePage })));
 
 function Loading() {
@@ -35,6 +37,8 @@ export const routes: RouteObject[] = [{
     { path: "login", element: <LoginPage /> },
     { path: "register", element: <RegisterPage /> },
     { path: "bookings", element: <SignedIn>{later(<BookingsPage />)}</SignedIn> },
+    { path: "tickets", element: <SignedIn>{later(<TicketsPage />)}</SignedIn> },
+    { path: "tickets/:id", element: <SignedIn>{later(<TicketPage />)}</SignedIn> },
     { path: "profile", element: <SignedIn>{later(<ProfilePage />)}</SignedIn> },
     { path: "*", element: <NotFoundPage /> },
   ],

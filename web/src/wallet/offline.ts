@@ -1,0 +1,10 @@
+/**
+ * Registers the service worker (web/sw/service-worker.ts, built to /sw.js) so the app shell and
+ * its files are on the phone once it was opened: a ticket then opens with no network. Built app
+ * only: the dev server has no sw.js.
+ */
+export function registerServiceWorker(): void {
+  if (!import.meta.env.PROD || !("serviceWorker" in navigator)) return;
+  // A failed registration only means no offline copy; the page works the same.
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => undefined);
+}
