@@ -24,15 +24,16 @@ function useNow(everyMs: number): number {
   return now;
 }
 
-function LiveCode({ code, label, dimmed }: { code: RotatingCode; label: string; dimmed: boolean }) {
+function LiveCode({ code, label }: { code: RotatingCode; label: string }) {
   const { t, lang } = useI18n();
   const now = useNow(250);
   const left = Math.max(0, 1 - (now - code.madeAt) / ROTATE_MS);
   const clock = new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-US", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   return (
-    <figure className={`mx-auto w-fit rounded-xl border border-slate-200 bg-white p-4 ${dimmed ? "opacity-60" : ""}`}>
-      <div role="img" aria-label={t("wallet.qrLabel", { seat: label })} data-testid="ticket-code" data-code={code.code} data-made-at={code.madeAt}>
-        <QRCodeSVG value={code.code} size={272} level="M" marginSize={4} />
+    <figure className="mx-auto w-fit rounded-xl border border-slate-200 bg-white p-4">
+      <div data-testid="ticket-code" data-code={code.code} data-made-at={code.madeAt}>
+        {/* The svg is role="img"; its <title> is its name for screen readers. */}
+        <QRCodeSVG value={code.code} size={272} level="M" marginSize={4} title={t("wallet.qrLabel", { seat: label })} />
       </div>
       {/* Moves all the time: a bar running down to the next code and a ticking clock. */}
       <div aria-hidden="true" className="mt-3 h-2 w-full overflow-hidden rounded bg-slate-200">
@@ -84,7 +85,7 @@ function TicketView({ ticket, online }: { ticket: SavedTicket; online: boolean }
       {shown === "unbound" && <p className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-amber-950" data-testid="ticket-status">{t("wallet.openOnline")}</p>}
       {rebind.error && <WalletProblem error={rebind.error} onRetry={() => rebind.mutate()} />}
       {(shown === "valid" || shown === "used") && (
-        current ? <LiveCode code={current} label={label} dimmed={shown === "used"} />
+        current ? <LiveCode code={current} label={label} />
           : failed ? <p role="alert">{t("wallet.codeFailed")}</p> : <p role="status">{t("common.loading")}</p>
       )}
       {(shown === "moved" || shown === "void" || shown === "unbound") && <p className="text-xl font-bold" data-testid="ticket-seat">{label}</p>}
