@@ -185,7 +185,8 @@ test("a fan's ticket: a device-bound rotating QR the gate verifies and admits on
 test("another phone binding the same ticket revokes this phone's code: the manifest's delta and the gate say so, and the first phone shows it moved", async ({ browser }) => {
   const id = ticketId("A-1-4");
   const phoneA = await browser.newContext();
-  const pageA = await signedIn(phoneA, fan);
+  // Each browser signs in on its own: a refresh token is used once (test 1's browser used the first).
+  const pageA = await signedIn(phoneA, await anotherSession(fan));
   const watchA = watchPage(pageA);
   await pageA.goto(`/tickets/${id}`);
   await expect(pageA.getByTestId("ticket")).toHaveAttribute("data-state", "valid");
