@@ -27,6 +27,9 @@ export const wallet = defineMessages({
   "wallet.checkedAt": "{time}에 확인한 상태",
   "wallet.offline": "오프라인: {time}에 마지막으로 확인한 상태입니다. 코드는 계속 바뀝니다.",
   "bookings.tickets": "티켓 보기",
+  // The canvas seat map's keyboard control (issue 12 item 2, built with the wallet).
+  "seatMap.keyboardHint": "방향키로 좌석을 옮기고 Enter 또는 스페이스로 선택합니다.",
+  "seatMap.selected": "선택됨",
 }, {
   "nav.tickets": "My tickets",
   "wallet.title": "My tickets",
@@ -53,4 +56,6 @@ export const wallet = defineMessages({
   "wallet.checkedAt": "Status as of {time}",
   "wallet.offline": "Offline: status as of {time}. The code keeps changing.",
   "bookings.tickets": "View tickets",
+  "seatMap.keyboardHint": "Arrow keys move between seats; Enter or Space selects.",
+  "seatMap.selected": "selected",
 });
