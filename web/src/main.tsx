@@ -4,7 +4,6 @@ import { createRoot } from "react-dom/client";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { I18nProvider } from "./i18n/i18n";
 import { routes } from "./routes";
-import { registerServiceWorker } from "./wallet/offline";
 import "./styles.css";
 
 // Failures are shown with a retry button rather than retried blindly: a 429 retried at once only adds load.
@@ -22,4 +21,3 @@ createRoot(root).render(
     </I18nProvider>
   </StrictMode>,
 );
-registerServiceWorker();

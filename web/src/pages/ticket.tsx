@@ -6,6 +6,7 @@ import { ApiError } from "../api/problem";
 import { ProblemMessage } from "../components/problem-message";
 import { useI18n } from "../i18n/i18n";
 import { itemWords } from "../wallet/item-words";
+import { useOfflineWallet } from "../wallet/offline";
 import { useOnline } from "../wallet/online";
 import { ROTATE_MS, useRotatingCode, type RotatingCode } from "../wallet/rotating-code";
 import { savedTicketOf, type SavedTicket } from "../wallet/store";
@@ -107,6 +108,7 @@ function WalletProblem({ error, onRetry }: { error: unknown; onRetry: () => void
 }
 
 export function TicketPage() {
+  useOfflineWallet();
   const { t } = useI18n();
   const { id = "" } = useParams();
   const online = useOnline();

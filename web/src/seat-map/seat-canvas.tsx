@@ -144,6 +144,8 @@ export function SeatCanvas({ layout, status, tierColour, selected, onToggle }: P
   const key = (e: ReactKeyboardEvent<HTMLCanvasElement>) => {
     const dir = ARROWS[e.key];
     const id = seats.ids[focusSeat];
+    // The ring shows for keyboard users only: a mouse click focuses the canvas too.
+    if (dir || e.key === "Enter" || e.key === " ") setFocused(true);
     if (dir) {
       e.preventDefault();
       const next = neighbour(seats.x, seats.y, focusSeat, dir);
@@ -172,7 +174,7 @@ export function SeatCanvas({ layout, status, tierColour, selected, onToggle }: P
   return (
     <div className="relative w-full">
       <canvas ref={canvas} role="img" aria-label={`${t("event.seatMap")}: ${t("event.mapHint")} ${t("seatMap.keyboardHint")}`} data-testid="seat-canvas"
-        tabIndex={0} onKeyDown={key} onFocus={() => setFocused(true)} onBlur={() => setFocused(false)} data-focus-seat={focusId}
+        tabIndex={0} onKeyDown={key} onFocus={(e) => setFocused(e.currentTarget.matches(":focus-visible"))} onBlur={() => setFocused(false)} data-focus-seat={focusId}
         onPointerDown={down} onPointerMove={move} onPointerUp={up} onPointerCancel={() => { drag.current = null; }}
         className="block w-full cursor-pointer touch-none rounded bg-white ring-1 ring-slate-300 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-700"
         style={{ height: size.h || 320 }} />
