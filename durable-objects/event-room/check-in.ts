@@ -27,6 +27,9 @@ export interface ScanAnswer {
 
 export type SyncAnswer = SyncDecision | { result: "rejected"; reason: "unknown_ticket" };
 
+/** What the holder's wallet shows about one ticket: refunded, used, or moved to a newer phone. */
+export interface TicketHolderState { ticket_id: string; status: "valid" | "used" | "void"; version: number; checked_in_at: string | null }
+
 export interface CheckInStats {
   tickets: number; admitted: number; inside: number; conflicts: number; scans: number; reentry: boolean;
   /** The first entry at any gate: doors are open from then on. */
@@ -89,6 +92,15 @@ export class CheckIn implements TimedPart {
   list(bookingId: string): TicketStatus[] {
     return this.sql.exec<{ ticket_id: string; item_id: string; status: string }>(
       "SELECT ticket_id, item_id, status FROM tickets WHERE booking_id = ? ORDER BY item_id", bookingId).toArray().map((t) => ({ ...t }));
+  }
+
+  /** The ticket as its holder's wallet shows it (the route checked the holder). */
+  holderState(ticketId: string): RoomResult<TicketHolderState> {
+    const t = this.sql.exec<{ status: string }>("SELECT status FROM tickets WHERE ticket_id = ?", ticketId).toArray()[0];
+    if (!t) return refuse(404, "not_found", "No such ticket");
+    const first = this.presence(ticketId)?.first;
+    const status = t.status !== "valid" ? "void" : first ? "used" : "valid";
+    return ok({ ticket_id: ticketId, status, version: this.issuer.currentVersion(ticketId), checked_in_at: first ? new Date(first.scannedAt).toISOString() : null });
   }
 
   reentry(): boolean {

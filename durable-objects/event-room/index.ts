@@ -3,7 +3,7 @@ import { config } from "../../src/config";
 import type { QueueSettings } from "../../src/domain/waiting-room";
 import type { Env } from "../../src/env";
 import { makeLogger, type Logger } from "../../src/log";
-import type { CheckInStats, ScanAnswer, SyncAnswer, TicketStatus } from "./check-in";
+import type { CheckInStats, ScanAnswer, SyncAnswer, TicketHolderState, TicketStatus } from "./check-in";
 import type { BoundCore } from "./ticket-issuer";
 import type { TransferDone } from "./ticket-transfer";
 import type { QueuedScan } from "../../src/domain/tickets/offline-sync";
@@ -89,6 +89,10 @@ export class EventRoom extends DurableObject<Env> {
 
   bindDevice(ticketId: string, accountId: string, publicKey: string): Promise<RoomResult<BoundCore>> {
     return this.p.issuer.bind(ticketId, accountId, publicKey, Date.now());
+  }
+
+  ticketState(ticketId: string): RoomResult<TicketHolderState> {
+    return this.p.checkIn.holderState(ticketId);
   }
 
   scanTicket(code: string, gateId: string, direction: "in" | "out"): Promise<RoomResult<ScanAnswer>> {

@@ -146,6 +146,11 @@ export class TicketIssuer {
 
   // ------------------------------------------------------------ binding a phone
 
+  /** The newest core's version (0 before the first bind): a phone holding an older one was replaced. */
+  currentVersion(ticketId: string): number {
+    return this.sql.exec<{ v: number | null }>("SELECT MAX(version) AS v FROM ticket_cores WHERE ticket_id = ?", ticketId).one().v ?? 0;
+  }
+
   /**
    * Signs a core naming this phone's key for the ticket's holder. The version is taken after every
    * await, in one synchronous step, so two binds racing get distinct versions and the floor ends at
@@ -166,8 +171,7 @@ export class TicketIssuer {
     const binds = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM ticket_binds WHERE ticket_id = ? AND bound_at > ?", ticketId, now - DAY_MS).one().n;
     const limit = this.deps.bindsPerDay();
     if (binds >= limit) return refuse(409, "rebind_limit", `A ticket can be moved to a new phone ${limit} times a day`, undefined, { limit });
-    const current = this.sql.exec<{ v: number | null }>("SELECT MAX(version) AS v FROM ticket_cores WHERE ticket_id = ?", ticketId).one().v ?? 0;
-    const version = nextCoreVersion(current);
+    const version = nextCoreVersion(this.currentVersion(ticketId));
     this.sql.exec("INSERT INTO ticket_cores (ticket_id, version, device_key, core, bound_at) VALUES (?, ?, ?, NULL, ?)", ticketId, version, publicKey, now);
     this.sql.exec("INSERT INTO ticket_binds (ticket_id, bound_at) VALUES (?, ?)", ticketId, now);
     this.raise(supersede(ticketId, version));

@@ -53,6 +53,13 @@ export const ticketSettingsSchema = z.strictObject({
   transfers: z.boolean().describe("Holders may transfer tickets to other accounts (default on)"),
 }).meta({ id: "TicketSettings" });
 
+export const ticketStateSchema = z.strictObject({
+  ticket_id: idOut,
+  status: z.enum(["valid", "used", "void", "transferred"]).describe("`used`: a gate admitted it; `void`: refunded or cancelled; `transferred`: the caller gave it to another account"),
+  version: z.int().min(0).describe("The newest core's version (0: never bound): a phone holding an older core was replaced by another phone"),
+  checked_in_at: instantOut.nullable().describe("When a gate first admitted it"),
+}).meta({ id: "TicketState" });
+
 const TAGS = ["Tickets"];
 const HOLDER = { security: BEARER, "x-roles": ["user" as const] };
 const notFound = { 404: problem(404, ["not_found"]) };
@@ -69,6 +76,12 @@ export const ticketOperations = {
     summary: "One of my tickets",
     request: { params: ticketIdParams },
     responses: { 200: json(ticketSchema, "The ticket"), ...signedIn, ...notFound, ...withDatabase },
+  }),
+  state: operation({
+    method: "get", path: "/api/tickets/{id}/state", operationId: "getTicketState", tags: TAGS, ...HOLDER,
+    summary: "My ticket's live state, from its event's room: used, refunded, or moved to another phone",
+    request: { params: ticketIdParams },
+    responses: { 200: json(ticketStateSchema, "The ticket's state now"), ...signedIn, ...notFound, ...withDatabase },
   }),
   bindDevice: operation({
     method: "post", path: "/api/tickets/{id}/device", operationId: "bindTicketDevice", tags: TAGS, ...HOLDER,

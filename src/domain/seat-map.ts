@@ -6,7 +6,7 @@ import { amountSchema } from "./money";
  * The seat map an organizer declares, and its expansion into sellable inventory.
  * Seat ids read SECTION-ROW-NUMBER ("A-1-3"), so names may not contain "-".
  */
-export const LIMITS = { sections: 100, rowsPerSection: 200, seatsPerRow: 500, areas: 20, areaCapacity: 200_000, reservedSeats: 20_000 } as const;
+export const LIMITS = { sections: 100, rowsPerSection: 200, seatsPerRow: 500, areas: 20, areaCapacity: 200_000, reservedSeats: 50_000 } as const;
 
 /** Section, row and area names: they become parts of seat ids, so letters and digits only. */
 export const label = (what: string) => z.string().trim().min(1, `${what} must not be empty`).max(12).regex(/^[A-Za-z0-9가-힣]+$/, `${what} may hold only letters and digits`);

@@ -73,6 +73,12 @@ export const ticketRoutes = new ApiRoutes("/api/tickets")
     if (!away) throw problems.notFound("Ticket");
     return c.json(away, 200);
   })
+  .serve(op.state, requireAuth(), async (c) => {
+    const t = await heldOrGiven(c);
+    // A phone of someone who gave the ticket away learns that, and nothing of the new holder's state.
+    if (t.userId !== c.get("principal").userId) return c.json({ ticket_id: t.ticketId, status: "transferred" as const, version: 0, checked_in_at: null }, 200);
+    return c.json(unwrap(await room(c, t.eventId).ticketState(t.ticketId)), 200);
+  })
   .serve(op.bindDevice, requireAuth(), async (c) => {
     const body = await readBody(c, op.bindDevice, 1024);
     const t = await ownTicket(c);

@@ -12,6 +12,8 @@ import { OrganizerOnly } from "./console/access";
 const EventPage = lazy(() => import("./pages/event").then((m) => ({ default: m.EventPage })));
 const SearchPage = lazy(() => import("./pages/search").then((m) => ({ default: m.SearchPage })));
 const BookingsPage = lazy(() => import("./pages/bookings").then((m) => ({ default: m.BookingsPage })));
+const TicketsPage = lazy(() => import("./pages/tickets").then((m) => ({ default: m.TicketsPage })));
+const TicketPage = lazy(() => import("./pages/ticket").then((m) => ({ default: m.TicketPage })));
 const ProfilePage = lazy(() => import("./pages/profile").then((m) => ({ default: m.ProfilePage })));
 // The organizer's console (web/src/console): its own chunks, behind OrganizerOnly.
 const ConsoleEventsPage = lazy(() => import("./console/events-page").then((m) => ({ default: m.ConsoleEventsPage })));
@@ -46,6 +48,8 @@ export const routes: RouteObject[] = [{
     { path: "login", element: <LoginPage /> },
     { path: "register", element: <RegisterPage /> },
     { path: "bookings", element: <SignedIn>{later(<BookingsPage />)}</SignedIn> },
+    { path: "tickets", element: <SignedIn>{later(<TicketsPage />)}</SignedIn> },
+    { path: "tickets/:id", element: <SignedIn>{later(<TicketPage />)}</SignedIn> },
     { path: "profile", element: <SignedIn>{later(<ProfilePage />)}</SignedIn> },
     { path: "organizer", element: <OrganizerOnly>{later(<ConsoleEventsPage />)}</OrganizerOnly> },
     { path: "organizer/events/new", element: <OrganizerOnly>{later(<NewEventPage />)}</OrganizerOnly> },

@@ -7,6 +7,7 @@ import { useSignedIn } from "../api/use-session";
 import { useI18n } from "../i18n/i18n";
 import { LANGUAGES } from "../i18n/messages";
 import { ConsoleNavLink } from "../console/access";
+import { forgetWallet } from "../wallet/store";
 import { ErrorBoundary } from "./error-boundary";
 import { ProblemMessage } from "./problem-message";
 
@@ -23,6 +24,7 @@ export function Layout() {
     if (refresh_token) await call(authOperations.logout, { body: { refresh_token } }).catch(() => undefined);
     session.clear();
     queries.clear();
+    await forgetWallet().catch(() => undefined); // nothing of the account stays on the phone
     navigate("/");
   };
   return (
@@ -34,6 +36,7 @@ export function Layout() {
             <NavLink to="/" end className={navClass}>{t("nav.home")}</NavLink>
             <NavLink to="/search" className={navClass}>{t("nav.search")}</NavLink>
             {signedIn && <NavLink to="/bookings" className={navClass}>{t("nav.bookings")}</NavLink>}
+            {signedIn && <NavLink to="/tickets" className={navClass}>{t("nav.tickets")}</NavLink>}
             {signedIn && <NavLink to="/profile" className={navClass}>{t("nav.profile")}</NavLink>}
             {signedIn && <ConsoleNavLink className={navClass} />}
             {!signedIn && <NavLink to="/login" className={navClass}>{t("nav.login")}</NavLink>}

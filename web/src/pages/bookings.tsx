@@ -31,6 +31,7 @@ function BookingRow({ booking }: { booking: Booking }) {
       <p className="font-semibold"><Link to={`/events/${booking.event_id}`} className="text-indigo-800 underline">
         {bookedItems(booking)}</Link></p>
       <p><span data-testid="booking-status">{t(`status.${booking.status}` as MessageKey)}</span> · {t("bookings.total")} {money(booking.total_amount, booking.currency)} · {date(booking.created_at)}</p>
+      {booking.status === "confirmed" && <p><Link to="/tickets" className="text-indigo-800 underline">{t("bookings.tickets")}</Link></p>}
       {booking.status === "reserved" && (
         <>
           <p><HoldTimer expiresAt={booking.expires_at} /></p>
