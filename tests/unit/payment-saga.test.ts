@@ -67,7 +67,7 @@ describe("payment saga in the EventRoom", () => {
     expect(new Set(tickets.map((t) => t.ticket_id)).size).toBe(2);
     const secrets = await runInDurableObject(stub, (_o, s) => s.storage.sql.exec<{ secret: string }>("SELECT secret FROM tickets").toArray().map((r) => r.secret));
     expect(new Set(secrets).size).toBe(2);
-    expect(await typesOf(stub)).toEqual(["BookingCreated", "SeatsReserved", "PaymentIntentCreated", "PaymentSucceeded", "BookingConfirmed", "SeatsConfirmed"]);
+    expect(await typesOf(stub)).toEqual(["BookingCreated", "SeatsReserved", "PaymentIntentCreated", "PaymentSucceeded", "TicketIssued", "TicketIssued", "BookingConfirmed", "SeatsConfirmed"]);
   });
 
   it("handles the same webhook delivered twice at once as one payment", async () => {

@@ -1,6 +1,9 @@
 import { useMemo } from "react";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
+
+/** A gate account's scans are recorded as `<gate>@<account id>` (one account cannot pass for another): staff see the gate. */
+export const shownGate = (recorded: string): string => recorded.split("@")[0] ?? recorded;
 import { isGreen, type GateAnswer, type Verdict } from "./answer";
 
 const VERDICT: Record<Verdict, MessageKey> = {
@@ -38,7 +41,7 @@ export function AnswerPanel({ answer }: { answer: GateAnswer | null }) {
         <>
           <p className="text-5xl font-extrabold" data-testid="gate-verdict">{t(VERDICT[answer.verdict])}</p>
           {answer.label && <p className="text-2xl font-semibold">{answer.label}</p>}
-          {answer.first && <p className="text-xl" data-testid="gate-first-scan">{t("gate.first", { time: time(answer.first.at), gate: answer.first.gateId })}</p>}
+          {answer.first && <p className="text-xl" data-testid="gate-first-scan">{t("gate.first", { time: time(answer.first.at), gate: shownGate(answer.first.gateId) })}</p>}
           {reason && <p className="text-xl">{t(reason)}</p>}
           {answer.offline && <p className="text-lg">{t("gate.offlineDecision")}</p>}
           <p className="text-base">{time(answer.at)}</p>

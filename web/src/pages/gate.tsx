@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from "react";
 import { useParams } from "react-router";
 import { buttonClass, Field } from "../components/field";
 import { isGreen } from "../gate/answer";
-import { AnswerPanel, useClockTime } from "../gate/answer-panel";
+import { AnswerPanel, shownGate, useClockTime } from "../gate/answer-panel";
 import { CameraPanel } from "../gate/camera-panel";
 import { signal } from "../gate/feedback";
 import type { StationView } from "../gate/gate-station";
@@ -124,7 +124,7 @@ function Figures({ view }: { view: StationView }) {
             {f.conflicts.map((c) => (
               <li key={c.nonce}>{t("gate.conflict.item", {
                 label: c.label, time: time(c.at),
-                firstTime: c.sync?.first ? time(c.sync.first.at) : "?", gate: c.sync?.first?.gateId ?? "?",
+                firstTime: c.sync?.first ? time(c.sync.first.at) : "?", gate: c.sync?.first ? shownGate(c.sync.first.gateId) : "?",
               })}</li>
             ))}
           </ul>
