@@ -22,7 +22,8 @@ describe("seat maps", () => {
     [{ sections: [{ name: "A", price: 1, rows: [{ label: "1", seats: 1 }] }, { name: "a", price: 1, rows: [{ label: "1", seats: 1 }] }] }, "sections.1.name"],
     [{ sections: [{ name: "A-B", price: 1, rows: [{ label: "1", seats: 1 }] }] }, "sections.0.name"],
     [{ areas: [{ name: "FLOOR", price: 1, capacity: 0 }] }, "areas.0.capacity"],
-    [{ sections: Array.from({ length: 100 }, (_, i) => ({ name: `S${i}`, price: 1, rows: [{ label: "1", seats: 500 }] })) }, "sections"],
+    // One seat over the cap of 50,000 reserved seats.
+    [{ sections: Array.from({ length: 100 }, (_, i) => ({ name: `S${i}`, price: 1, rows: [{ label: "1", seats: 500 }, ...(i === 0 ? [{ label: "2", seats: 1 }] : [])] })) }, "sections"],
   ])("rejects an invalid seat map (%#) naming %s", (map, field) => {
     const r = seatMapSchema.safeParse(map);
     expect(r.success).toBe(false);
