@@ -14,10 +14,9 @@ import { isResourceLoadError, watchPage } from "./page-watch";
 // phone key in Node (WebCrypto, as the fan's browser does), their rotating codes typed into two gate
 // pages in two browser contexts. Online the room decides (one scan wins); offline each page decides
 // with the reference verifier and its kept manifest, and the sync reports the double entry.
-// Gate accounts are not on this branch: the event's organizer staffs its gates here.
+// Each phone signs in with a gate account of the event, made by its organizer as the console does.
 
 const TICKETS = 4;
-const PASSWORD = "correct horse battery";
 
 let organizer: Session;
 let fan: Session;
@@ -68,9 +67,11 @@ test.beforeAll(async () => {
   otherEventCode = await bindPhone(other ?? "");
 });
 
-/** The organizer signed in on a fresh device (a session of its own: refresh tokens rotate), optionally with a gate already chosen. */
+/** A new gate account of the event signed in on a fresh phone, optionally with a gate already chosen. */
 async function gateDevice(browser: Browser, lang: "ko" | "en", gate?: string, options: Parameters<Browser["newContext"]>[0] = {}): Promise<{ context: BrowserContext; page: Page; watch: { errors: string[] } }> {
-  const login = await api<{ refresh_token: string }>("/api/auth/login", { body: { email: organizer.email, password: PASSWORD } });
+  const account = await api<{ login: string; password: string }>(`/api/events/${eventId}/gate-accounts`, { token: organizer.access, body: { label: gate ?? "phone" } });
+  expect(account.status, JSON.stringify(account.body)).toBe(201);
+  const login = await api<{ refresh_token: string }>("/api/auth/login", { body: { email: account.body.login, password: account.body.password } });
   expect(login.status).toBe(200);
   // A phone's screen: one column, thumbs.
   const context = await browser.newContext({ locale: lang === "ko" ? "ko-KR" : "en-US", viewport: { width: 412, height: 915 }, hasTouch: true, ...options });
