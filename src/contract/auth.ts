@@ -23,7 +23,10 @@ export const sessionTokensSchema = z.strictObject({
 }).meta({ id: "SessionTokens" });
 
 export const registeredSchema = z.strictObject({ user: userSchema, ...sessionTokensSchema.shape });
-export const profileSchema = z.strictObject({ user: userSchema });
+export const profileSchema = z.strictObject({
+  user: userSchema,
+  gate_event_id: idOut.nullable().describe("For a gate account, the one event it staffs (its scanner is /gate/{gate_event_id}); null for everyone else"),
+});
 
 const TAGS = ["Auth"];
 

@@ -104,7 +104,7 @@ export const authRoutes = new ApiRoutes("/api/auth")
   .serve(op.me, requireAuth("user", "organizer", "gate"), async (c) => {
     const [user] = await db(c).select().from(users).where(eq(users.userId, c.get("principal").userId));
     if (!user) throw problems.notFound("User");
-    return c.json({ user: publicUser(user) }, 200);
+    return c.json({ user: publicUser(user), gate_event_id: c.get("principal").eventId ?? null }, 200);
   })
   .serve(op.updateMe, requireAuth(), async (c) => {
     const body = await readBody(c, op.updateMe);
@@ -115,5 +115,5 @@ export const authRoutes = new ApiRoutes("/api/auth")
       updatedAt: new Date(),
     }).where(eq(users.userId, c.get("principal").userId)).returning();
     if (!user) throw problems.notFound("User");
-    return c.json({ user: publicUser(user) }, 200);
+    return c.json({ user: publicUser(user), gate_event_id: null }, 200);
   });

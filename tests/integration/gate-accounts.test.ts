@@ -52,9 +52,12 @@ describe("gate accounts", () => {
     const common = [...g.login].filter((ch, i) => other.login[i] === ch).length;
     expect(common).toBeLessThan("gate-@gate.ticketing.invalid".length + 8);
     expect(g.password.length).toBeGreaterThanOrEqual(20);
-    const me = await api<{ user: { role: string; name: string } }>("/api/auth/me", { token: g.access });
+    const me = await api<{ user: { role: string; name: string }; gate_event_id: string | null }>("/api/auth/me", { token: g.access });
     expect(me.status).toBe(200);
     expect(me.body.user).toMatchObject({ role: "gate", name: "북문 1번 레인" });
+    // The app sends a gate account to its scanner: /me names the one event it staffs, and only for gate accounts.
+    expect(me.body.gate_event_id).toBe(a);
+    expect((await api<{ gate_event_id: string | null }>("/api/auth/me", { token: organizer.access })).body.gate_event_id).toBeNull();
 
     // Its own event's gates: scan (recorded under the account), manifest, delta, sync.
     const code = await (await phone(sold!.fan, sold!.ticket.ticket_id))();

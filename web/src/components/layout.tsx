@@ -6,7 +6,7 @@ import { session } from "../api/session";
 import { useSignedIn } from "../api/use-session";
 import { useI18n } from "../i18n/i18n";
 import { LANGUAGES } from "../i18n/messages";
-import { ConsoleNavLink } from "../console/access";
+import { ConsoleNavLink, GateNavLink } from "../console/access";
 import { forgetWallet } from "../wallet/store";
 import { ErrorBoundary } from "./error-boundary";
 import { ProblemMessage } from "./problem-message";
@@ -39,6 +39,7 @@ export function Layout() {
             {signedIn && <NavLink to="/tickets" className={navClass}>{t("nav.tickets")}</NavLink>}
             {signedIn && <NavLink to="/profile" className={navClass}>{t("nav.profile")}</NavLink>}
             {signedIn && <ConsoleNavLink className={navClass} />}
+            {signedIn && <GateNavLink className={navClass} />}
             {!signedIn && <NavLink to="/login" className={navClass}>{t("nav.login")}</NavLink>}
             {!signedIn && <NavLink to="/register" className={navClass}>{t("nav.register")}</NavLink>}
             {signedIn && <button type="button" onClick={logout} className="rounded px-2 py-1 text-slate-800 hover:bg-indigo-100">{t("nav.logout")}</button>}

@@ -12,7 +12,7 @@ import { useI18n } from "../i18n/i18n";
 export function useRole() {
   const signedIn = useSignedIn();
   const me = useQuery({ queryKey: ["me"], queryFn: () => call(authOperations.me, { auth: true }), enabled: signedIn, staleTime: 60_000 });
-  return { signedIn, role: me.data?.user.role, error: me.error, refetch: me.refetch };
+  return { signedIn, role: me.data?.user.role, gateEventId: me.data?.gate_event_id ?? null, error: me.error, refetch: me.refetch };
 }
 
 const isStaff = (role: string | undefined) => role === "organizer" || role === "admin";
@@ -50,6 +50,16 @@ export function ConsoleNavLink({ className }: { className: (s: { isActive: boole
   const { t } = useI18n();
   const { role } = useRole();
   return isStaff(role) ? <NavLink to="/organizer" className={className}>{t("console.nav")}</NavLink> : null;
+}
+
+/** A gate account's way to its scanner: a link in the navigation, and its home page is the scanner. */
+export function GateNavLink({ className }: { className: (s: { isActive: boolean }) => string }) {
+  const { t } = useI18n();
+  const { gateEventId } = useRole();
+  const here = useLocation();
+  if (!gateEventId) return null;
+  if (here.pathname === "/") return <Navigate to={`/gate/${gateEventId}`} replace />;
+  return <NavLink to={`/gate/${gateEventId}`} className={className}>{t("gate.nav")}</NavLink>;
 }
 
 export const eventStatusKey = (s: "draft" | "published" | "cancelled") => `console.eventStatus.${s}` as const;

@@ -3,6 +3,7 @@ import { defineMessages } from "../define";
 /** The gate scanner for staff. */
 export const gate = defineMessages({
   "gate.title": "게이트 스캐너",
+  "gate.nav": "스캐너",
   "gate.choose.heading": "이 기기의 게이트",
   "gate.choose.label": "게이트 이름",
   "gate.choose.hint": "영문, 숫자와 - _ . : 로 64자까지 (예: north-1). 이 기기에 저장됩니다.",
@@ -56,6 +57,7 @@ export const gate = defineMessages({
   "gate.problem.signed_out": "로그인이 만료되었습니다. 다시 로그인하세요.",
 }, {
   "gate.title": "Gate scanner",
+  "gate.nav": "Scanner",
   "gate.choose.heading": "This device's gate",
   "gate.choose.label": "Gate name",
   "gate.choose.hint": "Letters, digits and - _ . : up to 64 characters (e.g. north-1). Kept on this device.",
