@@ -47,7 +47,8 @@ describe("events over HTTP", () => {
     ["a start in the past", { start_date: "2001-01-01T00:00:00Z", end_date: null }, "start_date"],
     ["a malformed date", { start_date: "next tuesday" }, "start_date"],
     ["an unknown currency", { currency: "XYZ" }, "currency"],
-    ["an oversized seat map", { seat_map: { sections: Array.from({ length: 60 }, (_, i) => ({ name: `S${i}`, price: 1, rows: [{ label: "1", seats: 500 }] })) } }, "seat_map.sections"],
+    // One seat over the cap of 50,000 reserved seats.
+    ["an oversized seat map", { seat_map: { sections: Array.from({ length: 100 }, (_, i) => ({ name: `S${i}`, price: 1, rows: [{ label: "1", seats: 500 }, ...(i === 0 ? [{ label: "2", seats: 1 }] : [])] })) } }, "seat_map.sections"],
   ])("refuses %s with 422 naming the field, writing nothing", async (_what, override, field) => {
     const before = await countEvents();
     const r = await api<Problem>("/api/events", { token: organizer.access, body: eventBody(override) });

@@ -109,12 +109,12 @@ describe("the response checker", () => {
   it("catches a body that breaks its schema, an undocumented status, and an undocumented media type", async () => {
     const contract = new Contract((await contractAt(BASE_URL)).document);
     const user = { user_id: "6f1c3a52-7d2e-4b59-9a3e-2f7c1d0e8b41", email: "a@b.kr", name: "김민지", phone_number: null, role: "user", locale: "ko", created_at: "2027-01-01T00:00:00.000Z" };
-    expect(contract.problemWith("GET", "/api/auth/me", 200, "application/json", { user })).toBeNull();
+    expect(contract.problemWith("GET", "/api/auth/me", 200, "application/json", { user, gate_event_id: null })).toBeNull();
     // A renamed field, a leaked one, a wrong type: each breaks the contract.
     const { user_id: _id, ...renamed } = user;
-    expect(contract.problemWith("GET", "/api/auth/me", 200, "application/json", { user: { ...renamed, id: user.user_id } })).toMatch(/does not match/);
-    expect(contract.problemWith("GET", "/api/auth/me", 200, "application/json", { user: { ...user, password_hash: "x" } })).toMatch(/does not match/);
-    expect(contract.problemWith("GET", "/api/auth/me", 200, "application/json", { user: { ...user, created_at: "yesterday" } })).toMatch(/does not match/);
+    expect(contract.problemWith("GET", "/api/auth/me", 200, "application/json", { user: { ...renamed, id: user.user_id }, gate_event_id: null })).toMatch(/does not match/);
+    expect(contract.problemWith("GET", "/api/auth/me", 200, "application/json", { user: { ...user, password_hash: "x" }, gate_event_id: null })).toMatch(/does not match/);
+    expect(contract.problemWith("GET", "/api/auth/me", 200, "application/json", { user: { ...user, created_at: "yesterday" }, gate_event_id: null })).toMatch(/does not match/);
     expect(contract.problemWith("GET", "/api/auth/me", 418, "application/json", {})).toMatch(/status not documented/);
     expect(contract.problemWith("GET", "/api/auth/me", 200, "text/html", "<p>")).toMatch(/media type/);
     // A problem document must name a code its status documents.
