@@ -18,7 +18,7 @@ const policy: Parameters<typeof secureHeaders>[0] = {
     // Stripe.js and its Payment Element frames (the web app's card form when Stripe takes payments);
     // 'wasm-unsafe-eval' lets the gate scanner compile zxing-wasm (our own asset), since the app's
     // document may have been served here (at /) before the fan or gate moves on inside it.
-    scriptSrc: ["'self'", "'wasm-unsafe-eval'", NONCE, "https://js.stripe.com"],
+    scriptSrc: ["'self'", NONCE, "'wasm-unsafe-eval'", "https://js.stripe.com"],
     frameSrc: ["https://js.stripe.com", "https://hooks.stripe.com"],
     styleSrc: ["'self'", NONCE],
     imgSrc: ["'self'", "data:"],

@@ -5,7 +5,7 @@ import { verifyTicketCode, type TicketCheck } from "../../src/domain/tickets/ver
 import { api, eventually, register, type Session } from "../support/api";
 import { checkout, hold } from "../support/saga";
 import { expectAccessible, koreanEvent, koreanWord, shot } from "./app-support";
-import { watchPage } from "./page-watch";
+import { isResourceLoadError, watchPage } from "./page-watch";
 import { readQr } from "./qr-reader";
 
 // The ticket wallet in a real browser against the running Worker: a paid booking's tickets, each
@@ -178,7 +178,9 @@ test("a fan's ticket: a device-bound rotating QR the gate verifies and admits on
   await shot(page, "wallet-offline");
   await context.setOffline(false);
 
-  expect(watch.errors).toEqual([]);
+  // While offline, the browser logs the requests the app tried and handled (the session's profile,
+  // the ticket's live state): those are expected; anything else is not.
+  expect(watch.errors.filter((e) => !isResourceLoadError(e, /ERR_INTERNET_DISCONNECTED/))).toEqual([]);
   await context.close();
 });
 
