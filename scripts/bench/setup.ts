@@ -57,7 +57,8 @@ export async function api<T>(base: string, method: string, route: string, expect
   return JSON.parse(text) as T;
 }
 
-async function mapLimit<T>(n: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+/** fn(0 … n-1) with at most `limit` running at once, results in order. */
+export async function mapLimit<T>(n: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out = new Array<T>(n);
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(limit, n) }, async () => {

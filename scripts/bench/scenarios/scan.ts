@@ -11,21 +11,12 @@ import { makeTicketCode } from "../../../src/domain/tickets/code";
 import { generateDeviceKey } from "../../../src/domain/tickets/keys";
 import { CATCH_UP_TIMEOUT_MS, REGISTER_CONCURRENCY } from "../config";
 import { send, type Scenario } from "../load";
-import { api, type BenchContext } from "../setup";
+import { api, mapLimit, type BenchContext } from "../setup";
 
 const PER_BOOKING = 8;
 
 interface Phone { core: Uint8Array<ArrayBuffer>; key: CryptoKey }
 export interface ScanContext { ctx: BenchContext; eventId: string; gateToken: string; phones: Phone[]; codes: string[] }
-
-async function mapLimit<T>(n: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out = new Array<T>(n);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, async () => {
-    for (let i = next++; i < n; i = next++) out[i] = await fn(i);
-  }));
-  return out;
-}
 
 /** An event with one paid, phone-bound ticket per scan (warm-up included), and a signed-in gate account of it. */
 export async function prepareScans(ctx: BenchContext): Promise<ScanContext> {
