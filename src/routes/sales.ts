@@ -125,9 +125,14 @@ export const organizerRoutes = new ApiRoutes("/api/organizer")
     const q = readQuery(c, op.myEvents.request.query);
     const p = c.get("principal");
     const at = sql`${events.createdAt}`;
-    const sold = sql<number>`(select count(*) from ${seats} where ${seats.eventId} = ${events.eventId} and ${seats.status} = 'sold')::int
-      + coalesce((select sum(${gaAreas.sold}) from ${gaAreas} where ${gaAreas.eventId} = ${events.eventId}), 0)::int`;
-    const rows = await db(c).select({ e: events, sold }).from(events)
+    // Subqueries built by drizzle, not written in sql``: a select list of one table renders its
+    // columns unqualified, so a hand-written `seats.event_id = events.event_id` there became
+    // "event_id" = "event_id" and counted every event's sales.
+    const d = db(c);
+    const soldSeats = d.select({ n: sql<number>`count(*)::int` }).from(seats).where(and(eq(seats.eventId, events.eventId), eq(seats.status, "sold")));
+    const soldInAreas = d.select({ n: sql<number>`coalesce(sum(${gaAreas.sold}), 0)::int` }).from(gaAreas).where(eq(gaAreas.eventId, events.eventId));
+    const sold = sql<number>`(${soldSeats}) + (${soldInAreas})`;
+    const rows = await d.select({ e: events, sold }).from(events)
       .where(and(
         p.role === "admin" ? undefined : eq(events.organizerId, p.userId),
         q.status ? eq(events.status, q.status) : undefined,

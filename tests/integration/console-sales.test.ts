@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bookings as bookingRows, users } from "../../src/db/schema";
+import { bookings as bookingRows, gaAreas, seats, users } from "../../src/db/schema";
 import { api, eventBody, eventually, publishedEvent, register, type Session } from "../support/api";
 import { contractAt } from "../support/contract";
 import { testDb } from "../support/db";
@@ -26,6 +26,18 @@ let held: Hold;
 const HOSTILE_NAMES = ["=HYPERLINK(\"http://evil.test\",\"x\")", "+SUM(1,2)", "-2+3", "@cmd", "Kim, \"Jr\" 김"];
 
 const bookings = (query: string, token = organizer.access, event = eventId) => api<SaleList>(`/api/events/${event}/bookings${query}`, { token });
+
+/** The event's seats that are not available and its areas, as Postgres has them (to say what a wrong count saw). */
+async function seatStates(event: string): Promise<string> {
+  const h = await testDb();
+  try {
+    const rows = await h.db.select({ seat: seats.seatId, status: seats.status, at: seats.statusAt }).from(seats).where(and(eq(seats.eventId, event), ne(seats.status, "available")));
+    const areas = await h.db.select().from(gaAreas).where(eq(gaAreas.eventId, event));
+    return [...rows.map((r) => `${r.seat}=${r.status}@${r.at?.toISOString() ?? "-"}`), ...areas.map((a) => `${a.name}: held ${a.held}, sold ${a.sold}`)].join(" ");
+  } finally {
+    await h.close();
+  }
+}
 
 /** Every page of a listing, following next_cursor. */
 async function allPages(query: string): Promise<Sale[]> {
@@ -252,6 +264,15 @@ describe("GET /api/organizer/events", () => {
     const cancelled = await publishedEvent(organizer);
     expect((await api(`/api/events/${cancelled}/cancel`, { method: "POST", token: organizer.access })).status).toBe(200);
     const theirs = await api<{ event_id: string }>("/api/events", { token: rival.access, body: eventBody() });
+    // Sales elsewhere (seats and a general-admission area) count for their event only.
+    const elsewhere = await publishedEvent(rival);
+    await checkout(await hold(fan, elsewhere, { seat_ids: ["A-1-1", "A-1-2"] }), "succeeded");
+    await checkout(await hold(hostile[1]!, elsewhere, { area: "FLOOR", quantity: 3 }), "succeeded");
+    await eventually(async () => {
+      const sold = (await api<MyEvents>("/api/organizer/events?status=published", { token: rival.access })).body.events.find((e) => e.event_id === elsewhere)?.sold;
+      if (sold !== 5) throw new Error(`sold is ${String(sold)}: ${await seatStates(elsewhere)}`);
+      return true;
+    }, 30_000, "five sold in the rival's event");
     const all: MyEvents["events"] = [];
     let cursor: string | null = null;
     do {
@@ -270,7 +291,9 @@ describe("GET /api/organizer/events", () => {
     expect(drafts.body.events.map((e) => e.event_id)).toEqual([draft.body.event_id]);
     await eventually(async () => {
       const r = await api<MyEvents>("/api/organizer/events?status=published", { token: organizer.access });
-      return r.body.events.find((e) => e.event_id === eventId)?.sold === 1 ? true : undefined;
+      const sold = r.body.events.find((e) => e.event_id === eventId)?.sold;
+      if (sold !== 1) throw new Error(`sold is ${String(sold)}: ${await seatStates(eventId)}`);
+      return true;
     }, 30_000, "one seat sold");
     expect((await api("/api/organizer/events", { token: fan.access })).status).toBe(403);
     expect((await api("/api/organizer/events")).status).toBe(401);
