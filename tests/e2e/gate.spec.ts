@@ -8,6 +8,7 @@ import { api, eventually, publishedEvent, register, type Session } from "../supp
 import { checkout, hold } from "../support/saga";
 import { drainPipeline, expectAccessible, shot } from "./app-support";
 import { writeQrVideo } from "./fake-camera";
+import { cuttableLink } from "./network-cut";
 import { isResourceLoadError, watchPage } from "./page-watch";
 
 // The gate scanner on staff phones against the running Worker: tickets are bought and bound to a
@@ -173,8 +174,10 @@ test("two gates online: the first scan admits, the second is refused naming the 
 });
 
 test("two gates offline both admit one ticket; back online both sync: one entry, the conflict shown naming the other gate", async ({ browser }) => {
-  const east = await gateDevice(browser, "en", "east");
-  const west = await gateDevice(browser, "en", "west");
+  // Both phones reach the Worker through a link the test can cut (network-cut.ts says why).
+  const link = await cuttableLink(process.env.TEST_BASE_URL ?? "");
+  const east = await gateDevice(browser, "en", "east", { baseURL: link.url });
+  const west = await gateDevice(browser, "en", "west", { baseURL: link.url });
   await expect(east.page.locator("html")).toHaveAttribute("lang", "en");
   for (const g of [east, west]) {
     await manifestReady(g.page);
@@ -189,6 +192,9 @@ test("two gates offline both admit one ticket; back online both sync: one entry,
     await expect.poll(async () => Number(await g.page.getByTestId("gate-manifest").getAttribute("data-cursor")), { timeout: 60_000 }).toBeGreaterThan(cursors[i]!);
   }
 
+  // The page keeps an offline copy of the app (the service worker), so a reload at the door works.
+  await expect.poll(() => east.page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
+  link.cut();
   await Promise.all([east.context.setOffline(true), west.context.setOffline(true)]);
   for (const g of [east, west]) await expect(g.page.getByTestId("gate-connection")).toHaveAttribute("data-online", "no");
   const code = await codes[2]!();
@@ -213,11 +219,23 @@ test("two gates offline both admit one ticket; back online both sync: one entry,
   await enter(west.page, await newPhone(), "en");
   await expect(answer(west.page)).toHaveAttribute("data-verdict", "admitted");
   await expect(west.page.getByTestId("gate-entries")).toHaveText("2");
+  // Reloaded with no network: the app comes from the service worker, the manifest and the queue from
+  // IndexedDB; it still decides, and still refuses what it let in before the reload.
+  await east.page.reload();
+  await manifestReady(east.page);
+  await expect(east.page.getByTestId("gate-connection")).toHaveAttribute("data-online", "no");
+  await expect(east.page.getByTestId("gate-entries")).toHaveText("1");
+  await expect(east.page.getByTestId("gate-pending")).toHaveText("2");
+  await enter(east.page, await codes[2]!(), "en");
+  await expect(answer(east.page)).toHaveAttribute("data-verdict", "already_used");
+  await expect(answer(east.page)).toContainText("Decided offline");
+  await expect(east.page.getByTestId("gate-pending")).toHaveText("3");
   await expectAccessible(east.page, "gate offline");
   await shot(east.page, "gate-offline");
   // Nothing reached the room while cut off.
   expect(await checkIns()).toEqual(before);
 
+  link.restore();
   await Promise.all([east.context.setOffline(false), west.context.setOffline(false)]);
   for (const g of [east, west]) await expect(g.page.getByTestId("gate-pending")).toHaveText("0", { timeout: 60_000 });
   const conflicts = await Promise.all([east, west].map(async (g) => Number(await g.page.getByTestId("gate-conflicts").textContent())));
@@ -236,6 +254,7 @@ test("two gates offline both admit one ticket; back online both sync: one entry,
     expect(unexpected(g.watch.errors)).toEqual([]);
     await g.context.close();
   }
+  await link.close();
 });
 
 test("the camera: a real QR code of a fresh ticket code in front of Chromium's fake camera is read and admitted", async () => {

@@ -4,7 +4,8 @@
  *
  * - Install: caches the app shell and every built file under one cache per build.
  * - Fetch: built files from that cache; page navigations from the network, and the cached shell
- *   when there is none (so /tickets/:id opens offline; the ticket comes from IndexedDB).
+ *   when there is none (so /tickets/:id and /gate/:event open offline; the ticket, or the gate's
+ *   manifest and queued scans, come from IndexedDB).
  *   API answers (/api/*) and the Worker's own pages are never touched, never cached: the only
  *   account data on the phone is what the wallet stores itself.
  * - Update: a new build is a new sw.js (its id changes), so the browser installs it next to the

@@ -8,10 +8,12 @@ import { signal } from "../gate/feedback";
 import type { StationView } from "../gate/gate-station";
 import { deviceGate, useGateStation } from "../gate/use-gate-station";
 import { useI18n } from "../i18n/i18n";
+import { useOfflineCopy } from "../offline-copy";
 import type { MessageKey } from "../i18n/messages";
 
 /** The gate scanner for staff phones: one column, big targets, the answer on top. */
 export function GatePage() {
+  useOfflineCopy();
   const { eventId = "" } = useParams();
   const [gateId, setGateId] = useState(deviceGate.get);
   if (!gateId) return <ChooseGate onChosen={(id) => { deviceGate.set(id); setGateId(id); }} />;

@@ -6,7 +6,7 @@ import { ApiError } from "../api/problem";
 import { ProblemMessage } from "../components/problem-message";
 import { useI18n } from "../i18n/i18n";
 import { itemWords } from "../wallet/item-words";
-import { useOfflineWallet } from "../wallet/offline";
+import { useOfflineCopy } from "../offline-copy";
 import { useOnline } from "../wallet/online";
 import { ROTATE_MS, useRotatingCode, type RotatingCode } from "../wallet/rotating-code";
 import { savedTicketOf, type SavedTicket } from "../wallet/store";
@@ -109,7 +109,7 @@ function WalletProblem({ error, onRetry }: { error: unknown; onRetry: () => void
 }
 
 export function TicketPage() {
-  useOfflineWallet();
+  useOfflineCopy();
   const { t } = useI18n();
   const { id = "" } = useParams();
   const online = useOnline();

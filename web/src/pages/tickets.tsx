@@ -6,7 +6,7 @@ import { call } from "../api/client";
 import { ProblemMessage } from "../components/problem-message";
 import { useI18n } from "../i18n/i18n";
 import { itemWords } from "../wallet/item-words";
-import { useOfflineWallet } from "../wallet/offline";
+import { useOfflineCopy } from "../offline-copy";
 import { useOnline } from "../wallet/online";
 import { savedTickets } from "../wallet/store";
 
@@ -33,7 +33,7 @@ function TicketRow({ row }: { row: Row }) {
 
 /** The wallet: every ticket of my confirmed bookings; offline, the ones this phone has kept. */
 export function TicketsPage() {
-  useOfflineWallet();
+  useOfflineCopy();
   const { t } = useI18n();
   const online = useOnline();
   const list = useQuery({ queryKey: ["tickets"], queryFn: () => call(ticketOperations.list, { auth: true }), enabled: online });
