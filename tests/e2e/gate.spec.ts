@@ -116,6 +116,10 @@ test("two gates online: the first scan admits, the second is refused naming the 
   await manifestReady(north.page);
   await north.page.reload();
   await expect(north.page.getByTestId("gate-id")).toHaveText("게이트 north");
+  // A gate account's navigation is its scanner; a fan's pages are not offered.
+  const nav = north.page.getByRole("navigation", { name: "주 메뉴" });
+  await expect(nav.getByRole("link", { name: "스캐너" })).toBeVisible();
+  for (const fanPage of ["내 예매", "내 티켓", "내 정보"]) await expect(nav.getByRole("link", { name: fanPage })).toHaveCount(0);
   await expect(south.page.getByTestId("gate-id")).toHaveText("게이트 south");
   await manifestReady(north.page);
   await manifestReady(south.page);
@@ -223,6 +227,10 @@ test("two gates offline both admit one ticket; back online both sync: one entry,
   // IndexedDB; it still decides, and still refuses what it let in before the reload.
   await east.page.reload();
   await manifestReady(east.page);
+  // Still a gate account's navigation (the account as last seen): the scanner, nothing of a fan's.
+  const nav = east.page.getByRole("navigation", { name: "Main menu" });
+  await expect(nav.getByRole("link", { name: "Scanner" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "My tickets" })).toHaveCount(0);
   await expect(east.page.getByTestId("gate-connection")).toHaveAttribute("data-online", "no");
   await expect(east.page.getByTestId("gate-entries")).toHaveText("1");
   await expect(east.page.getByTestId("gate-pending")).toHaveText("2");

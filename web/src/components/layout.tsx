@@ -6,7 +6,7 @@ import { session } from "../api/session";
 import { useSignedIn } from "../api/use-session";
 import { useI18n } from "../i18n/i18n";
 import { LANGUAGES } from "../i18n/messages";
-import { ConsoleNavLink, GateNavLink } from "../console/access";
+import { ConsoleNavLink, GateNavLink, useRole } from "../console/access";
 import { forgetWallet } from "../wallet/store";
 import { ErrorBoundary } from "./error-boundary";
 import { ProblemMessage } from "./problem-message";
@@ -16,6 +16,9 @@ const navClass = ({ isActive }: { isActive: boolean }) => `rounded px-2 py-1 hov
 export function Layout() {
   const { t, lang, setLang } = useI18n();
   const signedIn = useSignedIn();
+  // A gate account buys nothing and has no profile: its navigation is the scanner.
+  const { role } = useRole();
+  const fan = signedIn && role !== "gate";
   const navigate = useNavigate();
   const queries = useQueryClient();
   const logout = async () => {
@@ -35,9 +38,9 @@ export function Layout() {
           <nav aria-label={t("nav.main")} className="flex flex-1 flex-wrap gap-1">
             <NavLink to="/" end className={navClass}>{t("nav.home")}</NavLink>
             <NavLink to="/search" className={navClass}>{t("nav.search")}</NavLink>
-            {signedIn && <NavLink to="/bookings" className={navClass}>{t("nav.bookings")}</NavLink>}
-            {signedIn && <NavLink to="/tickets" className={navClass}>{t("nav.tickets")}</NavLink>}
-            {signedIn && <NavLink to="/profile" className={navClass}>{t("nav.profile")}</NavLink>}
+            {fan && <NavLink to="/bookings" className={navClass}>{t("nav.bookings")}</NavLink>}
+            {fan && <NavLink to="/tickets" className={navClass}>{t("nav.tickets")}</NavLink>}
+            {fan && <NavLink to="/profile" className={navClass}>{t("nav.profile")}</NavLink>}
             {signedIn && <ConsoleNavLink className={navClass} />}
             {signedIn && <GateNavLink className={navClass} />}
             {!signedIn && <NavLink to="/login" className={navClass}>{t("nav.login")}</NavLink>}

@@ -4,6 +4,7 @@ import { Navigate, NavLink, useLocation } from "react-router";
 import { authOperations } from "../../../src/contract/auth";
 import { call } from "../api/client";
 import { ApiError } from "../api/problem";
+import { session } from "../api/session";
 import { useSignedIn } from "../api/use-session";
 import { ProblemMessage } from "../components/problem-message";
 import { useI18n } from "../i18n/i18n";
@@ -11,8 +12,21 @@ import { useI18n } from "../i18n/i18n";
 /** The signed-in account's role (the API decides access regardless; this only chooses what to show). */
 export function useRole() {
   const signedIn = useSignedIn();
-  const me = useQuery({ queryKey: ["me"], queryFn: () => call(authOperations.me, { auth: true }), enabled: signedIn, staleTime: 60_000 });
-  return { signedIn, role: me.data?.user.role, gateEventId: me.data?.gate_event_id ?? null, error: me.error, refetch: me.refetch };
+  const me = useQuery({
+    queryKey: ["me"],
+    queryFn: async () => {
+      const answer = await call(authOperations.me, { auth: true });
+      session.rememberAccount({ role: answer.user.role, gateEventId: answer.gate_event_id ?? null });
+      return answer;
+    },
+    enabled: signedIn, staleTime: 60_000,
+  });
+  // Offline (or before the first answer) the account as last seen: a gate phone reloaded at the door keeps its navigation.
+  const known = signedIn && !me.data ? session.account() : null;
+  return {
+    signedIn, role: me.data?.user.role ?? known?.role, gateEventId: me.data ? me.data.gate_event_id ?? null : known?.gateEventId ?? null,
+    error: me.error, refetch: me.refetch,
+  };
 }
 
 const isStaff = (role: string | undefined) => role === "organizer" || role === "admin";
