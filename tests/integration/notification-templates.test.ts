@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { JUNK } from "../support/mailbox";
-import { render, type BookingFacts, type HoldCancelCause, type Notice, type RefundCause } from "../../workers/notifications/templates";
+import { render, type BookingFacts, type HoldCancelCause, type Notice, type RefundCause, type VoidCause } from "../../workers/notifications/templates";
 import { reminderSlot, timeLeft } from "../../workers/notifications/time-left";
 import { ticketLines, type Locale, type TicketLine } from "../../workers/notifications/tickets";
 
@@ -18,6 +18,7 @@ const HOLDINGS: Record<string, TicketLine[]> = {
 };
 const HOLD_CAUSES: HoldCancelCause[] = ["buyer", "card_declined", "event_cancelled", "other"];
 const REFUND_CAUSES: RefundCause[] = ["buyer", "organizer", "event_cancelled", "other", "late_after_hold_lapsed", "duplicate_payment", "booking_cancelled", "unmatched_payment"];
+const VOID_CAUSES: VoidCause[] = ["organizer", "event_cancelled", "other"];
 const NOTICES: Notice[] = [
   { template: "booking_confirmation", refundClosesAt: new Date("2027-02-28T10:00:00Z") },
   { template: "booking_confirmation", refundClosesAt: null },
@@ -30,6 +31,7 @@ const NOTICES: Notice[] = [
   { template: "event_reminder", left: { unit: "hours", n: 5 } },
   { template: "ticket_sent", to: "Alex Kim", at: new Date("2027-03-01T10:00:00Z") },
   { template: "ticket_received", from: "Alex Kim", at: new Date("2027-03-01T10:00:00Z"), walletUrl: "https://ticketing.pro/tickets" },
+  ...VOID_CAUSES.map((cause): Notice => ({ template: "ticket_voided", cause })),
 ];
 
 const facts = (tickets: TicketLine[], over: Partial<BookingFacts> = {}): BookingFacts => ({

@@ -13,6 +13,7 @@
  * | event_rescheduled     | EventUpdated whose start date moved, to every confirmed buyer: old and new date, refund deadline | yes |
  * | event_reminder        | schedule (reminders.ts): a week ahead and on the last day, naming the real time left | yes |
  * | ticket_sent / ticket_received | TicketTransferred: to the sender and to the recipient (with the wallet's link), once per transfer each (ticket-transfers.ts) | no |
+ * | ticket_voided         | TicketRevoked of a ticket held by someone other than its buyer (a refund or the event's cancellation voided it): to that holder, once per ticket; the buyer has the refund's own mail | no |
  *
  * A send that fails (SMTP or the SMS provider down) is retried from its stored message on the
  * schedule for a day (notifications/retry.ts), so an outage delays a mail instead of losing it.
@@ -44,7 +45,7 @@ import { readForNotifier } from "../notifications/messages";
 import type { HoldCancelCause, Notice, RefundCause } from "../notifications/templates";
 import { ticketLines, type TicketLine } from "../notifications/tickets";
 import { announceCancellation, announceReschedule } from "./event-announcements";
-import { announceTransfer } from "./ticket-transfers";
+import { announceTransfer, announceVoided } from "./ticket-transfers";
 import { retryFailedSends } from "../notifications/retry";
 import type { Executor } from "./processed";
 import { sendReminders } from "./reminders";
@@ -72,6 +73,8 @@ export async function notify(db: Executor, channels: Channels, e: Envelope, now 
       return announceReschedule(db, channels, m, now);
     case "TicketTransferred":
       return announceTransfer(db, channels, m);
+    case "TicketRevoked":
+      return announceVoided(db, channels, m);
   }
 }
 

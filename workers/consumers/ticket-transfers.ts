@@ -1,13 +1,16 @@
 /**
- * The two mails of a ticket transfer: "you sent" to the sender and "you received" (with the link to
+ * The mails of tickets that changed hands. The two mails of a ticket transfer: "you sent" to the sender and "you received" (with the link to
  * the wallet) to the recipient. Each is keyed by the ticket, the transfer's revision and the side,
  * so a message delivered twice, or transfers of one ticket arriving out of order, send each mail once.
  */
 import type { MessageOf } from "../../src/pipeline/catalogue";
+import { eq } from "drizzle-orm";
+import { bookings } from "../../src/db/schema";
 import { eventOf, factsOf, recipientsOf } from "../notifications/audience";
 import type { Channels } from "../notifications/channels";
 import { combine, deliver, type Outcome } from "../notifications/deliver";
 import { notificationKey } from "../notifications/keys";
+import type { VoidCause } from "../notifications/templates";
 import type { Executor } from "./processed";
 
 /** Where a fan's tickets are: the web app's wallet under the platform's public URL. */
@@ -29,4 +32,24 @@ export async function announceTransfer(db: Executor, channels: Channels, m: Mess
     await deliver(db, channels, notificationKey.ticketReceived(d.ticket_id, d.revision), { template: "ticket_received", from: sender.name, at, walletUrl: walletUrl() }, receiver, facts),
   ];
   return combine(outcomes);
+}
+
+const VOID_CAUSES: Partial<Record<string, VoidCause>> = { refunded_by_organizer: "organizer", event_cancelled: "event_cancelled" };
+
+/**
+ * A voided ticket whose holder is not its buyer (it was given to them): the holder learns it no
+ * longer admits them. The buyer is told by the refund's own mail. The message names the holder at
+ * the moment of voiding, so a transfer message arriving after it changes nothing.
+ */
+export async function announceVoided(db: Executor, channels: Channels, m: MessageOf<"TicketRevoked">): Promise<string> {
+  const d = m.data;
+  const [booking] = await db.select({ buyer: bookings.userId }).from(bookings).where(eq(bookings.bookingId, d.booking_id));
+  if (!booking) return "ignored:unknown_booking";
+  if (booking.buyer === d.holder_id) return "ignored:held_by_buyer";
+  const event = await eventOf(db, d.event_id);
+  const holder = (await recipientsOf(db, [d.holder_id])).get(d.holder_id);
+  if (!event || !holder) return "ignored:unknown_recipient";
+  // As in the transfer mails: nothing of the buyer's booking (number, amount) goes to the holder.
+  const facts = factsOf(event, { bookingId: "", tickets: [{ kind: "seat", id: d.item_id, quantity: 1 }], amount: 0, currency: event.currency });
+  return combine([await deliver(db, channels, notificationKey.ticketVoided(d.ticket_id), { template: "ticket_voided", cause: VOID_CAUSES[d.reason] ?? "other" }, holder, facts)]);
 }

@@ -2,7 +2,7 @@
  * The words of every notification, per locale. Each returns a subject and lines; `null` or empty
  * lines are dropped by the renderer, so a fact we do not have is never printed as "-".
  */
-import type { BookingFacts, Formatted, HoldCancelCause, Notice, RefundCause } from "./templates";
+import type { BookingFacts, Formatted, HoldCancelCause, Notice, RefundCause, VoidCause } from "./templates";
 import type { Locale } from "./tickets";
 
 type Copy = (n: Notice, d: BookingFacts, f: Formatted) => { subject: string; lines: (string | null)[] };
@@ -107,7 +107,20 @@ const ko: Copy = (n, d, f) => {
         lines: [`${d.name}님, ${n.from}님이 티켓을 보냈습니다.`, field("공연", title), field("일시", f.date), field("장소", d.venue), seats,
           `내 티켓에서 열어 이 휴대폰에 등록하면 입장 코드가 표시됩니다: ${n.walletUrl}`],
       };
+    case "ticket_voided":
+      return {
+        subject: `[Ticketing Pro] 받은 티켓이 취소되었습니다: ${title}`,
+        lines: [`${d.name}님, ${VOIDED_KO[n.cause]} 받으신 티켓으로는 더 이상 입장할 수 없습니다.`, field("공연", title), field("일시", f.date), seats,
+          "결제 금액은 티켓을 구매하신 분께 환불됩니다."],
+      };
   }
+};
+
+const VOIDED_KO: Record<VoidCause, string> = {
+  event_cancelled: "공연이 취소되어", organizer: "주최 측이 이 티켓의 예매를 환불하여", other: "이 티켓의 예매가 환불되어",
+};
+const VOIDED_EN: Record<VoidCause, string> = {
+  event_cancelled: "the event was cancelled, so", organizer: "the organizer refunded the booking it came from, so", other: "the booking it came from was refunded, so",
 };
 
 const en: Copy = (n, d, f) => {
@@ -170,6 +183,12 @@ const en: Copy = (n, d, f) => {
         subject: `[Ticketing Pro] You received a ticket: ${title}`,
         lines: [`Hi ${d.name}, ${n.from} sent you a ticket.`, field("Event", title), field("When", f.date), field("Where", d.venue), seats,
           `Open it in your wallet and add it to this phone to show your entry code: ${n.walletUrl}`],
+      };
+    case "ticket_voided":
+      return {
+        subject: `[Ticketing Pro] A ticket you received was cancelled: ${title}`,
+        lines: [`Hi ${d.name}, ${VOIDED_EN[n.cause]} the ticket you received no longer admits anyone.`, field("Event", title), field("When", f.date), seats,
+          "The money goes back to whoever paid for the ticket."],
       };
   }
 };

@@ -20,4 +20,6 @@ export const notificationKey = {
   /** Per transfer (the ticket's revision names it) and side: a ticket may change hands more than once. */
   ticketSent: (ticketId: string, revision: number) => `ticket:${ticketId}:transfer:${revision}:sent`,
   ticketReceived: (ticketId: string, revision: number) => `ticket:${ticketId}:transfer:${revision}:received`,
+  /** A ticket is voided once: one mail to whoever held it then. */
+  ticketVoided: (ticketId: string) => `ticket:${ticketId}:voided`,
 };

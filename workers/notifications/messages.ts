@@ -7,7 +7,7 @@ import { makeLogger } from "../../src/log";
 import { parseMessage, type MessageOf, type MessageType } from "../../src/pipeline/catalogue";
 import type { Envelope } from "../../src/pipeline/envelope";
 
-const NOTIFIED = ["BookingConfirmed", "BookingCancelled", "BookingExpired", "RefundProcessed", "EventCancelled", "EventUpdated", "TicketTransferred"] as const satisfies readonly MessageType[];
+const NOTIFIED = ["BookingConfirmed", "BookingCancelled", "BookingExpired", "RefundProcessed", "EventCancelled", "EventUpdated", "TicketTransferred", "TicketRevoked"] as const satisfies readonly MessageType[];
 export type NotifiedMessage = MessageOf<(typeof NOTIFIED)[number]>;
 
 const log = makeLogger({ consumer: "notifier" }, process.env.LOG_LEVEL);
@@ -29,6 +29,7 @@ export function readForNotifier(e: Envelope): { ok: true; message: NotifiedMessa
     case "EventCancelled":
     case "EventUpdated":
     case "TicketTransferred":
+    case "TicketRevoked":
       return { ok: true, message: m };
     default:
       return { ok: false, outcome: "ignored" };

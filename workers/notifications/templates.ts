@@ -12,7 +12,7 @@ export type { Locale } from "./tickets";
 
 export const TEMPLATES = [
   "booking_confirmation", "booking_cancelled", "booking_expired", "refund_completed", "event_cancelled", "event_rescheduled", "event_reminder",
-  "ticket_sent", "ticket_received",
+  "ticket_sent", "ticket_received", "ticket_voided",
 ] as const;
 export type Template = (typeof TEMPLATES)[number];
 
@@ -22,6 +22,9 @@ export type HoldCancelCause = "buyer" | "card_declined" | "event_cancelled" | "o
 export type RefundCause =
   | "buyer" | "organizer" | "event_cancelled" | "other"
   | "late_after_hold_lapsed" | "duplicate_payment" | "booking_cancelled" | "unmatched_payment";
+
+/** Why a received ticket was voided. */
+export type VoidCause = "organizer" | "event_cancelled" | "other";
 
 /** What to say, with exactly the extra facts each notification needs. */
 export type Notice =
@@ -34,7 +37,9 @@ export type Notice =
   | { template: "event_reminder"; left: TimeLeft }
   /** A transfer, to each side: the other side's name, when, and for the recipient where their wallet is. */
   | { template: "ticket_sent"; to: string; at: Date }
-  | { template: "ticket_received"; from: string; at: Date; walletUrl: string };
+  | { template: "ticket_received"; from: string; at: Date; walletUrl: string }
+  /** A ticket someone received stopped admitting: the booking it came from was refunded (its buyer hears of the refund itself). */
+  | { template: "ticket_voided"; cause: VoidCause };
 
 /** The booking and event a notification is about, and whom it addresses. */
 export interface BookingFacts {
