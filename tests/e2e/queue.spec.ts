@@ -15,11 +15,11 @@ test.beforeAll(async () => {
 });
 
 /** A published event whose waiting room admits `perMinute` a minute (open now). */
-async function queuedEvent(perMinute: number): Promise<string> {
+async function queuedEvent(perMinute: number, over: { max_active?: number; session_minutes?: number } = {}): Promise<string> {
   const id = await publishedEvent(organizer, { title: "대기열 콘서트 Queue test" });
   const put = await api(`/api/events/${id}/queue`, {
     method: "PUT", token: organizer.access,
-    body: { enabled: true, on_sale_at: new Date(Date.now() - 1000).toISOString(), admit_per_minute: perMinute, max_active: 1000, session_minutes: 10 },
+    body: { enabled: true, on_sale_at: new Date(Date.now() - 1000).toISOString(), admit_per_minute: perMinute, max_active: 1000, session_minutes: 10, ...over },
   });
   if (put.status !== 200) throw new Error(`queue settings: ${put.status} ${JSON.stringify(put.body)}`);
   return id;
@@ -164,4 +164,32 @@ test("a 503 from the status poll is shown kindly, the place is kept, and polling
   expect(await ticket()).toBe(before);
   expect(await position(page)).toBeGreaterThanOrEqual(1);
   expect(watch.errors.filter((e) => !isResourceLoadError(e, /503/))).toEqual([]);
+});
+
+test("a shopping time that runs out sends the fan from the seat map back to the line, and the waiting page says why", async ({ page }) => {
+  // One shopper at a time, for a minute each: the fan shops first; another fan waits behind and
+  // takes the slot when the fan's minute is over, so the fan waits again afterwards.
+  test.setTimeout(300_000); // a shopping minute has to pass for real
+  const eventId = await queuedEvent(600, { max_active: 1, session_minutes: 1 });
+  const fan = await register();
+  const watch = watchPage(page);
+  await signIn(page, fan, "ko");
+  await page.goto(`/events/${eventId}`);
+  await expect(page).toHaveURL(new RegExp(`/events/${eventId}$`), { timeout: 60_000 });
+  await expect(page.getByTestId("shopping-session")).toContainText(/쇼핑 시간 [01]:\d\d 남음/);
+  await joinOverApi(eventId, 1);
+  await page.getByLabel("구역", { exact: true }).selectOption("A");
+  await page.getByRole("checkbox", { name: /^A구역 1열 1번/ }).check();
+  // The minute runs out while the fan is still choosing: the page says so, and holding now sends them back to the line.
+  await expect(page.getByRole("alert").filter({ hasText: "쇼핑 시간이 끝났습니다" })).toBeVisible({ timeout: 120_000 });
+  await page.getByRole("button", { name: "좌석 선점", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/events/${eventId}/queue$`));
+  await expect(page.getByTestId("queue-session-over")).toHaveText(/쇼핑 시간이 끝나 다시 대기열에 들어왔습니다/);
+  await expect(page.getByTestId("queue-position")).toBeVisible({ timeout: 30_000 });
+  await expectAccessible(page, "queue after the shopping time ran out");
+  await shot(page, "queue-session-over");
+  // Nothing was held with the lapsed admission.
+  expect(await seatStatus(eventId, ["A-1-1"])).toEqual(["available"]);
+  // The refused hold (403) is in the browser's log; nothing else is.
+  expect(watch.errors.filter((e) => !isResourceLoadError(e, /403/))).toEqual([]);
 });

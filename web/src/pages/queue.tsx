@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { eventOperations } from "../../../src/contract/events";
 import { queueOperations } from "../../../src/contract/queue";
 import { call } from "../api/client";
@@ -8,7 +8,7 @@ import { ApiError } from "../api/problem";
 import { ProblemMessage } from "../components/problem-message";
 import { useI18n } from "../i18n/i18n";
 import { nextEstimate, progressPercent, secondsLeft, type Estimate } from "../queue/estimate";
-import { queueTickets, type QueueTicket } from "../queue/ticket-store";
+import { isSessionOver, queueTickets, type QueueTicket } from "../queue/ticket-store";
 import { duration, useNow } from "../queue/use-now";
 
 /** The status is answered at the edge from the signed token; every two seconds is well within what the API invites (one a second). */
@@ -33,6 +33,9 @@ export function QueuePage() {
     setTicketState(next);
   };
   const [estimate, setEstimate] = useState<Estimate | null>(null);
+  // Sent back from the seat map because the shopping time ran out: say so, and forget the old admission.
+  const sessionOver = isSessionOver(useLocation().state);
+  useEffect(() => { if (queueTickets.admissionEnded(id, Date.now())) queueTickets.dropAdmission(id); }, [id]);
 
   const join = useMutation({
     mutationFn: () => call(queueOperations.join, { auth: true, params: { event_id: id } }),
@@ -94,6 +97,7 @@ export function QueuePage() {
     <section className="mx-auto max-w-xl">
       <h1 className="mb-2 text-2xl font-bold">{t("queue.title")}</h1>
       {event.data && <p className="mb-4">{t("queue.intro", { title: event.data.title })}</p>}
+      {sessionOver && <p role="status" className="my-3 rounded border border-amber-300 bg-amber-50 p-3" data-testid="queue-session-over">{t("queue.backAfterSession")}</p>}
       {join.isPending && <p role="status">{t("queue.joining")}</p>}
       {join.error && <ProblemMessage error={join.error} onRetry={() => join.mutate()} />}
       {busy && <p role="status" className="my-3 rounded border border-amber-300 bg-amber-50 p-3">{t("queue.busy", { seconds: Math.max(POLL_MS / 1000, busy.retryAfter ?? 5) })}</p>}

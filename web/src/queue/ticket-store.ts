@@ -39,6 +39,13 @@ export const queueTickets = {
     const a = read(admissionKey(eventId), isAdmission);
     return a && Date.parse(a.ends_at) > now ? a : null;
   },
+  /** Whether this tab holds an admission, running or not. */
+  hasAdmission: (eventId: string): boolean => read(admissionKey(eventId), isAdmission) !== null,
+  /** Whether this tab had an admission whose shopping time is over (it is kept until the waiting page drops it). */
+  admissionEnded(eventId: string, now: number): boolean {
+    const a = read(admissionKey(eventId), isAdmission);
+    return a !== null && Date.parse(a.ends_at) <= now;
+  },
   saveAdmission: (eventId: string, a: Admission): void => sessionStorage.setItem(admissionKey(eventId), JSON.stringify(a)),
   dropAdmission: (eventId: string): void => sessionStorage.removeItem(admissionKey(eventId)),
   clearAll(): void {
@@ -47,3 +54,7 @@ export const queueTickets = {
 };
 
 session.subscribe(() => { if (!session.signedIn()) queueTickets.clearAll(); });
+
+/** Navigation state for the waiting page: the fan is back because their shopping time ran out. */
+export const SESSION_OVER = { after: "session_over" } as const;
+export const isSessionOver = (state: unknown): boolean => isObject(state) && state.after === SESSION_OVER.after;
