@@ -6,6 +6,8 @@ import { requireAuth } from "../middleware/auth";
 import { uuidId } from "../middleware/params";
 import { Problem, problems } from "../problem";
 import { ticketOperations as op } from "../contract/tickets";
+import { enforce } from "../rate-limit/limiter";
+import { rateLimiter } from "../rate-limit";
 import { ApiRoutes } from "./api-routes";
 import { unwrap } from "./room-result";
 
@@ -86,6 +88,8 @@ export const ticketRoutes = new ApiRoutes("/api/tickets")
   })
   .serve(op.transfer, requireAuth(), async (c) => {
     const body = await readBody(c, op.transfer, 1024);
+    // Each transfer emails someone: counted per sender before anything is looked up (so the recipient lookup is no free oracle of accounts either).
+    await enforce(c, rateLimiter(c.env), "transfers", [`user:${c.get("principal").userId}`]);
     const t = await heldOrGiven(c);
     const to = await recipient(c, body.email);
     const done = unwrap(await room(c, t.eventId).transferTicket(t.ticketId, c.get("principal").userId, to, c.get("requestId")));
