@@ -11,11 +11,12 @@ export const ticketIdParams = z.object({ id: uuid.describe("The ticket's id") })
 export const ticketSchema = z.strictObject({
   ticket_id: idOut,
   event_id: idOut,
-  booking_id: idOut,
+  booking_id: idOut.nullable().describe("Your booking that bought it; null on a ticket given to you (the booking is the buyer's, not yours)"),
   item_id: z.string().describe("The seat (`A-1-3`) or the area place (`FLOOR#2`)"),
   status: z.enum(["valid", "used", "void", "transferred"])
     .describe("`valid`: admits its holder; `used`: admitted at a gate; `void`: refunded or cancelled; `transferred`: you gave it to another account"),
-  issued_at: instantOut,
+  issued_at: instantOut.describe("When it became yours: issued when your booking was paid, or given to you (`received_at`)"),
+  received_at: instantOut.optional().describe("On a ticket given to you by another account: when you got it (who gave it and what they paid stay theirs)"),
   transferred_at: instantOut.optional().describe("With `transferred`: when you gave it away"),
 }).meta({ id: "Ticket" });
 
