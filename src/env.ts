@@ -22,6 +22,9 @@ export interface Env extends ConfigVars {
   RL_EVENT_READS: RateLimit;
   RL_SEARCH: RateLimit;
   RL_HEALTH: RateLimit;
+  RL_EXPORTS: RateLimit;
+  RL_TRANSFERS: RateLimit;
+  RL_GATE_ACCOUNTS: RateLimit;
   /** Upstash Redis for session revocations; without it a Durable Object keeps them. */
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;

@@ -43,7 +43,7 @@ export const gateAccountOperations = {
     method: "post", path: "/api/events/{id}/gate-accounts", operationId: "createGateAccount", tags: TAGS, ...ORGANIZER,
     summary: "Make a gate account for this event: a login and a password shown exactly once",
     description: "The account signs in with POST /api/auth/login and may then only scan, sync, and read the manifest and revocations of this event. "
-      + "At most `GATE_ACCOUNTS_PER_EVENT` (200 by default) may be enabled at once.",
+      + "At most `GATE_ACCOUNTS_PER_EVENT` (200 by default) may be enabled at once. Rate limited per organizer.",
     request: { params: gateAccountParams, body: jsonBody(createGateAccountBody) },
     responses: {
       201: {
@@ -51,14 +51,14 @@ export const gateAccountOperations = {
         headers: { "Cache-Control": { description: "`no-store`: the password must not be kept by any cache", schema: { type: "string" as const } } },
       },
       ...withJsonBody, ...withRole, ...notFound,
-      409: problem(409, ["gate_account_limit", "event_cancelled"]), ...withDatabase,
+      409: problem(409, ["gate_account_limit", "event_cancelled"]), ...rateLimited, ...withDatabase,
     },
   }),
   list: operation({
     method: "get", path: "/api/events/{id}/gate-accounts", operationId: "listGateAccounts", tags: TAGS, ...ORGANIZER,
     summary: "This event's gate accounts (no passwords)",
     request: { params: gateAccountParams },
-    responses: { 200: json(gateAccountListSchema, "The accounts"), ...withRole, ...notFound, ...rateLimited, ...withDatabase },
+    responses: { 200: json(gateAccountListSchema, "The accounts"), ...withRole, ...notFound, ...withDatabase },
   }),
   disable: operation({
     method: "delete", path: "/api/events/{id}/gate-accounts/{account_id}", operationId: "disableGateAccount", tags: TAGS, ...ORGANIZER,

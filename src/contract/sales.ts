@@ -4,7 +4,7 @@ import { currencySchema } from "../domain/money";
 import { bookingsExportQuery, eventBookingsQuery, organizerEventsQuery } from "../domain/sales-input";
 import { amountOut, count, eventIdParams, idOut, instantOut } from "./common";
 import { eventSummarySchema } from "./events";
-import { BEARER, json, operation, problem, withDatabase, withQuery, withRole } from "./operation";
+import { BEARER, json, operation, problem, rateLimited, withDatabase, withQuery, withRole } from "./operation";
 
 /** The organizer's console: my events (drafts too) and an event's bookings, as JSON pages and as CSV. */
 
@@ -67,7 +67,8 @@ export const salesOperations = {
     method: "get", path: "/api/events/{id}/bookings/export", operationId: "exportEventBookings", tags: TAGS, ...ORGANIZER,
     summary: "The event's bookings as CSV, with the same filters (streamed)",
     description: `${FILTERS} Columns: ${SALE_CSV_COLUMNS.join(", ")}; UTF-8 with a byte-order mark, RFC 4180 quoting; text that a spreadsheet `
-      + `would run as a formula (starting with = + - @) is prefixed with an apostrophe. At most ${MAX_EXPORT_ROWS} rows.`,
+      + `would run as a formula (starting with = + - @) is prefixed with an apostrophe. At most ${MAX_EXPORT_ROWS} rows. `
+      + "Rate limited per organizer and per IP (a few exports a minute).",
     request: { params: eventIdParams, query: bookingsExportQuery },
     responses: {
       200: {
@@ -75,7 +76,7 @@ export const salesOperations = {
         content: { "text/csv": { schema: z.string() } },
         headers: { "Content-Disposition": { description: "`attachment; filename=\"bookings-<event id>.csv\"`", schema: { type: "string" as const } } },
       },
-      ...withQuery, ...withRole, ...notFound, ...withDatabase,
+      ...withQuery, ...withRole, ...notFound, ...rateLimited, ...withDatabase,
     },
   }),
 };

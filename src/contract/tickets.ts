@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { accountEmail } from "../domain/auth-input";
 import { eventIdParams, idOut, instantOut } from "./common";
-import { BEARER, json, jsonBody, operation, problem, signedIn, withDatabase, withJsonBody, withRole } from "./operation";
+import { BEARER, json, jsonBody, operation, problem, rateLimited, signedIn, withDatabase, withJsonBody, withRole } from "./operation";
 
 /** The holder's wallet, device binding and transfer: /api/tickets; the organizer's ticket settings (docs/tickets.md). */
 
@@ -11,11 +11,12 @@ export const ticketIdParams = z.object({ id: uuid.describe("The ticket's id") })
 export const ticketSchema = z.strictObject({
   ticket_id: idOut,
   event_id: idOut,
-  booking_id: idOut,
+  booking_id: idOut.nullable().describe("Your booking that bought it; null on a ticket given to you (the booking is the buyer's, not yours)"),
   item_id: z.string().describe("The seat (`A-1-3`) or the area place (`FLOOR#2`)"),
   status: z.enum(["valid", "used", "void", "transferred"])
     .describe("`valid`: admits its holder; `used`: admitted at a gate; `void`: refunded or cancelled; `transferred`: you gave it to another account"),
-  issued_at: instantOut,
+  issued_at: instantOut.describe("When it became yours: issued when your booking was paid, or given to you (`received_at`)"),
+  received_at: instantOut.optional().describe("On a ticket given to you by another account: when you got it (who gave it and what they paid stay theirs)"),
   transferred_at: instantOut.optional().describe("With `transferred`: when you gave it away"),
 }).meta({ id: "Ticket" });
 
@@ -99,13 +100,13 @@ export const ticketOperations = {
     summary: "Give the ticket to another account",
     description: "The recipient must have an account (by its email). Your codes stop admitting at once (and at offline gates after their next delta); "
       + "the recipient opens the ticket and binds their own phone. Refused once the ticket was used, refunded or cancelled, after the event started, "
-      + "and when the organizer switched transfers off. Both of you get an email.",
+      + "and when the organizer switched transfers off. Both of you get an email. Rate limited per sender.",
     request: { params: ticketIdParams, body: jsonBody(transferBody) },
     responses: {
       200: json(transferResultSchema, "Transferred"), ...withJsonBody, ...signedIn,
       404: problem(404, ["not_found", "recipient_not_found"]),
       409: problem(409, ["ticket_transferred", "ticket_revoked", "refund_pending", "ticket_used", "transfers_disabled", "event_started"]),
-      422: problem(422, ["validation_failed", "self_transfer", "recipient_not_eligible"]), ...withDatabase,
+      422: problem(422, ["validation_failed", "self_transfer", "recipient_not_eligible"]), ...rateLimited, ...withDatabase,
     },
   }),
   getSettings: operation({

@@ -11,6 +11,7 @@ import { Problem } from "../problem";
 export const RULES = {
   login: "RL_LOGIN", register: "RL_REGISTER", bookings: "RL_BOOKINGS",
   eventReads: "RL_EVENT_READS", search: "RL_SEARCH", health: "RL_HEALTH",
+  exports: "RL_EXPORTS", transfers: "RL_TRANSFERS", gateAccounts: "RL_GATE_ACCOUNTS",
 } as const satisfies Record<string, keyof Env>;
 export type RuleName = keyof typeof RULES;
 

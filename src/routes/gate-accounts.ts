@@ -9,6 +9,8 @@ import { readBody } from "../middleware/body";
 import { requireAuth } from "../middleware/auth";
 import { uuidId } from "../middleware/params";
 import { problems } from "../problem";
+import { enforce } from "../rate-limit/limiter";
+import { rateLimiter } from "../rate-limit";
 import { ApiRoutes } from "./api-routes";
 import { ownedEvent } from "./events";
 
@@ -22,6 +24,8 @@ const capOf = (c: Ctx) => config(c.env).gateAccountsPerEvent;
 
 export const gateAccountRoutes = new ApiRoutes("/api/events")
   .serve(op.create, requireAuth("organizer"), async (c) => {
+    // Each creation hashes a password (deliberately slow): counted per organizer before any work.
+    await enforce(c, rateLimiter(c.env), "gateAccounts", [`user:${c.get("principal").userId}`]);
     const e = await ownedEvent(c, c.req.param("id"));
     const body = await readBody(c, op.create, 4096);
     if (e.status === "cancelled") throw problems.conflict("event_cancelled", "A cancelled event has no gates to staff");

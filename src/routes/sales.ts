@@ -11,6 +11,8 @@ import { readQuery } from "../middleware/params";
 import { requireAuth } from "../middleware/auth";
 import { describeError } from "../describe-error";
 import { MAX_EXPORT_ROWS, SALE_CSV_COLUMNS, salesOperations as op } from "../contract/sales";
+import { clientIp, enforce } from "../rate-limit/limiter";
+import { rateLimiter } from "../rate-limit";
 import { ApiRoutes } from "./api-routes";
 import { eventSummary } from "./event-reads";
 import { ownedEvent } from "./events";
@@ -159,6 +161,8 @@ export const salesRoutes = new ApiRoutes("/api/events")
     return c.json({ event_id: e.eventId, bookings: await withItems(db(c), page, now), total: Number(total?.n ?? 0), next_cursor: after ? encodeCursor(after) : null }, 200);
   })
   .serve(op.exportBookings, requireAuth("organizer"), async (c) => {
+    // Each export may stream 100,000 rows out of Postgres: counted per organizer and per address before any read.
+    await enforce(c, rateLimiter(c.env), "exports", [`user:${c.get("principal").userId}`, `ip:${clientIp(c)}`]);
     const e = await ownedEvent(c, c.req.param("id"));
     const q = readQuery(c, op.exportBookings.request.query);
     const body = await exportStream(c, e.eventId, q);

@@ -1,11 +1,13 @@
-import { and, desc, eq, ne, or, exists } from "drizzle-orm";
+import { and, desc, eq, exists, inArray, ne, or } from "drizzle-orm";
 import { db, room, type Ctx } from "../context";
-import { tickets, ticketTransfers, users } from "../db/schema";
+import { bookings, tickets, ticketTransfers, users } from "../db/schema";
 import { readBody } from "../middleware/body";
 import { requireAuth } from "../middleware/auth";
 import { uuidId } from "../middleware/params";
 import { Problem, problems } from "../problem";
 import { ticketOperations as op } from "../contract/tickets";
+import { enforce } from "../rate-limit/limiter";
+import { rateLimiter } from "../rate-limit";
 import { ApiRoutes } from "./api-routes";
 import { unwrap } from "./room-result";
 
@@ -18,11 +20,38 @@ const WALLET_LIMIT = 500;
 /** Accounts a ticket may be given to: fans (organizers buy tickets too); never gate, staff or admin accounts. */
 const RECIPIENT_ROLES: ReadonlySet<string> = new Set(["user", "organizer"]);
 
-const view = (t: TicketRow) => ({
-  ticket_id: t.ticketId, event_id: t.eventId, booking_id: t.bookingId, item_id: t.itemId,
-  status: t.status === "void" ? "void" as const : t.checkedInAt ? "used" as const : "valid" as const, issued_at: t.issuedAt.toISOString(),
-});
-const givenAway = (t: TicketRow, at: Date) => ({ ...view(t), status: "transferred" as const, transferred_at: at.toISOString() });
+/**
+ * What the account `me` sees of a ticket. Its booking, and when that booking's payment issued it,
+ * are facts of whoever bought it: an account that was given the ticket sees no booking id, and
+ * `issued_at` is when it became theirs (`received_at`). A ticket given back to its buyer is theirs again.
+ */
+interface Ownership { buyer: string | null; receivedAt: Date | undefined }
+const view = (t: TicketRow, me: string, own: Ownership) => {
+  const bought = own.buyer === me;
+  const received = bought ? undefined : own.receivedAt;
+  return {
+    ticket_id: t.ticketId, event_id: t.eventId, booking_id: bought ? t.bookingId : null, item_id: t.itemId,
+    status: t.status === "void" ? "void" as const : t.checkedInAt ? "used" as const : "valid" as const,
+    issued_at: (received ?? t.issuedAt).toISOString(),
+    ...(received ? { received_at: received.toISOString() } : {}),
+  };
+};
+const givenAway = (t: TicketRow, me: string, own: Ownership, at: Date) => ({ ...view(t, me, own), status: "transferred" as const, transferred_at: at.toISOString() });
+
+/** For each of these tickets: who bought it (its booking's account) and when it last came to `me` by transfer. */
+async function ownership(c: Ctx, me: string, ticketIds: string[]): Promise<(id: string) => Ownership> {
+  if (!ticketIds.length) return () => ({ buyer: null, receivedAt: undefined });
+  const [buyers, arrivals] = await Promise.all([
+    db(c).select({ ticketId: tickets.ticketId, buyer: bookings.userId }).from(tickets)
+      .leftJoin(bookings, eq(bookings.bookingId, tickets.bookingId)).where(inArray(tickets.ticketId, ticketIds)),
+    db(c).selectDistinctOn([ticketTransfers.ticketId], { ticketId: ticketTransfers.ticketId, at: ticketTransfers.transferredAt }).from(ticketTransfers)
+      .where(and(eq(ticketTransfers.toUserId, me), inArray(ticketTransfers.ticketId, ticketIds)))
+      .orderBy(ticketTransfers.ticketId, desc(ticketTransfers.revision)),
+  ]);
+  const buyer = new Map(buyers.map((b) => [b.ticketId, b.buyer]));
+  const arrived = new Map(arrivals.map((a) => [a.ticketId, a.at]));
+  return (id) => ({ buyer: buyer.get(id) ?? null, receivedAt: arrived.get(id) });
+}
 
 /** Tickets `userId` gave away and does not hold now, each with its latest transfer from them. */
 async function transferredAway(c: Ctx, userId: string, ticketId?: string) {
@@ -30,7 +59,8 @@ async function transferredAway(c: Ctx, userId: string, ticketId?: string) {
     .from(ticketTransfers).innerJoin(tickets, eq(tickets.ticketId, ticketTransfers.ticketId))
     .where(and(eq(ticketTransfers.fromUserId, userId), ne(tickets.userId, userId), ticketId ? eq(ticketTransfers.ticketId, ticketId) : undefined))
     .orderBy(ticketTransfers.ticketId, desc(ticketTransfers.revision)).limit(WALLET_LIMIT);
-  return rows.map((r) => givenAway(r.ticket, r.at));
+  const own = await ownership(c, userId, rows.map((r) => r.ticket.ticketId));
+  return rows.map((r) => givenAway(r.ticket, userId, own(r.ticket.ticketId), r.at));
 }
 
 /** The caller's ticket, or 404 (another account's ticket is not found, not forbidden: ids do not leak). */
@@ -63,12 +93,13 @@ export const ticketRoutes = new ApiRoutes("/api/tickets")
   .serve(op.list, requireAuth(), async (c) => {
     const me = c.get("principal").userId;
     const rows = await db(c).select().from(tickets).where(eq(tickets.userId, me)).orderBy(desc(tickets.issuedAt)).limit(WALLET_LIMIT);
-    return c.json({ tickets: [...rows.map(view), ...await transferredAway(c, me)] }, 200);
+    const own = await ownership(c, me, rows.map((t) => t.ticketId));
+    return c.json({ tickets: [...rows.map((t) => view(t, me, own(t.ticketId))), ...await transferredAway(c, me)] }, 200);
   })
   .serve(op.get, requireAuth(), async (c) => {
     const t = await heldOrGiven(c);
     const me = c.get("principal").userId;
-    if (t.userId === me) return c.json(view(t), 200);
+    if (t.userId === me) return c.json(view(t, me, (await ownership(c, me, [t.ticketId]))(t.ticketId)), 200);
     const [away] = await transferredAway(c, me, t.ticketId);
     if (!away) throw problems.notFound("Ticket");
     return c.json(away, 200);
@@ -86,6 +117,8 @@ export const ticketRoutes = new ApiRoutes("/api/tickets")
   })
   .serve(op.transfer, requireAuth(), async (c) => {
     const body = await readBody(c, op.transfer, 1024);
+    // Each transfer emails someone: counted per sender before anything is looked up (so the recipient lookup is no free oracle of accounts either).
+    await enforce(c, rateLimiter(c.env), "transfers", [`user:${c.get("principal").userId}`]);
     const t = await heldOrGiven(c);
     const to = await recipient(c, body.email);
     const done = unwrap(await room(c, t.eventId).transferTicket(t.ticketId, c.get("principal").userId, to, c.get("requestId")));

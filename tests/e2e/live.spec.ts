@@ -131,10 +131,38 @@ test("the check-in page shows entries per gate after scans at two gates", async 
   await expect(page.getByTestId("figure-checkin-no-shows")).toHaveText("6");
   await expect(page.getByTestId("chart-gates")).toContainText("north");
   await expect(page.getByTestId("chart-gates")).toContainText("south");
+
+  // Two gate accounts at the same gate "east" (recorded as east@<account id>): three entries by one, one by the other, at once.
+  const staff = await Promise.all(["김 스태프 폰", "Lee's phone"].map(async (label) => {
+    const made = await api<{ account_id: string; login: string; password: string }>(`/api/events/${doors}/gate-accounts`, { token: organizerB.access, body: { label } });
+    expect(made.status).toBe(201);
+    const login = await api<{ access_token: string }>("/api/auth/login", { body: { email: made.body.login, password: made.body.password } });
+    expect(login.status).toBe(200);
+    return { id: made.body.account_id, label, token: login.body.access_token };
+  }));
+  const more = await Promise.all((await pool(4, sold.slice(10, 14).map(({ fan, ticket }) => () => phone(fan, ticket.ticket_id)))).map((m) => m()));
+  const scans = await Promise.all(more.map((code, i) => api<{ result: string }>(`/api/gate/${doors}/scan`, { token: staff[i < 3 ? 0 : 1]!.token, body: { code, gate_id: "east" } })));
+  expect(scans.map((r) => r.body.result)).toEqual(["admitted", "admitted", "admitted", "admitted"]);
+  await expect(page.getByTestId("figure-checkin-in")).toHaveText("14");
+  const byAccount = (label: string) => page.getByTestId("gate-row").filter({ has: page.getByTestId("gate-account").filter({ hasText: label }) });
+  await expect(byAccount("김 스태프 폰").getByTestId("gate-name")).toHaveText("east");
+  await expect(byAccount("김 스태프 폰").getByTestId("gate-account")).toHaveText("게이트 계정: 김 스태프 폰");
+  await expect(byAccount("김 스태프 폰").getByRole("cell").first()).toHaveText("3");
+  await expect(byAccount("Lee's phone").getByTestId("gate-name")).toHaveText("east");
+  await expect(byAccount("Lee's phone").getByRole("cell").first()).toHaveText("1");
+  await expect(page.getByTestId("chart-gates")).toContainText("east · 김 스태프 폰");
+  await expect(page.getByTestId("chart-gates")).toContainText("east · Lee's phone");
+  // Never the recorded id: no `@`, no account id, in the table or the chart.
+  for (const where of [page.getByTestId("gate-table"), page.getByTestId("chart-gates")]) {
+    await expect(where).not.toContainText("@");
+    for (const s of staff) await expect(where).not.toContainText(s.id);
+  }
   await expectAccessible(page, "check-in (ko)");
   await shot(page, "checkin-ko");
   await page.getByLabel("언어").selectOption("en");
   await expect(page.getByRole("heading", { level: 1, name: "Check-in" })).toBeVisible();
+  await expect(byAccount("Lee's phone").getByTestId("gate-account")).toHaveText("Gate account: Lee's phone");
+  await expect(page.getByTestId("gate-table")).not.toContainText("@");
   await expectAccessible(page, "check-in (en)");
   await shot(page, "checkin-en");
   await page.getByLabel("Language").selectOption("ko");

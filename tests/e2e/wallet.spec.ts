@@ -234,3 +234,46 @@ test("another phone binding the same ticket revokes this phone's code: the manif
   await phoneA.close();
   await phoneB.close();
 });
+
+test("a ticket given to you: the wallet and the ticket page say it was given to you, with nothing of the buyer's booking; the buyer sees it given away", async ({ browser }) => {
+  const buyer = await register("user", { name: "구매자 한지민" });
+  const booked = await hold(buyer, eventId, { seat_ids: ["A-1-5"] });
+  await checkout(booked);
+  const [bought] = await eventually(async () => {
+    const r = await api<{ tickets: Ticket[] }>("/api/tickets", { token: buyer.access });
+    const list = r.body.tickets.filter((t) => t.event_id === eventId);
+    return list.length === 1 ? list : undefined;
+  }, 90_000, "the buyer's ticket");
+  const recipient = await register();
+  const given = await api<{ transferred_at: string }>(`/api/tickets/${bought!.ticket_id}/transfer`, { token: buyer.access, body: { email: recipient.email } });
+  expect(given.status).toBe(200);
+  await eventually(async () => {
+    const r = await api<{ tickets: Ticket[] }>("/api/tickets", { token: recipient.access });
+    return r.body.tickets.some((t) => t.ticket_id === bought!.ticket_id) ? true : undefined;
+  }, 90_000, "the recipient's wallet");
+
+  const context = await browser.newContext();
+  const page = await signedIn(context, recipient);
+  const watch = watchPage(page);
+  await page.goto("/tickets");
+  await expect(page.getByTestId("wallet-ticket")).toHaveCount(1);
+  await expect(page.getByTestId("wallet-ticket-received")).toHaveText("양도받은 티켓");
+  await page.getByRole("link", { name: "A구역 1열 5번" }).click();
+  await expect(page.getByTestId("ticket")).toHaveAttribute("data-state", "valid");
+  await expect(page.getByTestId("ticket-received")).toContainText("다른 계정에서 양도받은 티켓입니다");
+  for (const fact of [booked.booking_id, buyer.email, "구매자 한지민"]) await expect(page.locator("body")).not.toContainText(fact);
+  await expectAccessible(page, "received ticket");
+  await page.evaluate(() => localStorage.setItem("tp.lang", "en"));
+  await page.reload();
+  await expect(page.getByTestId("ticket-received")).toContainText("Given to you by another account");
+  await expectAccessible(page, "received ticket (en)");
+  await shot(page, "wallet-received-en");
+
+  // The buyer's wallet lists it as given away, not as theirs.
+  const buyerPage = await signedIn(await browser.newContext(), buyer);
+  await buyerPage.goto("/tickets");
+  await expect(buyerPage.getByTestId("wallet-ticket-status")).toHaveText("양도함");
+  await expect(buyerPage.getByTestId("wallet-ticket-received")).toHaveCount(0);
+  expect(watch.errors).toEqual([]);
+  await context.close();
+});

@@ -35,7 +35,7 @@ describe("deploy configuration", () => {
       expect(vars.PUBLIC_BASE_URL ?? "").not.toMatch(/localhost|127\.0\.0\.1/);
       // Every rule's rate-limiting binding, with the seed's limits, in every environment (environments do not inherit them).
       const bindings = z.array(z.object({ name: z.string(), simple: z.object({ limit: z.number(), period: z.number() }) })).parse(read.ratelimits);
-      expect(Object.fromEntries(bindings.map((r) => [r.name, r.simple.limit]))).toEqual({ RL_LOGIN: 10, RL_REGISTER: 5, RL_BOOKINGS: 20, RL_EVENT_READS: 100, RL_SEARCH: 120, RL_HEALTH: 60 });
+      expect(Object.fromEntries(bindings.map((r) => [r.name, r.simple.limit]))).toEqual({ RL_LOGIN: 10, RL_REGISTER: 5, RL_BOOKINGS: 20, RL_EVENT_READS: 100, RL_SEARCH: 120, RL_HEALTH: 60, RL_EXPORTS: 5, RL_TRANSFERS: 10, RL_GATE_ACCOUNTS: 20 });
       expect(new Set(bindings.map((r) => r.simple.period))).toEqual(new Set([60]));
     }
   });

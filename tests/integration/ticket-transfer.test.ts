@@ -20,7 +20,7 @@ import { api, eventually, pool, publishedEvent, register, type Session } from ".
 import { testDb } from "../support/db";
 import { KAFKA_BROKERS } from "../support/env";
 import { JUNK, startMailbox, type Mailbox } from "../support/mailbox";
-import { bindPhone, buyTickets, phone, scan, wallet, walletWhen } from "../support/tickets";
+import { bindPhone, buyTickets, phone, scan, wallet, walletWhen, type WalletTicket } from "../support/tickets";
 
 let h: Awaited<ReturnType<typeof testDb>>;
 let box: Mailbox;
@@ -254,6 +254,50 @@ describe("ticket transfer", () => {
     }, 60_000, "TicketRevoked in Postgres");
     expect(revoked.map((e) => e.event_type)).toEqual(["TicketIssued", "TicketTransferred", "TicketRevoked"]);
   }, 600_000);
+
+  it("a recipient sees nothing of the buyer's booking, through any number of hands, for concurrent transfers; given back, it is the buyer's own again", async () => {
+    const eventId = await gaEvent();
+    const buyer = await register("user", { name: "구매자 박서준" });
+    const { bookingId, tickets: bought } = await buyTickets(buyer, eventId, 4);
+    const rows = await h.db.select().from(tickets).where(eq(tickets.bookingId, bookingId));
+    const issuedAt = (id: string) => rows.find((r) => r.ticketId === id)!.issuedAt.toISOString();
+    const buyerFacts = [bookingId, buyer.userId, buyer.email, "구매자 박서준", ...rows.map((r) => r.issuedAt.toISOString())];
+    const recipients = await pool(4, Array.from({ length: 4 }, () => () => register()));
+    // Four tickets to four accounts at once.
+    const sent = await Promise.all(bought.map((t, i) => transfer(buyer, t.ticket_id, recipients[i]!.email)));
+    expect(sent.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const sentAt = sent.map((r) => (r.body as { transferred_at?: string }).transferred_at);
+    /** Every answer the account gets about its tickets (the wallet and each ticket), with none of the buyer's facts in it. */
+    const answersOf = async (who: Session) => {
+      const list = await api<{ tickets: (WalletTicket & { received_at?: string; issued_at: string })[] }>("/api/tickets", { token: who.access });
+      const mine = list.body.tickets.filter((t) => t.event_id === eventId);
+      const each = await Promise.all(mine.map((t) => api<Record<string, unknown>>(`/api/tickets/${t.ticket_id}`, { token: who.access })));
+      return { mine, text: JSON.stringify([list.body, ...each.map((r) => r.body)]) };
+    };
+    await Promise.all(recipients.map(async (r, i) => {
+      await walletWhen(r, eventId, (ts) => ts.length === 1, "the recipient's wallet");
+      const { mine, text } = await answersOf(r);
+      expect(mine).toEqual([expect.objectContaining({ ticket_id: bought[i]!.ticket_id, booking_id: null, status: "valid", received_at: sentAt[i], issued_at: sentAt[i] })]);
+      for (const fact of buyerFacts) expect(text).not.toContain(fact);
+    }));
+    // The buyer's own listing: the four shown as given away, still under the buyer's booking.
+    const theirs = await walletWhen(buyer, eventId, (ts) => ts.filter((t) => t.status === "transferred").length === 4, "the buyer's wallet");
+    expect(theirs.map((t) => [t.status, t.booking_id])).toEqual(Array(4).fill(["transferred", bookingId]));
+    // Second hand: recipient 0 passes it on; neither they (now the giver) nor the next holder see the buyer's booking.
+    expect((await transfer(recipients[0]!, bought[0]!.ticket_id, recipients[1]!.email)).status).toBe(200);
+    await walletWhen(recipients[1]!, eventId, (ts) => ts.length === 2, "the second holder's wallet");
+    await walletWhen(recipients[0]!, eventId, (ts) => ts[0]?.status === "transferred", "the first recipient's wallet to show it given away");
+    for (const who of [recipients[0]!, recipients[1]!]) {
+      const { mine, text } = await answersOf(who);
+      expect(mine.every((t) => t.booking_id === null)).toBe(true);
+      for (const fact of buyerFacts) expect(text).not.toContain(fact);
+    }
+    // Given back to the buyer: their own booking's ticket again, not a received one.
+    expect((await transfer(recipients[1]!, bought[0]!.ticket_id, buyer.email)).status).toBe(200);
+    const back = await walletWhen(buyer, eventId, (ts) => ts.some((t) => t.ticket_id === bought[0]!.ticket_id && t.status === "valid"), "the buyer's wallet to hold it again");
+    expect(back.find((t) => t.ticket_id === bought[0]!.ticket_id)).toEqual(expect.objectContaining({ booking_id: bookingId, issued_at: issuedAt(bought[0]!.ticket_id) }));
+    expect(back.find((t) => t.ticket_id === bought[0]!.ticket_id)).not.toHaveProperty("received_at");
+  });
 
   it("the projection keeps the newest record whatever the order and number of deliveries", async () => {
     const [buyer, holder] = [crypto.randomUUID(), crypto.randomUUID()];

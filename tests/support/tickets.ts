@@ -9,7 +9,8 @@ import { generateDeviceKey } from "../../src/domain/tickets/keys";
 import { api, eventually, pool, register, type Session } from "./api";
 import { checkout, hold, type Hold } from "./saga";
 
-export interface WalletTicket { ticket_id: string; event_id: string; booking_id: string; item_id: string; status: string; transferred_at?: string }
+/** booking_id is null on a ticket given to this account (the booking is the buyer's). */
+export interface WalletTicket { ticket_id: string; event_id: string; booking_id: string | null; item_id: string; status: string; transferred_at?: string }
 export type Ticket = WalletTicket;
 export interface ScanAnswer { result: string; reason?: string; ticket: { ticket_id: string; version: number } | null; first_scan?: { scanned_at: string; gate_id: string } }
 export type Scan = ScanAnswer;

@@ -7,7 +7,7 @@ import { RULES, type RuleName } from "../../src/rate-limit/limiter";
 // the limiter the routes use.
 
 /** The limits wrangler.toml gives each rule (top level: production's, which this pool runs). */
-const LIMITS: Record<RuleName, number> = { login: 10, register: 5, bookings: 20, eventReads: 100, search: 120, health: 60 };
+const LIMITS: Record<RuleName, number> = { login: 10, register: 5, bookings: 20, eventReads: 100, search: 120, health: 60, exports: 5, transfers: 10, gateAccounts: 20 };
 
 /**
  * `limit + 2` hits on a fresh key; a burst that straddles a minute boundary (the binding's

@@ -67,6 +67,7 @@ function TicketView({ ticket, online }: { ticket: SavedTicket; online: boolean }
       <div>
         <h1 className="text-2xl font-bold">{ticket.event_title ?? t("wallet.ticket")}</h1>
         {ticket.event_start && <p className="text-slate-700">{date(ticket.event_start)}</p>}
+        {ticket.received_at && <p className="text-slate-700" data-testid="ticket-received">{t("wallet.receivedAt", { time: date(ticket.received_at) })}</p>}
       </div>
       {shown === "used" && (
         <p className="rounded-lg border border-slate-300 bg-slate-100 p-3 font-semibold" data-testid="ticket-status">

@@ -10,7 +10,7 @@ import { useOfflineCopy } from "../offline-copy";
 import { useOnline } from "../wallet/online";
 import { savedTickets } from "../wallet/store";
 
-interface Row { ticket_id: string; event_id: string; item_id: string; status: "valid" | "used" | "void" | "transferred"; title: string | null }
+interface Row { ticket_id: string; event_id: string; item_id: string; status: "valid" | "used" | "void" | "transferred"; title: string | null; received_at?: string | null | undefined }
 
 function EventTitle({ eventId, known }: { eventId: string; known: string | null }) {
   const { t } = useI18n();
@@ -26,7 +26,8 @@ function TicketRow({ row }: { row: Row }) {
       <Link to={`/tickets/${row.ticket_id}`} className="font-semibold text-indigo-800 underline">
         {itemWords(row.item_id, t)}
       </Link>
-      <p><EventTitle eventId={row.event_id} known={row.title} /> · <span data-testid="wallet-ticket-status">{t(`wallet.status.${row.status}`)}</span></p>
+      <p><EventTitle eventId={row.event_id} known={row.title} /> · <span data-testid="wallet-ticket-status">{t(`wallet.status.${row.status}`)}</span>
+        {row.received_at && <> · <span data-testid="wallet-ticket-received">{t("wallet.received")}</span></>}</p>
     </li>
   );
 }

@@ -13,6 +13,8 @@ export const savedTicket = z.object({
   item_id: z.string(),
   event_title: z.string().nullable(),
   event_start: z.string().nullable(),
+  /** When another account gave it to this one (absent on tickets of one's own booking, and on copies kept before this was kept). */
+  received_at: z.string().nullable().optional(),
   /** The signed core for this phone (base64url) and its version; null until bound. */
   core: z.string().nullable(),
   version: z.int().min(0),

@@ -23,7 +23,7 @@ export async function syncTicket(ticketId: string): Promise<SavedTicket> {
   const event = { title: saved?.event_title ?? e?.title ?? null, start: saved?.event_start ?? e?.start_date ?? null };
   const record: SavedTicket = {
     ticket_id: ticket.ticket_id, event_id: ticket.event_id, item_id: ticket.item_id,
-    event_title: event.title, event_start: event.start,
+    event_title: event.title, event_start: event.start, received_at: ticket.received_at ?? null,
     core: saved?.core ?? null, version: saved?.version ?? 0,
     state: { status: state.status, version: state.version, checked_in_at: state.checked_in_at },
     checked_at: Date.now(),
