@@ -50,7 +50,6 @@ export interface Config {
   maxHeldSeatsPerAccount: number;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
-  /** Requests a minute, per account and per IP as each rule says. */
   /** Browser origins allowed to call the API (exact scheme://host[:port]). */
   corsOrigins: ReadonlySet<string>;
   /** The notifications mailbox at /dev/mail (served only in development even when on). */
