@@ -186,6 +186,12 @@ test("a shopping time that runs out sends the fan from the seat map back to the 
   await expect(page).toHaveURL(new RegExp(`/events/${eventId}/queue$`));
   await expect(page.getByTestId("queue-session-over")).toHaveText(/쇼핑 시간이 끝나 다시 대기열에 들어왔습니다/);
   await expect(page.getByTestId("queue-position")).toBeVisible({ timeout: 30_000 });
+  // Still said while the fan waits, and after a reload.
+  await page.waitForTimeout(2500);
+  await expect(page.getByTestId("queue-session-over")).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId("queue-position")).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId("queue-session-over")).toBeVisible();
   await expectAccessible(page, "queue after the shopping time ran out");
   await shot(page, "queue-session-over");
   // Nothing was held with the lapsed admission.

@@ -16,7 +16,7 @@ import { layoutSeatMap } from "../seat-map/layout";
 import { ListPicker } from "../seat-map/list-picker";
 import { SeatCanvas, type SeatStatus } from "../seat-map/seat-canvas";
 import { ShoppingSession } from "../queue/shopping-session";
-import { queueTickets, SESSION_OVER } from "../queue/ticket-store";
+import { queueTickets } from "../queue/ticket-store";
 
 /**
  * Live seat status by polling GET /api/events/{id}/seats once a second while the page is
@@ -74,11 +74,10 @@ export function EventPage() {
     },
     onError: (e) => {
       // No (or no longer a) admission: back to the line, where the place is kept or taken anew.
-      // A refused admission this tab held means its shopping time is over (an expired token reads as none): say so there.
+      // A refused admission this tab held means its shopping time is over (an expired token reads as none): the waiting page says so.
       if (e instanceof ApiError && (e.code === "queue_required" || e.code === "admission_expired")) {
-        const ended = e.code === "admission_expired" || queueTickets.hasAdmission(id);
-        queueTickets.dropAdmission(id);
-        navigate(`/events/${id}/queue`, ended ? { state: SESSION_OVER } : undefined);
+        if (e.code === "admission_expired" || queueTickets.hasAdmission(id)) queueTickets.endSession(id);
+        navigate(`/events/${id}/queue`);
         return;
       }
       // Seats someone else took first leave the selection; the map shows them taken at once.
@@ -99,10 +98,7 @@ export function EventPage() {
   const total = [...selected].reduce((sum, s) => sum + (seats.data?.seats.find((x) => x.seat_id === s)?.price ?? 0), 0);
   const loginLink = `/login?next=${encodeURIComponent(here.pathname)}`;
   // A sale with a waiting room: a signed-in fan without an admission lands on the waiting page.
-  // One whose shopping time just ran out is told so there.
-  if (e.waiting_room && signedIn && !admission && !hold) {
-    return <Navigate to={`/events/${id}/queue`} replace state={queueTickets.admissionEnded(id, Date.now()) ? SESSION_OVER : undefined} />;
-  }
+  if (e.waiting_room && signedIn && !admission && !hold) return <Navigate to={`/events/${id}/queue`} replace />;
 
   return (
     <article>

@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { Link, useLocation, useNavigate, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { eventOperations } from "../../../src/contract/events";
 import { queueOperations } from "../../../src/contract/queue";
 import { call } from "../api/client";
@@ -8,7 +8,7 @@ import { ApiError } from "../api/problem";
 import { ProblemMessage } from "../components/problem-message";
 import { useI18n } from "../i18n/i18n";
 import { nextEstimate, progressPercent, secondsLeft, type Estimate } from "../queue/estimate";
-import { isSessionOver, queueTickets, type QueueTicket } from "../queue/ticket-store";
+import { queueTickets, type QueueTicket } from "../queue/ticket-store";
 import { duration, useNow } from "../queue/use-now";
 
 /** The status is answered at the edge from the signed token; every two seconds is well within what the API invites (one a second). */
@@ -33,9 +33,12 @@ export function QueuePage() {
     setTicketState(next);
   };
   const [estimate, setEstimate] = useState<Estimate | null>(null);
-  // Sent back from the seat map because the shopping time ran out: say so, and forget the old admission.
-  const sessionOver = isSessionOver(useLocation().state);
-  useEffect(() => { if (queueTickets.admissionEnded(id, Date.now())) queueTickets.dropAdmission(id); }, [id]);
+  // Back from the seat map because the shopping time ran out (a refused hold, or an admission that
+  // lapsed in this tab): said here until the next admission.
+  const [sessionOver] = useState(() => {
+    if (queueTickets.admissionEnded(id, Date.now())) queueTickets.endSession(id);
+    return queueTickets.sessionOver(id);
+  });
 
   const join = useMutation({
     mutationFn: () => call(queueOperations.join, { auth: true, params: { event_id: id } }),

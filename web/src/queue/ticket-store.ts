@@ -16,6 +16,7 @@ export interface Admission { token: string; ends_at: string }
 
 const ticketKey = (eventId: string) => `tp.queue.${eventId}`;
 const admissionKey = (eventId: string) => `tp.admission.${eventId}`;
+const sessionOverKey = (eventId: string) => `tp.sessionover.${eventId}`;
 
 function read<T>(key: string, valid: (v: unknown) => v is T): T | null {
   try {
@@ -46,15 +47,20 @@ export const queueTickets = {
     const a = read(admissionKey(eventId), isAdmission);
     return a !== null && Date.parse(a.ends_at) <= now;
   },
-  saveAdmission: (eventId: string, a: Admission): void => sessionStorage.setItem(admissionKey(eventId), JSON.stringify(a)),
+  saveAdmission(eventId: string, a: Admission): void {
+    sessionStorage.setItem(admissionKey(eventId), JSON.stringify(a));
+    sessionStorage.removeItem(sessionOverKey(eventId));
+  },
+  /** The shopping time ran out: the admission goes, and the waiting page says why until the next admission. */
+  endSession(eventId: string): void {
+    sessionStorage.removeItem(admissionKey(eventId));
+    sessionStorage.setItem(sessionOverKey(eventId), "1");
+  },
+  sessionOver: (eventId: string): boolean => sessionStorage.getItem(sessionOverKey(eventId)) !== null,
   dropAdmission: (eventId: string): void => sessionStorage.removeItem(admissionKey(eventId)),
   clearAll(): void {
-    for (const key of Object.keys(sessionStorage)) if (key.startsWith("tp.queue.") || key.startsWith("tp.admission.")) sessionStorage.removeItem(key);
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith("tp.queue.") || key.startsWith("tp.admission.") || key.startsWith("tp.sessionover.")) sessionStorage.removeItem(key);
   },
 };
 
 session.subscribe(() => { if (!session.signedIn()) queueTickets.clearAll(); });
-
-/** Navigation state for the waiting page: the fan is back because their shopping time ran out. */
-export const SESSION_OVER = { after: "session_over" } as const;
-export const isSessionOver = (state: unknown): boolean => isObject(state) && state.after === SESSION_OVER.after;
