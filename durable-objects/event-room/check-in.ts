@@ -8,6 +8,7 @@
 import { decideOnlineScan, mergeOfflineScans, type Presence, type QueuedScan, type RecordedScan, type ScanRef, type SyncDecision } from "../../src/domain/tickets/offline-sync";
 import { isRevoked } from "../../src/domain/tickets/revocations";
 import { CLOCK_SKEW_SECONDS, CODE_WINDOW_SECONDS, verifyTicketCode } from "../../src/domain/tickets/verify";
+import { VerifiedCores } from "../../src/domain/tickets/verified-cores";
 import { ok, refuse, type BookingItem, type RoomResult, type TicketInfo } from "./contract";
 import { CheckInTally, type GateTally } from "./check-in-tally";
 import type { RoomMeta } from "./meta";
@@ -45,6 +46,8 @@ export class CheckIn implements TimedPart {
   readonly name = "check_in";
 
   private readonly tally: CheckInTally;
+  /** Cores checked before: a ticket's issuer signature is verified at its first scan, not at every one. */
+  private readonly cores = new VerifiedCores();
 
   constructor(private readonly sql: SqlStorage, private readonly meta: RoomMeta, private readonly issuer: TicketIssuer, private readonly records: TicketRecords) {
     this.tally = new CheckInTally(sql);
@@ -142,7 +145,7 @@ export class CheckIn implements TimedPart {
     const ring = this.issuer.keyRing();
     if (!ring) return ok({ result: "invalid", reason: "unknown_key", ticket: null });
     const check = await verifyTicketCode(code, {
-      now, keys: await ring, eventId: this.meta.eventId(), windowSeconds: CODE_WINDOW_SECONDS, skewSeconds: CLOCK_SKEW_SECONDS,
+      now, keys: await ring, eventId: this.meta.eventId(), windowSeconds: CODE_WINDOW_SECONDS, skewSeconds: CLOCK_SKEW_SECONDS, cores: this.cores,
       revoked: (ticketId, version) => isRevoked(new Map([[ticketId, this.issuer.floor(ticketId)]]), ticketId, version),
     });
     if (!check.ok && check.result === "invalid" && check.reason !== "bad_issuer_signature" && check.reason !== "bad_device_signature") {

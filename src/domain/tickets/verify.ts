@@ -12,6 +12,7 @@ import { concat } from "./bytes";
 import { CORE_SIGNING_TAG } from "./core";
 import { CODE_SIGNING_TAG, decodeTicketCode, type CodeProblem } from "./code";
 import { importDeviceKey, SIGN_PARAMS, type IssuerKeyRing } from "./keys";
+import type { VerifiedCores } from "./verified-cores";
 
 /** How long a displayed code lives, and the clock difference tolerated either way: what the room and every gate use. */
 export const CODE_WINDOW_SECONDS = 30;
@@ -28,6 +29,8 @@ export interface VerifyOptions {
   windowSeconds: number;
   /** How far the device clock may differ from ours, either way. */
   skewSeconds: number;
+  /** Cores this verifier checked before (verified-cores.ts): their issuer signature is not checked again. */
+  cores?: VerifiedCores;
 }
 
 export interface VerifiedTicket {
@@ -75,8 +78,15 @@ export async function verifyTicketCode(code: string, o: VerifyOptions): Promise<
   if (core.eventId !== o.eventId.toLowerCase()) return { ok: false, result: "wrong_event", eventId: core.eventId };
   const issuerKey = o.keys.get(core.kid);
   if (!issuerKey) return { ok: false, result: "unknown_key", kid: core.kid };
-  if (!(await verifies(issuerKey, signature, concat(CORE_SIGNING_TAG, body)))) return { ok: false, result: "invalid", reason: "bad_issuer_signature" };
-  if (!(await verifies(importDeviceKey(core.deviceKey), decoded.deviceSignature, concat(CODE_SIGNING_TAG, decoded.signedPart)))) {
+  let deviceKey = o.cores?.deviceKey(body, signature);
+  if (!deviceKey) {
+    if (!(await verifies(issuerKey, signature, concat(CORE_SIGNING_TAG, body)))) return { ok: false, result: "invalid", reason: "bad_issuer_signature" };
+    deviceKey = importDeviceKey(core.deviceKey);
+    // A key the core carries but WebCrypto refuses fails every read the same way: caught in verifies().
+    deviceKey.catch(() => undefined);
+    o.cores?.remember(body, signature, deviceKey);
+  }
+  if (!(await verifies(deviceKey, decoded.deviceSignature, concat(CODE_SIGNING_TAG, decoded.signedPart)))) {
     return { ok: false, result: "invalid", reason: "bad_device_signature" };
   }
   const ticket: VerifiedTicket = {

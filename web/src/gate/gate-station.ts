@@ -8,6 +8,7 @@ import { gateOperations as op } from "../../../src/contract/gate";
 import { importIssuerKeys, type IssuerKeyRing } from "../../../src/domain/tickets/keys";
 import { applyDelta, gateRevoked, readManifest, type GateState } from "../../../src/domain/tickets/manifest";
 import { CLOCK_SKEW_SECONDS, CODE_WINDOW_SECONDS, verifyTicketCode } from "../../../src/domain/tickets/verify";
+import { VerifiedCores } from "../../../src/domain/tickets/verified-cores";
 import { call } from "../api/client";
 import { ApiError } from "../api/problem";
 import { fromRoom, notACode, type GateAnswer } from "./answer";
@@ -47,6 +48,8 @@ const unreachable = (e: unknown) => e instanceof Unreachable || (e instanceof Ap
 export class GateStation {
   private state: GateState | undefined;
   private ring: Promise<IssuerKeyRing> | undefined;
+  /** Cores checked before on this phone (the same ticket read twice at a door). */
+  private readonly cores = new VerifiedCores(5_000);
   private ringKids = "";
   private log: ScanRecord[] = [];
   private view: StationView;
@@ -220,6 +223,7 @@ export class GateStation {
     if (!state || !ring) return { verdict: "no_manifest", offline: true, at: read.at };
     const check = await verifyTicketCode(code, {
       now: read.at, keys: await ring, eventId: this.eventId, revoked: gateRevoked(state), windowSeconds: CODE_WINDOW_SECONDS, skewSeconds: CLOCK_SKEW_SECONDS,
+      cores: this.cores,
     });
     // From the verifier's answer on, synchronous: decided and logged before another read can decide.
     const { answer, record } = decideOffline(check, this.log, read);
