@@ -8,7 +8,7 @@
 import { decideOnlineScan, mergeOfflineScans, type Presence, type QueuedScan, type RecordedScan, type ScanRef, type SyncDecision } from "../../src/domain/tickets/offline-sync";
 import { isRevoked } from "../../src/domain/tickets/revocations";
 import { CLOCK_SKEW_SECONDS, CODE_WINDOW_SECONDS, verifyTicketCode } from "../../src/domain/tickets/verify";
-import { VerifiedCores } from "../../src/domain/tickets/verified-cores";
+import { orIssuedHere, VerifiedCores, type KnownCores } from "../../src/domain/tickets/verified-cores";
 import { ok, refuse, type BookingItem, type RoomResult, type TicketInfo } from "./contract";
 import { CheckInTally, type GateTally } from "./check-in-tally";
 import type { RoomMeta } from "./meta";
@@ -46,11 +46,12 @@ export class CheckIn implements TimedPart {
   readonly name = "check_in";
 
   private readonly tally: CheckInTally;
-  /** Cores checked before: a ticket's issuer signature is verified at its first scan, not at every one. */
-  private readonly cores = new VerifiedCores();
+  /** Cores this room signed, or checked before: their issuer signature is not verified at each scan. */
+  private readonly cores: KnownCores;
 
   constructor(private readonly sql: SqlStorage, private readonly meta: RoomMeta, private readonly issuer: TicketIssuer, private readonly records: TicketRecords) {
     this.tally = new CheckInTally(sql);
+    this.cores = orIssuedHere(new VerifiedCores(), (s) => issuer.issued(s));
   }
 
   /** One ticket per seat or general-admission place, held by the buyer. Call inside the confirming transaction. */

@@ -11,7 +11,7 @@ import {
   type IssuerKeyRing, type IssuerPublicJwk, type IssuerSigner,
 } from "../../src/domain/tickets/keys";
 import { buildDelta, buildManifest, type DeltaJson, type ManifestJson } from "../../src/domain/tickets/manifest";
-import { MAX_LABEL_BYTES } from "../../src/domain/tickets/core";
+import { MAX_LABEL_BYTES, type SignedCore } from "../../src/domain/tickets/core";
 import { revokeTicket, supersede, type Revocation } from "../../src/domain/tickets/revocations";
 import { ok, refuse, type RoomResult } from "./contract";
 import type { RoomMeta } from "./meta";
@@ -156,6 +156,12 @@ export class TicketIssuer {
    * await, in one synchronous step, so two binds racing get distinct versions and the floor ends at
    * the newer one: at most one core of a ticket is ever valid.
    */
+  /** Whether these bytes are exactly a core this room signed (its stored copy): authentic without a signature check. */
+  issued(s: SignedCore): boolean {
+    const row = this.sql.exec<{ core: string | null }>("SELECT core FROM ticket_cores WHERE ticket_id = ? AND version = ?", s.core.ticketId, s.core.version).toArray()[0];
+    return typeof row?.core === "string" && row.core === encodeSignedCore(s.signed);
+  }
+
   async bind(ticketId: string, accountId: string, publicKey: string, now: number): Promise<RoomResult<BoundCore>> {
     const raw = fromBase64Url(publicKey);
     const device = raw ? await compressDeviceKey(raw) : null;

@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CODE_PREFIX, decodeTicketCode } from "../../src/domain/tickets/code";
-import { generateDeviceKey, generateEventSigningKey, importIssuerKeys } from "../../src/domain/tickets/keys";
-import { VerifiedCores } from "../../src/domain/tickets/verified-cores";
+import { generateDeviceKey, generateEventSigningKey, importIssuerKeys, importSigner } from "../../src/domain/tickets/keys";
+import { signTicketCore } from "../../src/domain/tickets/issue";
+import { toBase64Url } from "../../src/domain/tickets/bytes";
+import { orIssuedHere, VerifiedCores } from "../../src/domain/tickets/verified-cores";
 import { verifyTicketCode, type TicketCheck, type VerifyOptions } from "../../src/domain/tickets/verify";
 import { codeAt, flipByte, issueTicket, NOW, SKEW, WINDOW, type Issued } from "./tickets-fixture";
 
@@ -27,8 +29,7 @@ describe("verified cores: a ticket's issuer signature checked once", () => {
     const first = await codeAt(t, NOW - 4000);
     expect(refusal(await verifyTicketCode(first, opts(t, cores)))).toBe("ok");
     expect(cores.size).toBe(1);
-    const { body, signature } = parts(first);
-    expect(cores.deviceKey(body, signature)).toBeDefined();
+    expect(cores.known(parts(first))).toBeDefined();
     const later = await verifyTicketCode(await codeAt(t, NOW), opts(t, cores));
     expect(later.ok && later.ticket.codeTimestamp).toBe(Math.floor(NOW / 1000));
     expect(cores.size).toBe(1);
@@ -87,7 +88,7 @@ describe("verified cores: a ticket's issuer signature checked once", () => {
     const codes = await Promise.all([a, b, c].map((t) => codeAt(t as Issued, NOW)));
     for (const code of [codes[0]!, codes[1]!, codes[0]!, codes[2]!]) expect(refusal(await verifyTicketCode(code, opts(a as Issued, cores)))).toBe("ok");
     expect(cores.size).toBe(2);
-    const seen = codes.map((code) => { const p = parts(code); return cores.deviceKey(p.body, p.signature) !== undefined; });
+    const seen = codes.map((code) => cores.known(parts(code)) !== undefined);
     expect(seen).toEqual([true, false, true]);
   });
 
@@ -103,5 +104,24 @@ describe("verified cores: a ticket's issuer signature checked once", () => {
     expect(results.slice(0, codes.length).every((r) => r.ok)).toBe(true);
     expect(results.slice(codes.length).filter((r) => r.ok)).toEqual([]);
     expect(cores.size).toBe(8);
+  });
+
+  it("an issuer recognises its own cores by their exact bytes: trusted at the first read; any other bytes are checked in full", async () => {
+    const t = await issueTicket();
+    const issued = new Set([toBase64Url(t.signedCore)]);
+    const memo = new VerifiedCores();
+    const cores = orIssuedHere(memo, (s) => issued.has(toBase64Url(s.signed)));
+    // The bytes it stored are taken as they stand (no signature check: the key list here does not even hold the signing key's public half).
+    const impostorRing = await importIssuerKeys([{ ...(await generateEventSigningKey()).publicJwk, kid: t.signingKey.kid }]);
+    expect(refusal(await verifyTicketCode(await codeAt(t, NOW), opts(t, new VerifiedCores())))).toBe("ok");
+    expect(refusal(await verifyTicketCode(await codeAt(t, NOW), opts(t, memo, { keys: impostorRing })))).toBe("invalid");
+    expect(refusal(await verifyTicketCode(await codeAt(t, NOW), { ...opts(t, memo, { keys: impostorRing }), cores }))).toBe("ok");
+    expect(memo.size).toBe(1);
+    // A core it never issued, even one signed with its own kid and a valid signature, is checked in full.
+    const other = await signTicketCore({ ...t.fields, version: 2 }, await importSigner(t.signingKey.privateJwk));
+    expect(refusal(await verifyTicketCode(await codeAt({ ...t, signedCore: other }, NOW), { ...opts(t, memo), cores }))).toBe("ok");
+    expect(reason(await verifyTicketCode(await codeAt({ ...t, signedCore: other }, NOW), { ...opts(t, new VerifiedCores(), { keys: impostorRing }), cores: orIssuedHere(new VerifiedCores(), (s) => issued.has(toBase64Url(s.signed))) }))).toBe("bad_issuer_signature");
+    // Changed bytes are not its own.
+    expect(refusal(await verifyTicketCode(flipByte(await codeAt(t, NOW), 40), { ...opts(t, new VerifiedCores()), cores }))).toBe("invalid");
   });
 });

@@ -11,8 +11,8 @@
 import { concat } from "./bytes";
 import { CORE_SIGNING_TAG } from "./core";
 import { CODE_SIGNING_TAG, decodeTicketCode, type CodeProblem } from "./code";
-import { importDeviceKey, SIGN_PARAMS, type IssuerKeyRing } from "./keys";
-import type { VerifiedCores } from "./verified-cores";
+import { SIGN_PARAMS, type IssuerKeyRing } from "./keys";
+import { importedDeviceKey, type KnownCores } from "./verified-cores";
 
 /** How long a displayed code lives, and the clock difference tolerated either way: what the room and every gate use. */
 export const CODE_WINDOW_SECONDS = 30;
@@ -29,8 +29,8 @@ export interface VerifyOptions {
   windowSeconds: number;
   /** How far the device clock may differ from ours, either way. */
   skewSeconds: number;
-  /** Cores this verifier checked before (verified-cores.ts): their issuer signature is not checked again. */
-  cores?: VerifiedCores;
+  /** Cores known authentic (verified-cores.ts): their issuer signature is not checked again. */
+  cores?: KnownCores;
 }
 
 export interface VerifiedTicket {
@@ -78,13 +78,11 @@ export async function verifyTicketCode(code: string, o: VerifyOptions): Promise<
   if (core.eventId !== o.eventId.toLowerCase()) return { ok: false, result: "wrong_event", eventId: core.eventId };
   const issuerKey = o.keys.get(core.kid);
   if (!issuerKey) return { ok: false, result: "unknown_key", kid: core.kid };
-  let deviceKey = o.cores?.deviceKey(body, signature);
+  let deviceKey = o.cores?.known(decoded.signedCore);
   if (!deviceKey) {
     if (!(await verifies(issuerKey, signature, concat(CORE_SIGNING_TAG, body)))) return { ok: false, result: "invalid", reason: "bad_issuer_signature" };
-    deviceKey = importDeviceKey(core.deviceKey);
-    // A key the core carries but WebCrypto refuses fails every read the same way: caught in verifies().
-    deviceKey.catch(() => undefined);
-    o.cores?.remember(body, signature, deviceKey);
+    deviceKey = importedDeviceKey(decoded.signedCore);
+    o.cores?.verified(decoded.signedCore, deviceKey);
   }
   if (!(await verifies(deviceKey, decoded.deviceSignature, concat(CODE_SIGNING_TAG, decoded.signedPart)))) {
     return { ok: false, result: "invalid", reason: "bad_device_signature" };
