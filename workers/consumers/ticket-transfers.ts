@@ -6,7 +6,7 @@
 import type { MessageOf } from "../../src/pipeline/catalogue";
 import { eq } from "drizzle-orm";
 import { bookings } from "../../src/db/schema";
-import { eventOf, factsOf, recipientsOf } from "../notifications/audience";
+import { eventOf, factsOf, recipientsOf, type EventRow } from "../notifications/audience";
 import type { Channels } from "../notifications/channels";
 import { combine, deliver, type Outcome } from "../notifications/deliver";
 import { notificationKey } from "../notifications/keys";
@@ -18,14 +18,20 @@ export function walletUrl(base = process.env.PUBLIC_BASE_URL ?? "http://127.0.0.
   return `${base.replace(/\/+$/, "")}/tickets`;
 }
 
+/**
+ * What a mail about one ticket that changed hands prints: the event and the ticket, no booking
+ * number or amount (whoever holds it now did not buy it; the buyer's booking is theirs alone).
+ */
+const ticketFacts = (event: EventRow, itemId: string) =>
+  factsOf(event, { bookingId: "", tickets: [{ kind: "seat", id: itemId, quantity: 1 }], amount: 0, currency: event.currency });
+
 export async function announceTransfer(db: Executor, channels: Channels, m: MessageOf<"TicketTransferred">): Promise<string> {
   const d = m.data;
   const event = await eventOf(db, d.event_id);
   const who = await recipientsOf(db, [d.from_user_id, d.holder_id]);
   const [sender, receiver] = [who.get(d.from_user_id), who.get(d.holder_id)];
   if (!event || !sender || !receiver) return "ignored:unknown_recipient";
-  // No booking number or amount: the recipient did not buy it, and the sender's booking is theirs alone.
-  const facts = factsOf(event, { bookingId: "", tickets: [{ kind: "seat", id: d.item_id, quantity: 1 }], amount: 0, currency: event.currency });
+  const facts = ticketFacts(event, d.item_id);
   const at = new Date(d.transferred_at);
   const outcomes: Outcome[] = [
     await deliver(db, channels, notificationKey.ticketSent(d.ticket_id, d.revision), { template: "ticket_sent", to: receiver.name, at }, sender, facts),
@@ -49,7 +55,6 @@ export async function announceVoided(db: Executor, channels: Channels, m: Messag
   const event = await eventOf(db, d.event_id);
   const holder = (await recipientsOf(db, [d.holder_id])).get(d.holder_id);
   if (!event || !holder) return "ignored:unknown_recipient";
-  // As in the transfer mails: nothing of the buyer's booking (number, amount) goes to the holder.
-  const facts = factsOf(event, { bookingId: "", tickets: [{ kind: "seat", id: d.item_id, quantity: 1 }], amount: 0, currency: event.currency });
+  const facts = ticketFacts(event, d.item_id);
   return combine([await deliver(db, channels, notificationKey.ticketVoided(d.ticket_id), { template: "ticket_voided", cause: VOID_CAUSES[d.reason] ?? "other" }, holder, facts)]);
 }
