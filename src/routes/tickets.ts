@@ -38,19 +38,19 @@ const view = (t: TicketRow, me: string, own: Ownership) => {
 };
 const givenAway = (t: TicketRow, me: string, own: Ownership, at: Date) => ({ ...view(t, me, own), status: "transferred" as const, transferred_at: at.toISOString() });
 
-/** For each of these tickets: who bought it (its booking's account) and when it last came to `me` by transfer. */
-async function ownership(c: Ctx, me: string, ticketIds: string[]): Promise<(id: string) => Ownership> {
-  if (!ticketIds.length) return () => ({ buyer: null, receivedAt: undefined });
+/** For each of these tickets (rows already read): who bought it (its booking's account) and when it last came to `me` by transfer. */
+async function ownership(c: Ctx, me: string, rows: TicketRow[]): Promise<(t: TicketRow) => Ownership> {
+  if (!rows.length) return () => ({ buyer: null, receivedAt: undefined });
   const [buyers, arrivals] = await Promise.all([
-    db(c).select({ ticketId: tickets.ticketId, buyer: bookings.userId }).from(tickets)
-      .leftJoin(bookings, eq(bookings.bookingId, tickets.bookingId)).where(inArray(tickets.ticketId, ticketIds)),
+    db(c).select({ bookingId: bookings.bookingId, buyer: bookings.userId }).from(bookings)
+      .where(inArray(bookings.bookingId, [...new Set(rows.map((t) => t.bookingId))])),
     db(c).selectDistinctOn([ticketTransfers.ticketId], { ticketId: ticketTransfers.ticketId, at: ticketTransfers.transferredAt }).from(ticketTransfers)
-      .where(and(eq(ticketTransfers.toUserId, me), inArray(ticketTransfers.ticketId, ticketIds)))
+      .where(and(eq(ticketTransfers.toUserId, me), inArray(ticketTransfers.ticketId, rows.map((t) => t.ticketId))))
       .orderBy(ticketTransfers.ticketId, desc(ticketTransfers.revision)),
   ]);
-  const buyer = new Map(buyers.map((b) => [b.ticketId, b.buyer]));
+  const buyer = new Map(buyers.map((b) => [b.bookingId, b.buyer]));
   const arrived = new Map(arrivals.map((a) => [a.ticketId, a.at]));
-  return (id) => ({ buyer: buyer.get(id) ?? null, receivedAt: arrived.get(id) });
+  return (t) => ({ buyer: buyer.get(t.bookingId) ?? null, receivedAt: arrived.get(t.ticketId) });
 }
 
 /** Tickets `userId` gave away and does not hold now, each with its latest transfer from them. */
@@ -59,8 +59,8 @@ async function transferredAway(c: Ctx, userId: string, ticketId?: string) {
     .from(ticketTransfers).innerJoin(tickets, eq(tickets.ticketId, ticketTransfers.ticketId))
     .where(and(eq(ticketTransfers.fromUserId, userId), ne(tickets.userId, userId), ticketId ? eq(ticketTransfers.ticketId, ticketId) : undefined))
     .orderBy(ticketTransfers.ticketId, desc(ticketTransfers.revision)).limit(WALLET_LIMIT);
-  const own = await ownership(c, userId, rows.map((r) => r.ticket.ticketId));
-  return rows.map((r) => givenAway(r.ticket, userId, own(r.ticket.ticketId), r.at));
+  const own = await ownership(c, userId, rows.map((r) => r.ticket));
+  return rows.map((r) => givenAway(r.ticket, userId, own(r.ticket), r.at));
 }
 
 /** The caller's ticket, or 404 (another account's ticket is not found, not forbidden: ids do not leak). */
@@ -93,13 +93,13 @@ export const ticketRoutes = new ApiRoutes("/api/tickets")
   .serve(op.list, requireAuth(), async (c) => {
     const me = c.get("principal").userId;
     const rows = await db(c).select().from(tickets).where(eq(tickets.userId, me)).orderBy(desc(tickets.issuedAt)).limit(WALLET_LIMIT);
-    const own = await ownership(c, me, rows.map((t) => t.ticketId));
-    return c.json({ tickets: [...rows.map((t) => view(t, me, own(t.ticketId))), ...await transferredAway(c, me)] }, 200);
+    const own = await ownership(c, me, rows);
+    return c.json({ tickets: [...rows.map((t) => view(t, me, own(t))), ...await transferredAway(c, me)] }, 200);
   })
   .serve(op.get, requireAuth(), async (c) => {
     const t = await heldOrGiven(c);
     const me = c.get("principal").userId;
-    if (t.userId === me) return c.json(view(t, me, (await ownership(c, me, [t.ticketId]))(t.ticketId)), 200);
+    if (t.userId === me) return c.json(view(t, me, (await ownership(c, me, [t]))(t)), 200);
     const [away] = await transferredAway(c, me, t.ticketId);
     if (!away) throw problems.notFound("Ticket");
     return c.json(away, 200);
