@@ -43,10 +43,7 @@ export const queueTickets = {
   /** Whether this tab holds an admission, running or not. */
   hasAdmission: (eventId: string): boolean => read(admissionKey(eventId), isAdmission) !== null,
   /** Whether this tab had an admission whose shopping time is over (it is kept until the waiting page drops it). */
-  admissionEnded(eventId: string, now: number): boolean {
-    const a = read(admissionKey(eventId), isAdmission);
-    return a !== null && Date.parse(a.ends_at) <= now;
-  },
+  admissionEnded: (eventId: string, now: number): boolean => queueTickets.hasAdmission(eventId) && !queueTickets.admission(eventId, now),
   saveAdmission(eventId: string, a: Admission): void {
     sessionStorage.setItem(admissionKey(eventId), JSON.stringify(a));
     sessionStorage.removeItem(sessionOverKey(eventId));
